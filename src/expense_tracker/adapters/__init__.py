@@ -1,0 +1,1 @@
+"""Adapters plug the ports into a place: memory, SQLite and local files, or AWS."""

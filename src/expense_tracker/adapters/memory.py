@@ -1,0 +1,221 @@
+"""In-memory adapters: the fakes unit tests run on, and the reference for the contract suite."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from datetime import date
+
+from ..domain.analytics import Summary, summarize
+from ..domain.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    Unauthorized,
+)
+from ..domain.expense import (
+    CategoryCount,
+    Expense,
+    ExpenseFilter,
+    ExpensePage,
+    Position,
+    Receipt,
+)
+from ..ports import (
+    IdempotencyKey,
+    Principal,
+    SignupResult,
+    StoredObject,
+    TokenPair,
+    UploadTicket,
+)
+
+IDEMPOTENCY_MISMATCH = "was already used with a different request body"
+
+
+def sort_key(expense: Expense) -> tuple[date, str]:
+    return (expense.date, expense.id)
+
+
+def is_after(expense: Expense, position: Position | None) -> bool:
+    """True when `expense` comes after `position` in newest-first order."""
+    return position is None or (expense.date, expense.id) < (position.date, position.id)
+
+
+class MemoryExpenseStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._expenses: dict[tuple[str, str], Expense] = {}
+        self._idempotency: dict[tuple[str, str], tuple[str, Expense]] = {}
+
+    def add(self, expense: Expense, idempotency: IdempotencyKey | None = None) -> Expense:
+        with self._lock:
+            if idempotency is not None:
+                seen = self._idempotency.get((expense.user_id, idempotency.key))
+                if seen is not None:
+                    if seen[0] != idempotency.fingerprint:
+                        raise Invalid(FieldError("Idempotency-Key", IDEMPOTENCY_MISMATCH))
+                    return seen[1]
+                self._idempotency[(expense.user_id, idempotency.key)] = (
+                    idempotency.fingerprint,
+                    expense,
+                )
+            self._expenses[(expense.user_id, expense.id)] = expense
+            return expense
+
+    def add_many(self, expenses: list[Expense]) -> None:
+        with self._lock:
+            for expense in expenses:
+                self._expenses[(expense.user_id, expense.id)] = expense
+
+    def get(self, user_id: str, expense_id: str) -> Expense:
+        with self._lock:
+            found = self._expenses.get((user_id, expense_id))
+        if found is None:
+            raise NotFound("No such expense")
+        return found
+
+    def _mine(self, user_id: str, filters: ExpenseFilter) -> list[Expense]:
+        with self._lock:
+            mine = [e for (u, _), e in self._expenses.items() if u == user_id]
+        return sorted((e for e in mine if filters.matches(e)), key=sort_key, reverse=True)
+
+    def list(
+        self, user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
+    ) -> ExpensePage:
+        rest = [e for e in self._mine(user_id, filters) if is_after(e, after)]
+        items = rest[:limit]
+        more = len(rest) > limit
+        return ExpensePage(items, Position(items[-1].date, items[-1].id) if more else None)
+
+    def replace(self, expense: Expense, expected_version: int) -> Expense:
+        with self._lock:
+            current = self._expenses.get((expense.user_id, expense.id))
+            if current is None:
+                raise NotFound("No such expense")
+            if current.version != expected_version:
+                raise PreconditionFailed("The expense was changed by someone else")
+            self._expenses[(expense.user_id, expense.id)] = expense
+            return expense
+
+    def delete(self, user_id: str, expense_id: str) -> Expense:
+        with self._lock:
+            found = self._expenses.pop((user_id, expense_id), None)
+        if found is None:
+            raise NotFound("No such expense")
+        return found
+
+    def categories(self, user_id: str) -> list[CategoryCount]:
+        counts: dict[str, int] = {}
+        for e in self._mine(user_id, ExpenseFilter()):
+            counts[e.category] = counts.get(e.category, 0) + 1
+        return [CategoryCount(name, n) for name, n in sorted(counts.items())]
+
+    def summary(self, user_id: str, date_from: date | None, date_to: date | None) -> Summary:
+        return summarize(self._mine(user_id, ExpenseFilter()), date_from, date_to)
+
+    def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
+        yield from self._mine(user_id, filters)
+
+    def delete_user(self, user_id: str) -> list[Receipt]:
+        with self._lock:
+            doomed = [k for k in self._expenses if k[0] == user_id]
+            receipts = [r for k in doomed if (r := self._expenses.pop(k).receipt) is not None]
+            for key in [k for k in self._idempotency if k[0] == user_id]:
+                del self._idempotency[key]
+        return receipts
+
+
+class MemoryProfiles:
+    def __init__(self, default: str = "USD") -> None:
+        self._default = default
+        self._currencies: dict[str, str] = {}
+
+    def default_currency(self, user_id: str) -> str:
+        return self._currencies.get(user_id, self._default)
+
+    def set_default_currency(self, user_id: str, currency: str) -> None:
+        self._currencies[user_id] = currency
+
+
+
+class MemoryIdentity:
+    """A fake identity provider: opaque random tokens, no crypto. For unit tests only."""
+
+    def __init__(self) -> None:
+        self._passwords: dict[str, tuple[str, str]] = {}  # email -> (user_id, password)
+        self._access: dict[str, Principal] = {}
+        self._refresh: dict[str, Principal] = {}
+
+    def signup(self, email: str, password: str) -> SignupResult:
+        if email in self._passwords:
+            raise Conflict("An account with this e-mail already exists")
+        user_id = secrets.token_hex(8)
+        self._passwords[email] = (user_id, password)
+        return SignupResult(user_id, email, confirmation_required=False)
+
+    def confirm(self, email: str, code: str) -> None:
+        raise BadRequest("No confirmation is needed")
+
+    def login(self, email: str, password: str) -> TokenPair:
+        user_id, expected = self._passwords.get(email, ("", None))
+        if expected is None or expected != password:
+            raise Unauthorized("Wrong e-mail or password")
+        return self._issue(Principal(user_id, email))
+
+    def _issue(self, principal: Principal) -> TokenPair:
+        access, refresh = secrets.token_urlsafe(), secrets.token_urlsafe()
+        self._access[access] = principal
+        self._refresh[refresh] = principal
+        return TokenPair(access, refresh, 900)
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        principal = self._refresh.pop(refresh_token, None)
+        if principal is None:
+            raise Unauthorized("The refresh token is not valid")
+        return self._issue(principal)
+
+    def logout(self, refresh_token: str) -> None:
+        self._refresh.pop(refresh_token, None)
+
+    def verify(self, access_token: str) -> Principal:
+        principal = self._access.get(access_token)
+        if principal is None:
+            raise Unauthorized("The access token is not valid")
+        return principal
+
+    def jwks(self) -> dict[str, object]:
+        return {"keys": []}
+
+
+class MemoryReceiptStore:
+    """Receipt bytes in a dict; tickets point nowhere (unit tests upload with `write`)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def upload_ticket(self, key: str, content_type: str, max_bytes: int) -> UploadTicket:
+        return UploadTicket(f"memory://{key}", {"key": key, "Content-Type": content_type}, 300, max_bytes)
+
+    def inspect(self, key: str) -> StoredObject | None:
+        found = self.objects.get(key)
+        return None if found is None else StoredObject(len(found[0]), found[0][:64])
+
+    def read(self, key: str) -> bytes:
+        found = self.objects.get(key)
+        if found is None:
+            raise NotFound("No such receipt")
+        return found[0]
+
+    def write(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = (data, content_type)
+
+    def view_url(self, key: str, content_type: str) -> str:
+        return f"memory://{key}"
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)

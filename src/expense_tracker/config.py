@@ -1,0 +1,58 @@
+"""All settings in one place, read once at start-up (env prefix EXPENSE_TRACKER_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .domain.money import parse_currency
+
+AWS_REQUIRED = ("region", "table_name", "receipts_bucket", "user_pool_id", "user_pool_client_id")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EXPENSE_TRACKER_", extra="ignore")
+
+    backend: Literal["local", "aws"] = "local"
+    data_dir: Path = Path("data")
+    public_url: str = Field(
+        default="", description="Origin the browser uses, e.g. http://127.0.0.1:8000 (local)"
+    )
+    default_currency: str = "USD"
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs list cursors; generated into data_dir when local"
+    )
+
+    # Local identity provider
+    token_issuer: str = "expense-tracker-local"
+    token_audience: str = "expense-tracker"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+
+    # Protection
+    rate_per_second: float = 100.0
+    rate_burst: int = 200
+    login_failures_allowed: int = 5
+    login_failure_window_seconds: int = 300
+    max_body_bytes: int = 1024 * 1024
+
+    # AWS backend
+    region: str = ""
+    table_name: str = ""
+    receipts_bucket: str = ""
+    data_lake_bucket: str = ""
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    jwks_url: str = ""
+    aws_endpoint_url: str = Field(default="", description="Tests only: a local stand-in")
+
+    @field_validator("default_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return parse_currency(value, "default_currency")
+
+    def missing_for_aws(self) -> list[str]:
+        return [name for name in AWS_REQUIRED if not getattr(self, name)]

@@ -1,0 +1,111 @@
+"""The export/import CSV format and its safety rules."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import Invalid
+from .expense import Expense, ExpenseDraft, RawExpense, validate_draft
+
+HEADER = (
+    "id",
+    "date",
+    "amount",
+    "currency",
+    "category",
+    "description",
+    "receipt",
+    "created_at",
+    "updated_at",
+)
+REQUIRED_COLUMNS = ("date", "amount", "currency", "category")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Stop spreadsheets from running a cell as a formula (OWASP CSV injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def unneutralise(cell: str) -> str:
+    """Undo `neutralise` on import, so an export re-imports to the same text."""
+    if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+def utc_text(moment: object) -> str:
+    text = moment.isoformat() if hasattr(moment, "isoformat") else str(moment)
+    return text.replace("+00:00", "Z")
+
+
+def expense_row(expense: Expense) -> list[str]:
+    return [
+        expense.id,
+        expense.date.isoformat(),
+        expense.amount_text,
+        expense.currency,
+        neutralise(expense.category),
+        neutralise(expense.description),
+        "true" if expense.receipt else "false",
+        utc_text(expense.created_at),
+        utc_text(expense.updated_at),
+    ]
+
+
+def csv_lines(expenses: Iterable[Expense]) -> Iterator[str]:
+    """The CSV export, one encoded line at a time, so it can be streamed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    yield buffer.getvalue()
+    for expense in expenses:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(expense_row(expense))
+        yield buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedImport:
+    drafts: list[tuple[int, ExpenseDraft]]
+    errors: list[LineError]
+
+
+def parse_import(text: str, *, default_currency: str, today: date) -> ParsedImport:
+    """Read a CSV in the export's format; report every bad line with its number."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = [c.strip().lstrip("\ufeff") for c in reader.fieldnames or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        return ParsedImport([], [LineError(1, f"missing column(s): {', '.join(missing)}")])
+    reader.fieldnames = columns
+    drafts: list[tuple[int, ExpenseDraft]] = []
+    errors: list[LineError] = []
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            errors.append(LineError(line, "more cells than columns"))
+            continue
+        raw = RawExpense(
+            amount=(row.get("amount") or "").strip() or None,
+            currency=(row.get("currency") or "").strip() or None,
+            category=unneutralise(row.get("category") or ""),
+            description=unneutralise(row.get("description") or ""),
+            date=(row.get("date") or "").strip(),
+        )
+        try:
+            drafts.append((line, validate_draft(raw, default_currency=default_currency, today=today)))
+        except Invalid as exc:
+            errors.append(LineError(line, "; ".join(f"{e.field}: {e.message}" for e in exc.errors)))
+    return ParsedImport(drafts, errors)

@@ -1,0 +1,242 @@
+"""The Expense entity, its drafts and changes, and their validation rules."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from .errors import FieldError, Invalid
+from .money import format_amount, parse_amount, parse_currency
+
+CATEGORY_MAX = 64
+DESCRIPTION_MAX = 500
+DEFAULT_CATEGORIES = (
+    "Food",
+    "Groceries",
+    "Transport",
+    "Housing",
+    "Utilities",
+    "Health",
+    "Entertainment",
+    "Shopping",
+    "Travel",
+    "Other",
+)
+MIN_DATE = date(1970, 1, 1)
+MAX_DATE = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    content_type: str
+    size: int
+    uploaded_at: datetime
+    key: str  # where the bytes live in the receipt store; never shown to clients
+
+
+@dataclass(frozen=True)
+class Expense:
+    id: str
+    user_id: str
+    amount: Decimal
+    currency: str
+    category: str
+    description: str
+    date: date
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+    receipt: Receipt | None = None
+
+    @property
+    def amount_text(self) -> str:
+        return format_amount(self.amount, self.currency)
+
+
+@dataclass(frozen=True)
+class ExpenseDraft:
+    """A validated new expense, before it has an id and an owner."""
+
+    amount: Decimal
+    currency: str
+    category: str
+    description: str
+    date: date
+
+
+@dataclass(frozen=True)
+class ExpenseChanges:
+    """A validated partial update; None means 'leave as it is'."""
+
+    amount: Decimal | None = None
+    currency: str | None = None
+    category: str | None = None
+    description: str | None = None
+    date: date | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in dataclasses.fields(self))
+
+
+@dataclass(frozen=True)
+class ExpenseFilter:
+    date_from: date | None = None
+    date_to: date | None = None
+    category: str | None = None
+    text: str | None = None
+
+    def matches(self, expense: Expense) -> bool:
+        if self.date_from and expense.date < self.date_from:
+            return False
+        if self.date_to and expense.date > self.date_to:
+            return False
+        if self.category is not None and expense.category.casefold() != self.category.casefold():
+            return False
+        if self.text:
+            needle = self.text.casefold()
+            haystack = f"{expense.description}\n{expense.category}".casefold()
+            if needle not in haystack:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class Position:
+    """Keyset position in the newest-first order: (date desc, id desc)."""
+
+    date: date
+    id: str
+
+
+@dataclass(frozen=True)
+class ExpensePage:
+    items: list[Expense]
+    next: Position | None
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RawExpense:
+    """Untrusted input as it came in (JSON body, CSV row); validated by `validate_draft`."""
+
+    amount: Any
+    currency: Any = None
+    category: Any = None
+    description: Any = ""
+    date: Any = None
+
+
+def clean_category(value: object, field_name: str = "category") -> str:
+    if not isinstance(value, str):
+        raise Invalid(FieldError(field_name, "must be text"))
+    text = " ".join(value.split())
+    if not 1 <= len(text) <= CATEGORY_MAX:
+        raise Invalid(FieldError(field_name, f"must be 1 to {CATEGORY_MAX} characters"))
+    return text
+
+
+def clean_description(value: object, field_name: str = "description") -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(FieldError(field_name, "must be text"))
+    text = value.strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise Invalid(FieldError(field_name, f"must be at most {DESCRIPTION_MAX} characters"))
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise Invalid(FieldError(field_name, "must not contain control characters"))
+    return text
+
+
+def clean_date(value: object, field_name: str = "date") -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and len(value) == 10:
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError as exc:
+            raise Invalid(FieldError(field_name, "must be a date as YYYY-MM-DD")) from exc
+    else:
+        raise Invalid(FieldError(field_name, "must be a date as YYYY-MM-DD"))
+    if not MIN_DATE <= parsed <= MAX_DATE:
+        raise Invalid(FieldError(field_name, "must be between 1970-01-01 and 9999-12-31"))
+    return parsed
+
+
+def _collect(errors: list[FieldError], fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except Invalid as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+def validate_draft(raw: RawExpense, *, default_currency: str, today: date) -> ExpenseDraft:
+    """Validate every field and report all problems at once."""
+    errors: list[FieldError] = []
+    currency = _collect(errors, parse_currency, raw.currency or default_currency)
+    amount = _collect(errors, parse_amount, raw.amount, currency) if currency else None
+    if raw.amount is None:
+        errors = [e for e in errors if e.field != "amount"] + [FieldError("amount", "is required")]
+    category = _collect(errors, clean_category, raw.category if raw.category is not None else "")
+    description = _collect(errors, clean_description, raw.description)
+    spent_on = _collect(errors, clean_date, raw.date) if raw.date is not None else today
+    if errors:
+        raise Invalid(errors)
+    return ExpenseDraft(amount, currency, category, description, spent_on)
+
+
+def validate_changes(raw: dict[str, Any], current_currency: str) -> ExpenseChanges:
+    """Validate a PATCH; the amount is checked against the currency it will have."""
+    errors: list[FieldError] = []
+    for name in ("amount", "currency", "category", "date"):
+        if name in raw and raw[name] is None:
+            errors.append(FieldError(name, "must not be null"))
+    currency = None
+    if raw.get("currency") is not None:
+        currency = _collect(errors, parse_currency, raw["currency"])
+    amount = None
+    if raw.get("amount") is not None and (currency or "currency" not in raw):
+        amount = _collect(errors, parse_amount, raw["amount"], currency or current_currency)
+    category = None
+    if raw.get("category") is not None:
+        category = _collect(errors, clean_category, raw["category"])
+    description = None
+    if "description" in raw:
+        description = _collect(errors, clean_description, raw["description"])
+    spent_on = _collect(errors, clean_date, raw["date"]) if raw.get("date") is not None else None
+    if errors:
+        raise Invalid(errors)
+    return ExpenseChanges(amount, currency, category, description, spent_on)
+
+
+def apply_changes(expense: Expense, changes: ExpenseChanges, now: datetime) -> Expense:
+    """The expense after a change; a new currency re-checks the amount's digits."""
+    currency = changes.currency or expense.currency
+    amount = changes.amount if changes.amount is not None else expense.amount
+    amount = parse_amount(amount, currency)
+    return dataclasses.replace(
+        expense,
+        amount=amount,
+        currency=currency,
+        category=changes.category if changes.category is not None else expense.category,
+        description=(
+            changes.description if changes.description is not None else expense.description
+        ),
+        date=changes.date or expense.date,
+        updated_at=now,
+        version=expense.version + 1,
+    )
+
+
+def with_receipt(expense: Expense, receipt: Receipt | None, now: datetime) -> Expense:
+    """The expense with its receipt set or removed, one version later."""
+    return dataclasses.replace(expense, receipt=receipt, updated_at=now, version=expense.version + 1)

@@ -1,0 +1,71 @@
+"""The `expense-tracker` command: serve, users, import, export, backup, openapi, ..."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..config import Settings
+
+app = typer.Typer(no_args_is_help=True, help="A multi-user expense tracker.")
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", envvar="EXPENSE_TRACKER_DATA_DIR", help="Where data is kept"),
+]
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data_dir: DataDir = None,
+    workers: int = typer.Option(1, help="Server processes sharing the database"),
+) -> None:
+    """Start the web app and API. Creates the data directory, database and keys on first start."""
+    import uvicorn
+
+    settings = settings_for(data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from ..bootstrap import build_container
+
+    build_container(settings).close()  # create the database and keys once, before workers fork
+    typer.echo(f"expense-tracker: http://{host}:{port}  (data in {settings.data_dir.resolve()})")
+    import os
+
+    os.environ["EXPENSE_TRACKER_DATA_DIR"] = str(settings.data_dir.resolve())
+    uvicorn.run(
+        "expense_tracker.entrypoints.asgi:app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        log_level="info",
+    )
+
+
+@app.command()
+def openapi(
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout")] = None,
+) -> None:
+    """Print the OpenAPI spec (YAML when the file name ends in .yaml)."""
+    from .http.openapi_spec import render_spec
+
+    text = render_spec(yaml_format=bool(out and out.suffix in {".yaml", ".yml"}))
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text)
+
+
+def main() -> None:
+    app()
+
+

@@ -1,0 +1,71 @@
+"""The FastAPI app factory: one app for the local server and for Lambda."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from ... import __version__
+from ...bootstrap import Container, build_container
+from ...config import Settings
+from . import problems
+from .middleware import BodyLimit, SecurityHeaders
+from .routes import accounts, expenses, insights, meta, pages, transfer
+
+
+
+def create_app(
+    settings: Settings | None = None,
+    container: Container | None = None,
+    *,
+    serve_pages: bool = True,
+) -> FastAPI:
+    """Build the app around a container (built from settings when not given)."""
+    settings = settings or (container.settings if container else Settings())
+    owned = container is None
+    wired = container or build_container(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            wired.close()
+
+    app = FastAPI(
+        title="expense-tracker",
+        version=__version__,
+        description="Record, search, export and analyse what you spend.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.container = wired
+    problems.install(app)
+    body_limits = {transfer.IMPORT_PATH: transfer.IMPORT_BODY_LIMIT, **extra_body_limits(wired)}
+    app.add_middleware(
+        BodyLimit, limit_for=lambda path: body_limits.get(path, settings.max_body_bytes)
+    )
+    app.add_middleware(SecurityHeaders)
+    app.include_router(meta.router)
+    app.include_router(accounts.router)
+    app.include_router(transfer.router)  # before /api/expenses/{id}
+    app.include_router(expenses.router)
+    app.include_router(insights.router)
+    for extra in extra_routers(wired):
+        app.include_router(extra)
+    if serve_pages:
+        pages.mount_pages(app)
+    return app
+
+
+def extra_body_limits(container: Container) -> dict[str, int]:
+    """Paths allowed more than the default 1 MiB (the local upload target)."""
+    return {}
+
+
+def extra_routers(container: Container) -> list[object]:
+    """Routers that depend on the adapters in use (the local upload target)."""
+    return []

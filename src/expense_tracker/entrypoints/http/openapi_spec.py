@@ -1,0 +1,35 @@
+"""The app's OpenAPI spec, rendered without wiring any adapter (for openapi.yaml)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from ...adapters.clock import SystemClock
+from ...adapters.memory import MemoryExpenseStore, MemoryIdentity, MemoryProfiles, MemoryReceiptStore
+from ...bootstrap import Container
+from ...config import Settings
+from ...services.cursors import CursorCodec
+from .app import create_app
+
+
+def spec() -> dict[str, Any]:
+    container = Container(
+        settings=Settings(),
+        store=MemoryExpenseStore(),
+        receipts=MemoryReceiptStore(),
+        identity=MemoryIdentity(),
+        profiles=MemoryProfiles(),
+        clock=SystemClock(),
+        cursors=CursorCodec(b"spec"),
+    )
+    return create_app(container=container, serve_pages=False).openapi()
+
+
+def render_spec(*, yaml_format: bool) -> str:
+    document = spec()
+    if yaml_format:
+        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    return json.dumps(document, indent=2)

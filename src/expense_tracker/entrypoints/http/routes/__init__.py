@@ -1,0 +1,1 @@
+"""One module per group of routes; each route validates, calls one service, shapes the answer."""

@@ -1,0 +1,109 @@
+"""/api/auth/* and /api/me."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response, status
+
+from ....domain.money import parse_currency
+from ....services import accounts as svc
+from ..deps import ContainerDep, PrincipalDep, client_address
+from ..schemas import ConfirmIn, Credentials, MeOut, MeUpdate, RefreshIn, SignupOut, TokensOut
+from .common import problems
+
+router = APIRouter(prefix="/api", tags=["accounts"])
+PUBLIC = {422: problems()[422], 429: problems()[429]}
+
+
+def _tokens(pair: Any) -> dict[str, Any]:
+    return {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": pair.expires_in,
+    }
+
+
+@router.post(
+    "/auth/signup",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SignupOut,
+    operation_id="signup",
+    responses={409: problems()[422], **PUBLIC},
+)
+def signup(body: Credentials, c: ContainerDep) -> dict[str, Any]:
+    result = c.identity.signup(svc.normalise_email(body.email), body.password)
+    return {
+        "user_id": result.user_id,
+        "email": result.email,
+        "confirmation_required": result.confirmation_required,
+    }
+
+
+@router.post(
+    "/auth/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="confirm",
+    responses={400: problems()[422], **PUBLIC},
+)
+def confirm(body: ConfirmIn, c: ContainerDep) -> Response:
+    c.identity.confirm(svc.normalise_email(body.email), body.code)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/auth/login",
+    response_model=TokensOut,
+    operation_id="login",
+    responses={401: problems()[401], **PUBLIC},
+)
+def login(
+    body: Credentials, c: ContainerDep, client: Annotated[str, Depends(client_address)]
+) -> dict[str, Any]:
+    pair = svc.login(
+        identity=c.identity,
+        limits=c.login_limits,
+        email=body.email,
+        password=body.password,
+        client=client,
+    )
+    return _tokens(pair)
+
+
+@router.post(
+    "/auth/refresh",
+    response_model=TokensOut,
+    operation_id="refresh",
+    responses={401: problems()[401], **PUBLIC},
+)
+def refresh(body: RefreshIn, c: ContainerDep) -> dict[str, Any]:
+    return _tokens(c.identity.refresh(body.refresh_token))
+
+
+@router.post(
+    "/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="logout",
+    responses=problems(),
+)
+def logout(body: RefreshIn, _principal: PrincipalDep, c: ContainerDep) -> Response:
+    c.identity.logout(body.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=MeOut, operation_id="me", responses=problems())
+def me(principal: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
+    return {
+        "user_id": principal.user_id,
+        "email": principal.email,
+        "default_currency": c.profiles.default_currency(principal.user_id),
+    }
+
+
+@router.patch("/me", response_model=MeOut, operation_id="update_me", responses=problems())
+def update_me(body: MeUpdate, principal: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
+    c.profiles.set_default_currency(
+        principal.user_id, parse_currency(body.default_currency, "default_currency")
+    )
+    return me(principal, c)

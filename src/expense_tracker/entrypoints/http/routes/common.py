@@ -1,0 +1,35 @@
+"""Shared shapes for route modules: filters from the query string, problem responses."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Query
+
+from ....domain.expense import ExpenseFilter
+from ..schemas import Problem
+
+DateFrom = Annotated[date | None, Query(alias="from", description="Inclusive, YYYY-MM-DD")]
+DateTo = Annotated[date | None, Query(alias="to", description="Inclusive, YYYY-MM-DD")]
+CategoryQ = Annotated[str | None, Query(max_length=64, description="Exact category")]
+TextQ = Annotated[str | None, Query(max_length=200, description="Text in description or category")]
+
+
+def expense_filter(
+    date_from: date | None, date_to: date | None, category: str | None, q: str | None
+) -> ExpenseFilter:
+    return ExpenseFilter(
+        date_from=date_from,
+        date_to=date_to,
+        category=" ".join(category.split()) if category else None,
+        text=q.strip() or None if q else None,
+    )
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem+json answers a route can give."""
+    return {
+        status: {"model": Problem, "content": {"application/problem+json": {}}}
+        for status in (401, 422, 429, *statuses)
+    }

@@ -1,0 +1,147 @@
+"""/api/expenses: add, list, get, change, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from ....domain.errors import BadRequest
+from ....domain.expense import RawExpense
+from ....services import expenses as svc
+from ....services.transfer import public_record
+from ..deps import ContainerDep, PrincipalDep
+from ..schemas import ExpenseCreate, ExpenseList, ExpenseOut, ExpenseUpdate
+from .common import CategoryQ, DateFrom, DateTo, TextQ, expense_filter, problems
+
+router = APIRouter(prefix="/api/expenses", tags=["expenses"])
+
+EXPENSE_LINKS = {
+    "GetExpense": {
+        "operationId": "get_expense",
+        "parameters": {"expense_id": "$response.body#/id"},
+    },
+    "UpdateExpense": {
+        "operationId": "update_expense",
+        "parameters": {"expense_id": "$response.body#/id"},
+    },
+    "DeleteExpense": {
+        "operationId": "delete_expense",
+        "parameters": {"expense_id": "$response.body#/id"},
+    },
+}
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise BadRequest('If-Match must be a version such as "3"')
+    return int(text)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ExpenseOut,
+    operation_id="create_expense",
+    responses={201: {"links": EXPENSE_LINKS}, **problems()},
+)
+def create_expense(
+    body: ExpenseCreate,
+    response: Response,
+    principal: PrincipalDep,
+    c: ContainerDep,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> dict[str, Any]:
+    raw = RawExpense(body.amount, body.currency, body.category, body.description, body.date)
+    expense = svc.add_expense(
+        store=c.store,
+        clock=c.clock,
+        profiles=c.profiles,
+        user_id=principal.user_id,
+        raw=raw,
+        idempotency_key=idempotency_key,
+    )
+    response.headers["Location"] = f"/api/expenses/{expense.id}"
+    response.headers["ETag"] = _etag(expense.version)
+    return public_record(expense)
+
+
+@router.get("", response_model=ExpenseList, operation_id="list_expenses", responses=problems())
+def list_expenses(
+    principal: PrincipalDep,
+    c: ContainerDep,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    category: CategoryQ = None,
+    q: TextQ = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> dict[str, Any]:
+    page = svc.list_expenses(
+        store=c.store,
+        cursors=c.cursors,
+        user_id=principal.user_id,
+        filters=expense_filter(date_from, date_to, category, q),
+        limit=limit,
+        cursor=cursor,
+    )
+    return {"items": [public_record(e) for e in page.items], "next_cursor": page.next_cursor}
+
+
+
+@router.get(
+    "/{expense_id}", response_model=ExpenseOut, operation_id="get_expense", responses=problems(404)
+)
+def get_expense(
+    expense_id: str, response: Response, principal: PrincipalDep, c: ContainerDep
+) -> dict[str, Any]:
+    expense = svc.get_expense(store=c.store, user_id=principal.user_id, expense_id=expense_id)
+    response.headers["ETag"] = _etag(expense.version)
+    return public_record(expense)
+
+
+@router.patch(
+    "/{expense_id}",
+    response_model=ExpenseOut,
+    operation_id="update_expense",
+    responses=problems(400, 404, 412),
+)
+def update_expense(
+    expense_id: str,
+    body: ExpenseUpdate,
+    response: Response,
+    principal: PrincipalDep,
+    c: ContainerDep,
+    if_match: Annotated[str | None, Header(max_length=64)] = None,
+) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True, exclude={"userId", "user_id"})
+    expense = svc.update_expense(
+        store=c.store,
+        clock=c.clock,
+        user_id=principal.user_id,
+        expense_id=expense_id,
+        changes=changes,
+        if_match=parse_if_match(if_match),
+    )
+    response.headers["ETag"] = _etag(expense.version)
+    return public_record(expense)
+
+
+@router.delete(
+    "/{expense_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="delete_expense",
+    responses=problems(404),
+)
+def delete_expense(expense_id: str, principal: PrincipalDep, c: ContainerDep) -> Response:
+    svc.delete_expense(
+        store=c.store, receipts=c.receipts, user_id=principal.user_id, expense_id=expense_id
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,104 @@
+"""/api/expenses/export and /api/expenses/import."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from ....domain.errors import FieldError, Invalid
+from ....services import transfer as svc
+from ..deps import ContainerDep, PrincipalDep
+from ..schemas import ImportOut
+from .common import CategoryQ, DateFrom, DateTo, TextQ, expense_filter, problems
+
+router = APIRouter(prefix="/api/expenses", tags=["transfer"])
+IMPORT_PATH = "/api/expenses/import"
+IMPORT_BODY_LIMIT = svc.MAX_IMPORT_BYTES + 64 * 1024  # the file plus multipart framing
+
+
+@router.get(
+    "/export",
+    operation_id="export_expenses",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}, "application/json": {}}, "description": "The file"},
+        **problems(),
+    },
+)
+def export_expenses(
+    principal: PrincipalDep,
+    c: ContainerDep,
+    format: Annotated[Literal["csv", "json"], Query()] = "csv",
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    category: CategoryQ = None,
+    q: TextQ = None,
+) -> StreamingResponse:
+    filters = expense_filter(date_from, date_to, category, q)
+    exporter = svc.export_json if format == "json" else svc.export_csv
+    chunks = exporter(store=c.store, user_id=principal.user_id, filters=filters)
+    media = "application/json" if format == "json" else "text/csv; charset=utf-8"
+    filename = f"expenses-{c.clock.today().isoformat()}.{format}"
+    return StreamingResponse(
+        (chunk.encode() for chunk in chunks),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post(
+    "/import",
+    response_model=ImportOut,
+    operation_id="import_expenses",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+        }
+    },
+    responses=problems(413),
+)
+async def import_expenses(
+    request: Request,
+    principal: PrincipalDep,
+    c: ContainerDep,
+    partial: bool = False,
+) -> dict[str, Any]:
+    data = await _csv_bytes(request)
+    result = svc.import_csv(
+        store=c.store,
+        clock=c.clock,
+        profiles=c.profiles,
+        user_id=principal.user_id,
+        data=data,
+        partial=partial,
+    )
+    return {
+        "imported": result.imported,
+        "errors": [{"line": e.line, "message": e.message} for e in result.errors],
+    }
+
+
+async def _csv_bytes(request: Request) -> bytes:
+    """The CSV as a raw body (text/csv) or as the `file` part of a multipart form."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=4, max_part_size=IMPORT_BODY_LIMIT)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Invalid(FieldError("file", "is required"))
+        return await upload.read()
+    data = await request.body()
+    if not data:
+        raise Invalid(FieldError("file", "is required: send the CSV as the body"))
+    return data

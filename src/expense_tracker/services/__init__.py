@@ -1,0 +1,1 @@
+"""Use cases as plain functions; ports are passed in, no framework imports."""

@@ -1,0 +1,154 @@
+"""Expense use cases: add, list, get, change, delete, categories, summary."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from ulid import ULID
+
+from ..domain.analytics import Summary
+from ..domain.errors import FieldError, Invalid, PreconditionFailed
+from ..domain.expense import (
+    DEFAULT_CATEGORIES,
+    CategoryCount,
+    Expense,
+    ExpenseDraft,
+    ExpenseFilter,
+    RawExpense,
+    apply_changes,
+    validate_changes,
+    validate_draft,
+)
+from ..ports import Clock, ExpenseStore, IdempotencyKey, Profiles, ReceiptStore
+from .cursors import CursorCodec
+
+MAX_PAGE = 200
+IDEMPOTENCY_KEY_MAX = 255
+
+
+def new_expense(user_id: str, draft: ExpenseDraft, clock: Clock) -> Expense:
+    now = clock.now()
+    return Expense(
+        id=str(ULID()),
+        user_id=user_id,
+        amount=draft.amount,
+        currency=draft.currency,
+        category=draft.category,
+        description=draft.description,
+        date=draft.date,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def fingerprint(raw: RawExpense) -> str:
+    canonical = json.dumps(asdict(raw), sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def add_expense(
+    *,
+    store: ExpenseStore,
+    clock: Clock,
+    profiles: Profiles,
+    user_id: str,
+    raw: RawExpense,
+    idempotency_key: str | None = None,
+) -> Expense:
+    idempotency = None
+    if idempotency_key is not None:
+        if not 1 <= len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
+            raise Invalid(FieldError("Idempotency-Key", "must be 1 to 255 characters"))
+        idempotency = IdempotencyKey(idempotency_key, fingerprint(raw))
+    draft = validate_draft(
+        raw, default_currency=profiles.default_currency(user_id), today=clock.today()
+    )
+    return store.add(new_expense(user_id, draft, clock), idempotency)
+
+
+@dataclass(frozen=True)
+class ListedPage:
+    items: list[Expense]
+    next_cursor: str | None
+
+
+def list_expenses(
+    *,
+    store: ExpenseStore,
+    cursors: CursorCodec,
+    user_id: str,
+    filters: ExpenseFilter,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> ListedPage:
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(FieldError("limit", f"must be between 1 and {MAX_PAGE}"))
+    check_range(filters.date_from, filters.date_to)
+    after = cursors.decode(user_id, filters, cursor) if cursor else None
+    page = store.list(user_id, filters, limit, after)
+    next_cursor = cursors.encode(user_id, filters, page.next) if page.next else None
+    return ListedPage(page.items, next_cursor)
+
+
+def check_range(date_from: date | None, date_to: date | None) -> None:
+    if date_from and date_to and date_from > date_to:
+        raise Invalid(FieldError("from", "must not be after 'to'"))
+
+
+def get_expense(*, store: ExpenseStore, user_id: str, expense_id: str) -> Expense:
+    return store.get(user_id, expense_id)
+
+
+def update_expense(
+    *,
+    store: ExpenseStore,
+    clock: Clock,
+    user_id: str,
+    expense_id: str,
+    changes: Mapping[str, Any],
+    if_match: int | None = None,
+) -> Expense:
+    """Apply a partial change. With `if_match`, a stale version is refused; without it,
+    a concurrent writer makes us re-read and retry rather than lose its change."""
+    for _attempt in range(5):
+        current = store.get(user_id, expense_id)
+        if if_match is not None and current.version != if_match:
+            raise PreconditionFailed(f"The expense is at version {current.version}")
+        validated = validate_changes(dict(changes), current.currency)
+        if validated.is_empty():
+            return current
+        updated = apply_changes(current, validated, clock.now())
+        try:
+            return store.replace(updated, expected_version=current.version)
+        except PreconditionFailed:
+            if if_match is not None:
+                raise
+    raise PreconditionFailed("The expense keeps changing; try again")
+
+
+def delete_expense(
+    *, store: ExpenseStore, receipts: ReceiptStore, user_id: str, expense_id: str
+) -> None:
+    removed = store.delete(user_id, expense_id)
+    if removed.receipt is not None:
+        receipts.delete(removed.receipt.key)
+
+
+def list_categories(*, store: ExpenseStore, user_id: str) -> list[CategoryCount]:
+    """The user's categories with counts, the defaults included (count 0 when unused)."""
+    counts = {c.name: c.count for c in store.categories(user_id)}
+    for name in DEFAULT_CATEGORIES:
+        counts.setdefault(name, 0)
+    return [CategoryCount(name, n) for name, n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+
+
+def summarize_expenses(
+    *, store: ExpenseStore, user_id: str, date_from: date | None, date_to: date | None
+) -> Summary:
+    check_range(date_from, date_to)
+    return store.summary(user_id, date_from, date_to)
