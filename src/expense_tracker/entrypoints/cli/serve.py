@@ -1,4 +1,4 @@
-"""The `expense-tracker` command: serve, users, import, export, backup, openapi, ..."""
+"""`serve` and `openapi`."""
 
 from __future__ import annotations
 
@@ -7,18 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..config import Settings
-
-app = typer.Typer(no_args_is_help=True, help="A multi-user expense tracker.")
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="EXPENSE_TRACKER_DATA_DIR", help="Where data is kept"),
-]
-
-
-def settings_for(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
+from .base import DataDir, app, settings_for
 
 
 @app.command()
@@ -29,16 +18,16 @@ def serve(
     workers: int = typer.Option(1, help="Server processes sharing the database"),
 ) -> None:
     """Start the web app and API. Creates the data directory, database and keys on first start."""
+    import os
+
     import uvicorn
 
     settings = settings_for(data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    from ..bootstrap import build_container
+    from ...bootstrap import build_container
 
     build_container(settings).close()  # create the database and keys once, before workers fork
     typer.echo(f"expense-tracker: http://{host}:{port}  (data in {settings.data_dir.resolve()})")
-    import os
-
     os.environ["EXPENSE_TRACKER_DATA_DIR"] = str(settings.data_dir.resolve())
     uvicorn.run(
         "expense_tracker.entrypoints.asgi:app",
@@ -56,16 +45,12 @@ def openapi(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout")] = None,
 ) -> None:
     """Print the OpenAPI spec (YAML when the file name ends in .yaml)."""
-    from .http.openapi_spec import render_spec
+    from ..http.openapi_spec import render_spec
 
     text = render_spec(yaml_format=bool(out and out.suffix in {".yaml", ".yml"}))
     if out:
         out.write_text(text, encoding="utf-8")
     else:
         typer.echo(text)
-
-
-def main() -> None:
-    app()
 
 

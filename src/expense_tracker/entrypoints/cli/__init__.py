@@ -1,0 +1,8 @@
+"""The `expense-tracker` command. Each module registers one group of commands on `app`."""
+
+from __future__ import annotations
+
+from . import serve  # noqa: F401  (registers commands)
+from .base import app
+
+__all__ = ["app"]

@@ -1,0 +1,5 @@
+"""`python -m expense_tracker.entrypoints.cli`."""
+
+from . import app
+
+app()
