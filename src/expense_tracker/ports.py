@@ -42,7 +42,7 @@ class ExpenseStore(Protocol):
         """Raises NotFound."""
         ...
 
-    def list(
+    def list_page(
         self, user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
     ) -> ExpensePage:
         """Newest date first, then id descending; `next` is the last item's position when

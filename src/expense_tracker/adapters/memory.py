@@ -84,7 +84,7 @@ class MemoryExpenseStore:
             mine = [e for (u, _), e in self._expenses.items() if u == user_id]
         return sorted((e for e in mine if filters.matches(e)), key=sort_key, reverse=True)
 
-    def list(
+    def list_page(
         self, user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
     ) -> ExpensePage:
         rest = [e for e in self._mine(user_id, filters) if is_after(e, after)]
@@ -140,7 +140,6 @@ class MemoryProfiles:
 
     def set_default_currency(self, user_id: str, currency: str) -> None:
         self._currencies[user_id] = currency
-
 
 
 class MemoryIdentity:
@@ -199,7 +198,9 @@ class MemoryReceiptStore:
         self.objects: dict[str, tuple[bytes, str]] = {}
 
     def upload_ticket(self, key: str, content_type: str, max_bytes: int) -> UploadTicket:
-        return UploadTicket(f"memory://{key}", {"key": key, "Content-Type": content_type}, 300, max_bytes)
+        return UploadTicket(
+            f"memory://{key}", {"key": key, "Content-Type": content_type}, 300, max_bytes
+        )
 
     def inspect(self, key: str) -> StoredObject | None:
         found = self.objects.get(key)

@@ -105,7 +105,9 @@ def parse_import(text: str, *, default_currency: str, today: date) -> ParsedImpo
             date=(row.get("date") or "").strip(),
         )
         try:
-            drafts.append((line, validate_draft(raw, default_currency=default_currency, today=today)))
+            drafts.append(
+                (line, validate_draft(raw, default_currency=default_currency, today=today))
+            )
         except Invalid as exc:
             errors.append(LineError(line, "; ".join(f"{e.field}: {e.message}" for e in exc.errors)))
     return ParsedImport(drafts, errors)

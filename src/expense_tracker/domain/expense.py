@@ -183,13 +183,15 @@ def validate_draft(raw: RawExpense, *, default_currency: str, today: date) -> Ex
     """Validate every field and report all problems at once."""
     errors: list[FieldError] = []
     currency = _collect(errors, parse_currency, raw.currency or default_currency)
-    amount = _collect(errors, parse_amount, raw.amount, currency) if currency else None
+    amount: Decimal | None = None
+    if currency:
+        amount = _collect(errors, parse_amount, raw.amount, currency)
     if raw.amount is None:
         errors = [e for e in errors if e.field != "amount"] + [FieldError("amount", "is required")]
     category = _collect(errors, clean_category, raw.category if raw.category is not None else "")
     description = _collect(errors, clean_description, raw.description)
     spent_on = _collect(errors, clean_date, raw.date) if raw.date is not None else today
-    if errors:
+    if errors or amount is None:
         raise Invalid(errors)
     return ExpenseDraft(amount, currency, category, description, spent_on)
 
@@ -239,4 +241,6 @@ def apply_changes(expense: Expense, changes: ExpenseChanges, now: datetime) -> E
 
 def with_receipt(expense: Expense, receipt: Receipt | None, now: datetime) -> Expense:
     """The expense with its receipt set or removed, one version later."""
-    return dataclasses.replace(expense, receipt=receipt, updated_at=now, version=expense.version + 1)
+    return dataclasses.replace(
+        expense, receipt=receipt, updated_at=now, version=expense.version + 1
+    )

@@ -39,7 +39,7 @@ def parse_amount(value: object, currency: str, field: str = "amount") -> Decimal
 
 def _to_decimal(value: object, field: str) -> Decimal:
     if isinstance(value, bool):
-        raise Invalid(FieldError(field, "must be a decimal string such as \"12.50\""))
+        raise Invalid(FieldError(field, 'must be a decimal string such as "12.50"'))
     if isinstance(value, Decimal):
         return value
     if isinstance(value, int):
@@ -51,12 +51,12 @@ def _to_decimal(value: object, field: str) -> Decimal:
     if isinstance(value, str):
         text = value.strip()
         if not text or not all(c.isdigit() or c in ".-+" for c in text):
-            raise Invalid(FieldError(field, "must be a decimal string such as \"12.50\""))
+            raise Invalid(FieldError(field, 'must be a decimal string such as "12.50"'))
         try:
             return Decimal(text)
         except InvalidOperation as exc:
-            raise Invalid(FieldError(field, "must be a decimal string such as \"12.50\"")) from exc
-    raise Invalid(FieldError(field, "must be a decimal string such as \"12.50\""))
+            raise Invalid(FieldError(field, 'must be a decimal string such as "12.50"')) from exc
+    raise Invalid(FieldError(field, 'must be a decimal string such as "12.50"'))
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

@@ -11,7 +11,7 @@ from datetime import date
 from ..domain.errors import FieldError, Invalid
 from ..domain.expense import ExpenseFilter, Position
 
-_BAD_CURSOR = Invalid(FieldError("cursor", "is not a cursor from this list; start again without it"))
+_BAD_CURSOR_MESSAGE = "is not a cursor from this list; start again without it"
 
 
 def _filters_tag(filters: ExpenseFilter) -> str:
@@ -46,4 +46,4 @@ class CursorCodec:
                 raise ValueError("cursor of another list")
             return Position(date.fromisoformat(day), str(expense_id))
         except (ValueError, TypeError) as exc:
-            raise _BAD_CURSOR from exc
+            raise Invalid(FieldError("cursor", _BAD_CURSOR_MESSAGE)) from exc

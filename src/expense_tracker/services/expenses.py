@@ -90,7 +90,7 @@ def list_expenses(
         raise Invalid(FieldError("limit", f"must be between 1 and {MAX_PAGE}"))
     check_range(filters.date_from, filters.date_to)
     after = cursors.decode(user_id, filters, cursor) if cursor else None
-    page = store.list(user_id, filters, limit, after)
+    page = store.list_page(user_id, filters, limit, after)
     next_cursor = cursors.encode(user_id, filters, page.next) if page.next else None
     return ListedPage(page.items, next_cursor)
 
@@ -144,7 +144,9 @@ def list_categories(*, store: ExpenseStore, user_id: str) -> list[CategoryCount]
     counts = {c.name: c.count for c in store.categories(user_id)}
     for name in DEFAULT_CATEGORIES:
         counts.setdefault(name, 0)
-    return [CategoryCount(name, n) for name, n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+    return [
+        CategoryCount(name, n) for name, n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+    ]
 
 
 def summarize_expenses(

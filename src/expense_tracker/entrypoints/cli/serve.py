@@ -52,5 +52,3 @@ def openapi(
         out.write_text(text, encoding="utf-8")
     else:
         typer.echo(text)
-
-

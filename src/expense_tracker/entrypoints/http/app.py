@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from ... import __version__
 from ...bootstrap import Container, build_container
@@ -13,7 +13,6 @@ from ...config import Settings
 from . import problems
 from .middleware import BodyLimit, SecurityHeaders
 from .routes import accounts, expenses, insights, meta, pages, transfer
-
 
 
 def create_app(
@@ -66,6 +65,6 @@ def extra_body_limits(container: Container) -> dict[str, int]:
     return {}
 
 
-def extra_routers(container: Container) -> list[object]:
+def extra_routers(container: Container) -> list[APIRouter]:
     """Routers that depend on the adapters in use (the local upload target)."""
     return []

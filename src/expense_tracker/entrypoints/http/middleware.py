@@ -40,14 +40,15 @@ class SecurityHeaders:
                 present = {name.lower() for name, _ in headers}
                 extra = [h for h in COMMON_HEADERS if h[0] not in present]
                 if b"content-security-policy" not in present:
-                    extra.append((b"content-security-policy", (API_CSP if is_api else PAGE_CSP).encode()))
+                    extra.append(
+                        (b"content-security-policy", (API_CSP if is_api else PAGE_CSP).encode())
+                    )
                 if is_api and b"cache-control" not in present:
                     extra.append((b"cache-control", b"no-store"))
                 message["headers"] = headers + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
 
 
 class BodyTooLarge(HTTPException):
@@ -97,6 +98,9 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
         "detail": f"The request body must be at most {limit} bytes",
     }
     response = JSONResponse(
-        body, status_code=413, media_type="application/problem+json", headers={"Connection": "close"}
+        body,
+        status_code=413,
+        media_type="application/problem+json",
+        headers={"Connection": "close"},
     )
     await response(scope, receive, send)

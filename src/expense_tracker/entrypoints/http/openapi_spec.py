@@ -8,7 +8,12 @@ from typing import Any
 import yaml
 
 from ...adapters.clock import SystemClock
-from ...adapters.memory import MemoryExpenseStore, MemoryIdentity, MemoryProfiles, MemoryReceiptStore
+from ...adapters.memory import (
+    MemoryExpenseStore,
+    MemoryIdentity,
+    MemoryProfiles,
+    MemoryReceiptStore,
+)
 from ...bootstrap import Container
 from ...config import Settings
 from ...services.cursors import CursorCodec

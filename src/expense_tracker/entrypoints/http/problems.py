@@ -38,7 +38,12 @@ def problem(
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
@@ -47,7 +52,7 @@ def problem(
 def status_of(exc: e.ExpenseError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 500
 
 
@@ -92,7 +97,9 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
     headers = dict(exc.headers or {})
-    return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), headers=headers)
+    return problem(
+        exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), headers=headers
+    )
 
 
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:

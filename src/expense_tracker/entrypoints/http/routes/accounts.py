@@ -13,7 +13,8 @@ from ..schemas import ConfirmIn, Credentials, MeOut, MeUpdate, RefreshIn, Signup
 from .common import problems
 
 router = APIRouter(prefix="/api", tags=["accounts"])
-PUBLIC = {422: problems()[422], 429: problems()[429]}
+PUBLIC = problems()
+PROBLEM = PUBLIC[422]
 
 
 def _tokens(pair: Any) -> dict[str, Any]:
@@ -30,7 +31,7 @@ def _tokens(pair: Any) -> dict[str, Any]:
     status_code=status.HTTP_201_CREATED,
     response_model=SignupOut,
     operation_id="signup",
-    responses={409: problems()[422], **PUBLIC},
+    responses={409: PROBLEM, **PUBLIC},
 )
 def signup(body: Credentials, c: ContainerDep) -> dict[str, Any]:
     result = c.identity.signup(svc.normalise_email(body.email), body.password)
@@ -45,7 +46,7 @@ def signup(body: Credentials, c: ContainerDep) -> dict[str, Any]:
     "/auth/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="confirm",
-    responses={400: problems()[422], **PUBLIC},
+    responses={400: PROBLEM, **PUBLIC},
 )
 def confirm(body: ConfirmIn, c: ContainerDep) -> Response:
     c.identity.confirm(svc.normalise_email(body.email), body.code)
@@ -56,7 +57,7 @@ def confirm(body: ConfirmIn, c: ContainerDep) -> Response:
     "/auth/login",
     response_model=TokensOut,
     operation_id="login",
-    responses={401: problems()[401], **PUBLIC},
+    responses=PUBLIC,
 )
 def login(
     body: Credentials, c: ContainerDep, client: Annotated[str, Depends(client_address)]
@@ -75,7 +76,7 @@ def login(
     "/auth/refresh",
     response_model=TokensOut,
     operation_id="refresh",
-    responses={401: problems()[401], **PUBLIC},
+    responses=PUBLIC,
 )
 def refresh(body: RefreshIn, c: ContainerDep) -> dict[str, Any]:
     return _tokens(c.identity.refresh(body.refresh_token))

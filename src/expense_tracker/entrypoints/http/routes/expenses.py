@@ -95,7 +95,6 @@ def list_expenses(
     return {"items": [public_record(e) for e in page.items], "next_cursor": page.next_cursor}
 
 
-
 @router.get(
     "/{expense_id}", response_model=ExpenseOut, operation_id="get_expense", responses=problems(404)
 )

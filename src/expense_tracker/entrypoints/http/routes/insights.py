@@ -40,7 +40,11 @@ def summary(
         "from": s.date_from.isoformat() if s.date_from else None,
         "to": s.date_to.isoformat() if s.date_to else None,
         "totals": [
-            {"currency": t.currency, "amount": format_amount(t.amount, t.currency), "count": t.count}
+            {
+                "currency": t.currency,
+                "amount": format_amount(t.amount, t.currency),
+                "count": t.count,
+            }
             for t in s.totals
         ],
         "by_category": [
