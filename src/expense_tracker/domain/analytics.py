@@ -44,7 +44,7 @@ class Summary:
 
 
 def summarize(expenses: Iterable[Expense], date_from: date | None, date_to: date | None) -> Summary:
-    """Reference implementation (memory store, tests); SQL stores compute the same in the database."""
+    """Reference implementation (memory store, tests); SQL stores compute it in the database."""
     totals: dict[str, list[Decimal | int]] = defaultdict(lambda: [Decimal(0), 0])
     categories: dict[tuple[str, str], list[Decimal | int]] = defaultdict(lambda: [Decimal(0), 0])
     months: dict[tuple[str, str], list[Decimal | int]] = defaultdict(lambda: [Decimal(0), 0])
