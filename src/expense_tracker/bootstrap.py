@@ -32,7 +32,8 @@ class Container:
         s = self.settings
         self.request_limits = TokenBuckets(rate=s.rate_per_second, burst=s.rate_burst)
         self.login_limits = FailureLimiter(
-            allowed=s.login_failures_allowed, window_seconds=s.login_failure_window_seconds
+            {"email": s.login_failures_per_email, "client": s.login_failures_per_client},
+            window_seconds=s.login_failure_window_seconds,
         )
 
     def close(self) -> None:

@@ -10,7 +10,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .domain.money import parse_currency
 
-AWS_REQUIRED = ("region", "table_name", "receipts_bucket", "user_pool_id", "user_pool_client_id")
+AWS_REQUIRED = (
+    "region",
+    "table_name",
+    "receipts_bucket",
+    "user_pool_id",
+    "user_pool_client_id",
+    "secret_key",  # no data_dir to keep a generated one in
+)
 
 
 class Settings(BaseSettings):
@@ -33,10 +40,13 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
 
     # Protection
-    rate_per_second: float = 100.0
-    rate_burst: int = 200
-    login_failures_allowed: int = 5
-    login_failure_window_seconds: int = 300
+    rate_per_second: float = Field(default=100.0, gt=0, description="Per user, sustained")
+    rate_burst: int = Field(default=200, ge=1, description="Per user, saved up")
+    # Failed sign-ins allowed per window, per e-mail and per client address. The client's
+    # allowance is higher: many people may share one address (an office, a NAT).
+    login_failures_per_email: int = Field(default=5, ge=1)
+    login_failures_per_client: int = Field(default=50, ge=1)
+    login_failure_window_seconds: int = Field(default=300, ge=1)
     max_body_bytes: int = 1024 * 1024
 
     # AWS backend
@@ -48,6 +58,9 @@ class Settings(BaseSettings):
     user_pool_client_id: str = ""
     jwks_url: str = ""
     aws_endpoint_url: str = Field(default="", description="Tests only: a local stand-in")
+    dynamodb_endpoint_url: str = Field(
+        default="", description="Tests only: DynamoDB Local (else aws_endpoint_url)"
+    )
 
     @field_validator("default_currency")
     @classmethod

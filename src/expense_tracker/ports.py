@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .domain.analytics import Summary
 from .domain.expense import (
@@ -83,6 +83,7 @@ class UploadTicket:
 class StoredObject:
     size: int
     head: bytes  # the first bytes, for the magic-number check
+    content_type: str | None = None  # as declared at upload (the policy pinned it), if known
 
 
 class ReceiptStore(Protocol):
@@ -99,6 +100,26 @@ class ReceiptStore(Protocol):
     def view_url(self, key: str, content_type: str) -> str: ...
 
     def delete(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    modified: datetime
+
+
+@runtime_checkable
+class ReceiptInventory(Protocol):
+    """What garbage collection needs from a receipt store."""
+
+    def list_objects(self) -> Iterator[ObjectInfo]: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def sweep_scratch(self, older_than: datetime) -> int:
+        """Remove the store's own leftovers (temporary files...) older than this; a count."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,15 @@
 """The HTTP suite runs against a real server. `api` is parametrized by backend, so the same
-tests run on the local server and (tests/aws) on the Lambda handler with AWS stand-ins."""
+tests run on the local server and on the Lambda handler with AWS stand-ins.
+
+Backends:
+- "local": the app in a uvicorn subprocess (SQLite, files, the local identity provider);
+- "aws": the app built by the Lambda entry point, reached through API Gateway v2 events
+  (tests/support/lambda_transport.py), with DynamoDB Local, and S3 + Cognito on moto's server
+  (tests/support/aws_stack.py). These runs carry the `aws` marker: `-m "not aws"` skips them.
+
+A test that only makes sense on the local server but uses `api` (it needs the local upload
+target, the data directory, ...) is marked `@pytest.mark.local_only`: its "aws" run is
+deselected, not skipped. Tests that use `local_server` directly run on local only anyway."""
 
 from __future__ import annotations
 
@@ -11,7 +21,28 @@ import pytest
 from tests.support.api import Api, User, socket_api
 from tests.support.server import RunningServer, start_server
 
-BACKENDS = ["local"]
+BACKENDS = ["local", "aws"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "local_only: the HTTP test runs on the local backend only")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("api") if callspec is not None else None
+        if backend == "aws" and item.get_closest_marker("local_only"):
+            dropped.append(item)
+            continue
+        if backend == "aws":
+            item.add_marker(pytest.mark.aws)
+        keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +57,9 @@ def api(request: pytest.FixtureRequest) -> Api:
     if request.param == "local":
         server: RunningServer = request.getfixturevalue("local_server")
         return socket_api(server.base_url)
+    if request.param == "aws":
+        aws: Api = request.getfixturevalue("aws_api")
+        return aws
     raise AssertionError(f"unknown backend {request.param}")
 
 

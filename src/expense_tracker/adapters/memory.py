@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 from ..domain.analytics import Summary, summarize
 from ..domain.errors import (
@@ -35,6 +35,10 @@ from ..ports import (
 )
 
 IDEMPOTENCY_MISMATCH = "was already used with a different request body"
+DUPLICATE_ID = "An expense with this id already exists"
+# Keys are honoured this long (the contract promises at least 24 h), measured from the
+# first request's created_at; every store forgets them after it.
+IDEMPOTENCY_RETENTION = timedelta(hours=48)
 
 
 def sort_key(expense: Expense) -> tuple[date, str]:
@@ -47,28 +51,37 @@ def is_after(expense: Expense, position: Position | None) -> bool:
 
 
 class MemoryExpenseStore:
-    def __init__(self) -> None:
+    def __init__(self, profiles: MemoryProfiles | None = None) -> None:
         self._lock = threading.Lock()
         self._expenses: dict[tuple[str, str], Expense] = {}
         self._idempotency: dict[tuple[str, str], tuple[str, Expense]] = {}
+        self._profiles = profiles  # delete_user forgets the profile too, as SQLite does
 
     def add(self, expense: Expense, idempotency: IdempotencyKey | None = None) -> Expense:
         with self._lock:
             if idempotency is not None:
-                seen = self._idempotency.get((expense.user_id, idempotency.key))
-                if seen is not None:
+                scoped = (expense.user_id, idempotency.key)
+                seen = self._idempotency.get(scoped)
+                expired = expense.created_at - IDEMPOTENCY_RETENTION
+                if seen is not None and seen[1].created_at >= expired:
                     if seen[0] != idempotency.fingerprint:
                         raise Invalid(FieldError("Idempotency-Key", IDEMPOTENCY_MISMATCH))
                     return seen[1]
-                self._idempotency[(expense.user_id, idempotency.key)] = (
-                    idempotency.fingerprint,
-                    expense,
-                )
+            self._check_new([expense])
+            if idempotency is not None:
+                self._idempotency[scoped] = (idempotency.fingerprint, expense)
             self._expenses[(expense.user_id, expense.id)] = expense
             return expense
 
+    def _check_new(self, expenses: list[Expense]) -> None:
+        """Ids are unique per user: a clash is refused, never an overwrite."""
+        keys = [(e.user_id, e.id) for e in expenses]
+        if len(set(keys)) != len(keys) or any(k in self._expenses for k in keys):
+            raise Conflict(DUPLICATE_ID)
+
     def add_many(self, expenses: list[Expense]) -> None:
         with self._lock:
+            self._check_new(expenses)  # before any write: all or nothing
             for expense in expenses:
                 self._expenses[(expense.user_id, expense.id)] = expense
 
@@ -127,6 +140,8 @@ class MemoryExpenseStore:
             receipts = [r for k in doomed if (r := self._expenses.pop(k).receipt) is not None]
             for key in [k for k in self._idempotency if k[0] == user_id]:
                 del self._idempotency[key]
+        if self._profiles is not None:
+            self._profiles.forget(user_id)
         return receipts
 
 
@@ -140,6 +155,9 @@ class MemoryProfiles:
 
     def set_default_currency(self, user_id: str, currency: str) -> None:
         self._currencies[user_id] = currency
+
+    def forget(self, user_id: str) -> None:
+        self._currencies.pop(user_id, None)
 
 
 class MemoryIdentity:
@@ -204,7 +222,7 @@ class MemoryReceiptStore:
 
     def inspect(self, key: str) -> StoredObject | None:
         found = self.objects.get(key)
-        return None if found is None else StoredObject(len(found[0]), found[0][:64])
+        return None if found is None else StoredObject(len(found[0]), found[0][:64], found[1])
 
     def read(self, key: str) -> bytes:
         found = self.objects.get(key)

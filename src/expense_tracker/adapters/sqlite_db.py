@@ -2,7 +2,8 @@
 
 WAL lets readers run beside the one writer; synchronous=FULL makes every acknowledged commit
 durable across a power cut or a kill; BEGIN IMMEDIATE takes the write lock up front so a
-read-then-write never fails half-way with SQLITE_BUSY; busy_timeout waits for that lock."""
+read-then-write never fails half-way with SQLITE_BUSY; busy_timeout waits for that lock.
+Errors leave as the domain's StorageError with a generic text (the cause is chained)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,15 @@ BUSY_TIMEOUT_MS = 30_000
 
 # Append only: each entry moves PRAGMA user_version one step. Never edit a shipped step.
 MIGRATIONS: tuple[str, ...] = (
-    # 1: accounts, expenses, idempotency records
+    # 1: accounts, profiles, expenses, idempotency records. Preferences live in `profiles`
+    # (keyed by user id, so they work for any identity provider), not in `users`.
+    # category_key is casefold(category), written by the store, so the case-insensitive category
+    # filter is an index seek that agrees with Python's (and the memory store's) casefold.
     """
     CREATE TABLE users (
         id TEXT PRIMARY KEY,
         email TEXT NOT NULL UNIQUE,
         password_hash TEXT NOT NULL,
-        default_currency TEXT NOT NULL DEFAULT 'USD',
         created_at TEXT NOT NULL
     ) STRICT;
     CREATE TABLE refresh_tokens (
@@ -53,10 +56,11 @@ MIGRATIONS: tuple[str, ...] = (
         receipt_size INTEGER,
         receipt_uploaded_at TEXT,
         receipt_key TEXT,
+        category_key TEXT NOT NULL,
         PRIMARY KEY (user_id, id)
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX expenses_by_date ON expenses(user_id, spent_on DESC, id DESC);
-    CREATE INDEX expenses_by_category ON expenses(user_id, category, spent_on DESC, id DESC);
+    CREATE INDEX expenses_by_category ON expenses(user_id, category_key, spent_on DESC, id DESC);
     CREATE TABLE idempotency_keys (
         user_id TEXT NOT NULL,
         key TEXT NOT NULL,
@@ -66,6 +70,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, key)
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+    CREATE TABLE profiles (
+        user_id TEXT PRIMARY KEY,
+        default_currency TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
     """,
 )
 
@@ -102,9 +110,11 @@ class Database:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Python's casefold, so text search agrees with the memory store beyond ASCII.
+            conn.create_function("casefold", 1, _casefold, deterministic=True)
             return conn
         except sqlite3.Error as exc:
-            raise StorageError(f"cannot open the database: {exc}") from exc
+            raise StorageError("cannot open the database") from exc
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -113,31 +123,41 @@ class Database:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StorageError(f"database busy: {exc}") from exc
+            raise StorageError("the database is busy") from exc
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
-            raise StorageError(f"commit failed: {exc}") from exc
+            _rollback(conn)
+            raise StorageError("the database could not commit") from exc
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot for several reads (BEGIN DEFERRED)."""
         conn = self.connection()
-        conn.execute("BEGIN")
+        try:
+            conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise StorageError("the database cannot be read") from exc
         try:
             yield conn
         finally:
-            conn.execute("COMMIT")
+            _rollback(conn)  # nothing to keep: ending a read snapshot
 
     def migrate(self) -> None:
-        with self.write() as conn:
+        """Run the steps past PRAGMA user_version in one transaction (all or none). A current
+        schema is seen without the write lock, so opening never waits for a busy writer."""
+        if self.schema_version() == len(MIGRATIONS):
+            return
+        with storage_errors("migrate the database"), self.write() as conn:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current > len(MIGRATIONS):
+                # Written by a newer release: refuse rather than run on a schema we don't know.
+                raise StorageError(f"the database is at schema {current}, newer than this app")
             for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
                 for statement in script.split(";"):
                     if statement.strip():
@@ -145,12 +165,26 @@ class Database:
                 conn.execute(f"PRAGMA user_version={version}")
 
     def backup_to(self, target: Path | str) -> None:
-        """A consistent copy while others keep writing (the online backup API)."""
-        destination = sqlite3.connect(str(target))
+        """A consistent copy while others keep writing (the online backup API, in one step,
+        so the copy is one snapshot)."""
         try:
-            self.connection().backup(destination)
-        finally:
-            destination.close()
+            destination = sqlite3.connect(str(target))
+            try:
+                self.connection().backup(destination)
+            finally:
+                destination.close()
+        except sqlite3.Error as exc:
+            raise StorageError("the backup failed") from exc
+
+    def integrity_ok(self) -> bool:
+        """PRAGMA integrity_check: True when SQLite finds nothing wrong with the file."""
+        with storage_errors("check the database"):
+            rows = self.connection().execute("PRAGMA integrity_check").fetchall()
+        return [tuple(row) for row in rows] == [("ok",)]
+
+    def schema_version(self) -> int:
+        with storage_errors("read the schema version"):
+            return int(self.connection().execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
@@ -158,3 +192,22 @@ class Database:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+
+def _casefold(value: object) -> str | None:
+    return value.casefold() if isinstance(value, str) else None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open (SQLite may already have ended it)."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+@contextmanager
+def storage_errors(action: str) -> Iterator[None]:
+    """Turn sqlite3's errors into the domain's StorageError ("could not <action>")."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageError(f"could not {action}") from exc

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from .errors import Invalid
 from .expense import Expense, ExpenseDraft, RawExpense, validate_draft
@@ -84,30 +85,55 @@ class ParsedImport:
 
 def parse_import(text: str, *, default_currency: str, today: date) -> ParsedImport:
     """Read a CSV in the export's format; report every bad line with its number."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = [c.strip().lstrip("\ufeff") for c in reader.fieldnames or []]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        return ParsedImport([], [LineError(1, f"missing column(s): {', '.join(missing)}")])
-    reader.fieldnames = columns
+    # strict: a broken quote or a truncated file is an error, not a silently merged cell.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     drafts: list[tuple[int, ExpenseDraft]] = []
     errors: list[LineError] = []
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            errors.append(LineError(line, "more cells than columns"))
-            continue
-        raw = RawExpense(
-            amount=(row.get("amount") or "").strip() or None,
-            currency=(row.get("currency") or "").strip() or None,
-            category=unneutralise(row.get("category") or ""),
-            description=unneutralise(row.get("description") or ""),
-            date=(row.get("date") or "").strip(),
+    try:
+        columns = [c.strip().lstrip("\ufeff") for c in next(reader, [])]
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if missing:
+            return ParsedImport([], [LineError(1, f"missing column(s): {', '.join(missing)}")])
+        for line, cells in _records(reader):
+            if len(cells) > len(columns):
+                errors.append(LineError(line, "more cells than columns"))
+                continue
+            try:
+                row = dict(zip(columns, cells, strict=False))
+                drafts.append((line, _draft(row, default_currency, today)))
+            except Invalid as exc:
+                errors.append(
+                    LineError(line, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+                )
+    except csv.Error as exc:
+        # The csv module cannot resynchronise after this; say so rather than guess.
+        errors.append(
+            LineError(max(reader.line_num, 1), f"not valid CSV ({exc}); not read further")
         )
-        try:
-            drafts.append(
-                (line, validate_draft(raw, default_currency=default_currency, today=today))
-            )
-        except Invalid as exc:
-            errors.append(LineError(line, "; ".join(f"{e.field}: {e.message}" for e in exc.errors)))
     return ParsedImport(drafts, errors)
+
+
+class _LineReader(Protocol):
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+
+def _records(reader: _LineReader) -> Iterator[tuple[int, list[str]]]:
+    """Each non-blank record with the line it starts on (a quoted cell may span lines)."""
+    start = reader.line_num + 1
+    for cells in reader:
+        line, start = start, reader.line_num + 1
+        if cells:  # the csv module yields [] for a blank line
+            yield line, cells
+
+
+def _draft(row: dict[str, str], default_currency: str, today: date) -> ExpenseDraft:
+    raw = RawExpense(
+        amount=(row.get("amount") or "").strip() or None,
+        currency=(row.get("currency") or "").strip() or None,
+        category=unneutralise(row.get("category") or ""),
+        description=unneutralise(row.get("description") or ""),
+        date=(row.get("date") or "").strip(),
+    )
+    return validate_draft(raw, default_currency=default_currency, today=today)

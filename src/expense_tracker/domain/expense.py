@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,6 +28,7 @@ DEFAULT_CATEGORIES = (
 )
 MIN_DATE = date(1970, 1, 1)
 MAX_DATE = date(9999, 12, 31)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,10 @@ class ExpenseFilter:
         if self.category is not None and expense.category.casefold() != self.category.casefold():
             return False
         if self.text:
+            # Each field on its own, so a needle never matches across the two.
             needle = self.text.casefold()
-            haystack = f"{expense.description}\n{expense.category}".casefold()
-            if needle not in haystack:
+            fields = (expense.description.casefold(), expense.category.casefold())
+            if not any(needle in field for field in fields):
                 return False
         return True
 
@@ -140,7 +143,13 @@ def clean_category(value: object, field_name: str = "category") -> str:
     text = " ".join(value.split())
     if not 1 <= len(text) <= CATEGORY_MAX:
         raise Invalid(FieldError(field_name, f"must be 1 to {CATEGORY_MAX} characters"))
+    if _has_control(text, allowed=""):
+        raise Invalid(FieldError(field_name, "must not contain control characters"))
     return text
+
+
+def _has_control(text: str, allowed: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text if c not in allowed)
 
 
 def clean_description(value: object, field_name: str = "description") -> str:
@@ -151,7 +160,7 @@ def clean_description(value: object, field_name: str = "description") -> str:
     text = value.strip()
     if len(text) > DESCRIPTION_MAX:
         raise Invalid(FieldError(field_name, f"must be at most {DESCRIPTION_MAX} characters"))
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+    if _has_control(text, allowed="\n\t"):
         raise Invalid(FieldError(field_name, "must not contain control characters"))
     return text
 
@@ -159,7 +168,8 @@ def clean_description(value: object, field_name: str = "description") -> str:
 def clean_date(value: object, field_name: str = "date") -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         parsed = value
-    elif isinstance(value, str) and len(value) == 10:
+    elif isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        # Only YYYY-MM-DD: date.fromisoformat would also take week dates such as 2026-W47-2.
         try:
             parsed = date.fromisoformat(value)
         except ValueError as exc:

@@ -50,7 +50,8 @@ def _to_decimal(value: object, field: str) -> Decimal:
         return Decimal(repr(value))
     if isinstance(value, str):
         text = value.strip()
-        if not text or not all(c.isdigit() or c in ".-+" for c in text):
+        # ASCII only: str.isdigit() (and Decimal) would also take "١٢" or other scripts' digits.
+        if not text or not all(c in "0123456789.-+" for c in text):
             raise Invalid(FieldError(field, 'must be a decimal string such as "12.50"'))
         try:
             return Decimal(text)
@@ -60,8 +61,11 @@ def _to_decimal(value: object, field: str) -> Decimal:
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
-    """Integer minor units (cents) for storage; exact by construction."""
-    return int(amount.scaleb(minor_units(currency)))
+    """Integer minor units (cents) for storage; refuses to drop digits rather than truncate."""
+    scaled = amount.scaleb(minor_units(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} has more digits than {currency} allows")
+    return int(scaled)
 
 
 def from_minor(minor: int, currency: str) -> Decimal:

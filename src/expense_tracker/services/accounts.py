@@ -1,14 +1,21 @@
-"""Account use cases on top of the IdentityProvider port, with failed-login limits."""
+"""Account use cases on top of the IdentityProvider port, with failed-login limits.
+
+The credential rules are checked here so every identity provider (local or Cognito) enforces
+the same contract; the local provider checks them again for callers that bypass this layer."""
 
 from __future__ import annotations
 
+from ..domain.credentials import normalise_email, valid_signup
 from ..domain.errors import Unauthorized
-from ..ports import IdentityProvider, TokenPair
+from ..ports import IdentityProvider, SignupResult, TokenPair
 from .ratelimit import FailureLimiter
 
+__all__ = ["login", "normalise_email", "signup"]
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+
+def signup(*, identity: IdentityProvider, email: str, password: str) -> SignupResult:
+    """422 for a malformed e-mail or a weak password; the e-mail is stored in lower case."""
+    return identity.signup(valid_signup(email, password), password)
 
 
 def login(
@@ -19,13 +26,16 @@ def login(
     password: str,
     client: str,
 ) -> TokenPair:
-    """Sign in; failures count against both the e-mail and the client address."""
-    email_key, client_key = f"email:{normalise_email(email)}", f"client:{client}"
-    limits.check(email_key, client_key)
+    """Sign in; failures count against both the e-mail and the client address.
+
+    A success forgets the e-mail's failures but not the client's: otherwise one account of
+    the attacker's own would let a client keep guessing other people's passwords."""
+    email = normalise_email(email)
+    limits.check(email=email, client=client)
     try:
-        tokens = identity.login(normalise_email(email), password)
+        tokens = identity.login(email, password)
     except Unauthorized:
-        limits.record_failure(email_key, client_key)
+        limits.record_failure(email=email, client=client)
         raise
-    limits.reset(email_key)
+    limits.reset(email=email)
     return tokens

@@ -6,7 +6,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ..domain.errors import RateLimited
 
@@ -40,43 +40,53 @@ class TokenBuckets:
 
 
 class FailureLimiter:
-    """At most `allowed` failures per key in a sliding window; then refuse until one ages out."""
+    """Failures counted per key in a sliding window. A key is a kind and a value, such as
+    ("email", "ada@example.com"); each kind has its own allowance. Once a key has used its
+    allowance, attempts are refused until its oldest failure ages out of the window."""
 
     def __init__(
         self,
-        allowed: int,
+        allowed: Mapping[str, int],
         window_seconds: float,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.allowed = allowed
+        self.allowed = dict(allowed)
         self.window = window_seconds
         self._monotonic = monotonic
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
 
-    def check(self, *keys: str) -> None:
+    def check(self, **keys: str) -> None:
+        """RateLimited (with the seconds until an attempt is allowed) when any key is spent."""
         now = self._monotonic()
         with self._lock:
-            for key in keys:
-                failures = self._failures.get(key)
-                if failures is None:
-                    continue
-                while failures and failures[0] <= now - self.window:
-                    failures.popleft()
-                if len(failures) >= self.allowed:
-                    raise RateLimited(
-                        math.ceil(failures[0] + self.window - now),
-                        "Too many failed sign-ins; try again later",
-                    )
+            waits = [self._wait(key, now) for key in keys.items()]
+        wait = max(waits, default=0.0)
+        if wait > 0:
+            raise RateLimited(math.ceil(wait), "Too many failed sign-ins; try again later")
 
-    def record_failure(self, *keys: str) -> None:
+    def _wait(self, key: tuple[str, str], now: float) -> float:
+        failures = self._failures.get(key)
+        if failures is None:
+            return 0.0
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        if not failures:
+            del self._failures[key]
+            return 0.0
+        spent = len(failures) - self.allowed[key[0]] + 1
+        # The attempt is allowed again once enough failures have aged out of the window.
+        return failures[spent - 1] + self.window - now if spent > 0 else 0.0
+
+    def record_failure(self, **keys: str) -> None:
         now = self._monotonic()
         with self._lock:
-            for key in keys:
+            for key in keys.items():
                 self._failures.setdefault(key, deque()).append(now)
             while len(self._failures) > MAX_TRACKED:
                 self._failures.pop(next(iter(self._failures)))
 
-    def reset(self, key: str) -> None:
+    def reset(self, **keys: str) -> None:
         with self._lock:
-            self._failures.pop(key, None)
+            for key in keys.items():
+                self._failures.pop(key, None)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..domain.csv_format import LineError, csv_lines, parse_import, utc_text
-from ..domain.errors import FieldError, Invalid
+from ..domain.errors import FieldError, Invalid, PayloadTooLarge
 from ..domain.expense import Expense, ExpenseFilter
 from ..ports import Clock, ExpenseStore, Profiles
 from .expenses import check_range, new_expense
@@ -73,7 +73,7 @@ def import_csv(
 ) -> ImportResult:
     """All-or-nothing unless `partial`: with any bad line and not partial, nothing is added."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise Invalid(FieldError("file", "must be at most 10 MB"))
+        raise PayloadTooLarge("The file must be at most 10 MB")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

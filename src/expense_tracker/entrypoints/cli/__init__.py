@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import serve  # noqa: F401  (registers commands)
+from . import aws, backup, receipts, serve, transfer, users  # noqa: F401  (registers commands)
 from .base import app
 
 __all__ = ["app"]

@@ -62,9 +62,21 @@ def create_app(
 
 def extra_body_limits(container: Container) -> dict[str, int]:
     """Paths allowed more than the default 1 MiB (the local upload target)."""
-    return {}
+    if container.settings.backend != "local":
+        return {}
+    from ...adapters.local_files import UPLOAD_PATH
+    from .routes.uploads import UPLOAD_BODY_LIMIT
+
+    return {UPLOAD_PATH: UPLOAD_BODY_LIMIT}
 
 
 def extra_routers(container: Container) -> list[APIRouter]:
-    """Routers that depend on the adapters in use (the local upload target)."""
-    return []
+    """The receipt routes, and those that depend on the adapters in use (the local upload
+    target and view links: imported only here, so the Lambda app never loads them)."""
+    from .routes import receipts
+
+    if container.settings.backend != "local":
+        return [receipts.router]
+    from .routes import uploads
+
+    return [receipts.router, uploads.router]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -22,14 +23,39 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
+@runtime_checkable
+class ClaimsIdentity(Protocol):
+    """An identity provider that accepts claims verified upstream (Cognito's, behind API
+    Gateway's JWT authorizer); it still checks they are this deployment's access-token claims."""
+
+    def principal_from_claims(self, claims: Mapping[str, Any]) -> Principal: ...
+
+
+def gateway_claims(request: Request) -> Mapping[str, Any] | None:
+    """Claims API Gateway's JWT authorizer verified. They exist only in the Lambda event, which
+    Mangum puts in the ASGI scope; nothing a client sends can put them there."""
+    found: Any = request.scope.get("aws.event")
+    for key in ("requestContext", "authorizer", "jwt", "claims"):
+        found = found.get(key) if isinstance(found, dict) else None
+    return found if isinstance(found, dict) and found else None
+
+
 def current_principal(
+    request: Request,
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The token's subject is the user; then the per-user token bucket is charged."""
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+    """The token's subject is the user; then the per-user token bucket is charged. Without
+    verified claims from the gateway, the bearer token is verified here."""
+    claims, identity = gateway_claims(request), container.identity
+    if claims is not None and isinstance(identity, ClaimsIdentity):
+        principal = identity.principal_from_claims(claims)
+    elif (
+        credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials
+    ):
         raise Unauthorized("A bearer access token is required")
-    principal = container.identity.verify(credentials.credentials)
+    else:
+        principal = identity.verify(credentials.credentials)
     container.request_limits.take(principal.user_id)
     return principal
 

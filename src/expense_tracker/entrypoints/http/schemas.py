@@ -2,16 +2,74 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+)
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
+
+from ...domain.currencies import MINOR_UNITS
+from ...domain.expense import CATEGORY_MAX, DESCRIPTION_MAX
+
+
+AMOUNT_PATTERN = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,4})?$")
+
+
+def _amount_in(value: Any) -> str | int | float:
+    """One type check for a string or a JSON number, so an error names `amount` once (a
+    pydantic union would report `amount.str`, `amount.int`...). The domain checks the value
+    (more than 0, at most 10^12, the currency's digits)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise PydanticCustomError("amount_type", 'must be a decimal string such as "12.50"')
+    if isinstance(value, str) and not AMOUNT_PATTERN.match(value):
+        raise PydanticCustomError("amount_format", 'must be a decimal string such as "12.50"')
+    return value
+
 
 AmountIn = Annotated[
-    StrictStr | StrictInt | StrictFloat,
-    Field(
-        description='A decimal string such as "12.50"; a JSON number must be exact',
-        examples=["12.50"],
+    str | int | float,
+    PlainValidator(_amount_in),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": AMOUNT_PATTERN.pattern},
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000_000},
+            ],
+            "description": (
+                'A decimal string such as "12.50", or an exact JSON number; more than 0, at most'
+                " 1000000000000, with at most the currency's minor-unit digits (USD 2, JPY 0, KWD 3)"
+            ),
+            "examples": ["12.50"],
+        }
     ),
+]
+# What the domain takes, said in the schema: no control characters, something besides spaces.
+CATEGORY_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
+DATE_PATTERN = r"^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"  # 1970-01-01 to 9999-12-31
+CurrencyIn = Annotated[
+    StrictStr,
+    WithJsonSchema(
+        {"type": "string", "enum": sorted(MINOR_UNITS), "description": "An ISO 4217 code"}
+    ),
+]
+CategoryIn = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=CATEGORY_MAX, pattern=CATEGORY_PATTERN, examples=["Food"]),
+]
+DescriptionIn = Annotated[StrictStr, Field(max_length=DESCRIPTION_MAX, pattern=DESCRIPTION_PATTERN)]
+DateIn = Annotated[
+    StrictStr,
+    Field(pattern=DATE_PATTERN, json_schema_extra={"format": "date"}, examples=["2026-11-24"]),
 ]
 OWNER_FIELD_NOTE = "Ignored: the owner is always the token's subject"
 
@@ -22,20 +80,23 @@ class Strict(BaseModel):
 
 class ExpenseCreate(Strict):
     amount: AmountIn
-    currency: StrictStr | None = Field(default=None, description="ISO 4217; default: the user's")
-    category: StrictStr = Field(min_length=1, max_length=200, examples=["Food"])
-    description: StrictStr = Field(default="", max_length=2000)
-    date: StrictStr | None = Field(default=None, description="YYYY-MM-DD; default: today")
+    currency: CurrencyIn | None = Field(default=None, description="Default: the user's")
+    category: CategoryIn
+    description: DescriptionIn = ""
+    date: DateIn | None = Field(default=None, description="YYYY-MM-DD; default: today (UTC)")
     userId: StrictStr | None = Field(default=None, description=OWNER_FIELD_NOTE, deprecated=True)
     user_id: StrictStr | None = Field(default=None, description=OWNER_FIELD_NOTE, deprecated=True)
 
 
 class ExpenseUpdate(Strict):
-    amount: AmountIn | None = None
-    currency: StrictStr | None = None
-    category: StrictStr | None = Field(default=None, max_length=200)
-    description: StrictStr | None = Field(default=None, max_length=2000)
-    date: StrictStr | None = None
+    """Only the fields sent change. A null is refused (SkipJsonSchema keeps it out of the
+    schema, and the domain says which field), except for description, where it means ''."""
+
+    amount: AmountIn | SkipJsonSchema[None] = None
+    currency: CurrencyIn | SkipJsonSchema[None] = None
+    category: CategoryIn | SkipJsonSchema[None] = None
+    description: DescriptionIn | None = None
+    date: DateIn | SkipJsonSchema[None] = None
     userId: StrictStr | None = Field(default=None, description=OWNER_FIELD_NOTE, deprecated=True)
     user_id: StrictStr | None = Field(default=None, description=OWNER_FIELD_NOTE, deprecated=True)
 
@@ -145,7 +206,7 @@ class MeOut(BaseModel):
 
 
 class MeUpdate(Strict):
-    default_currency: StrictStr
+    default_currency: CurrencyIn
 
 
 class HealthOut(BaseModel):

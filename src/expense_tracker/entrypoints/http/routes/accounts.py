@@ -34,7 +34,7 @@ def _tokens(pair: Any) -> dict[str, Any]:
     responses={409: PROBLEM, **PUBLIC},
 )
 def signup(body: Credentials, c: ContainerDep) -> dict[str, Any]:
-    result = c.identity.signup(svc.normalise_email(body.email), body.password)
+    result = svc.signup(identity=c.identity, email=body.email, password=body.password)
     return {
         "user_id": result.user_id,
         "email": result.email,

@@ -93,11 +93,14 @@ async def import_expenses(
 async def _csv_bytes(request: Request) -> bytes:
     """The CSV as a raw body (text/csv) or as the `file` part of a multipart form."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form(max_files=1, max_fields=4, max_part_size=IMPORT_BODY_LIMIT)
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Invalid(FieldError("file", "is required"))
-        return await upload.read()
+        # As a context manager, so the spooled temporary files are closed on every path.
+        async with request.form(
+            max_files=1, max_fields=4, max_part_size=IMPORT_BODY_LIMIT
+        ) as form:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise Invalid(FieldError("file", "is required"))
+            return await upload.read()
     data = await request.body()
     if not data:
         raise Invalid(FieldError("file", "is required: send the CSV as the body"))

@@ -1,0 +1,127 @@
+"""Receipts in S3: browsers upload straight to the bucket with a presigned POST, and view them
+through short-lived presigned GETs. The Lambda never carries the bytes of an upload.
+
+The POST policy pins everything the client could otherwise choose: the exact key, the exact
+Content-Type and a size range, and it expires after at most five minutes. S3 enforces it; moto
+does not, so tests check the policy document itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..domain.errors import NotFound, StorageError
+from ..ports import StoredObject, UploadTicket
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+MAX_LINK_SECONDS = 300  # upload tickets and view links: at most five minutes
+HEAD_BYTES = 64  # enough for every magic number the receipt check knows
+_MISSING = {"NoSuchKey", "404", "NotFound"}
+
+
+@contextmanager
+def s3_errors(operation: str) -> Iterator[None]:
+    """SDK failures become StorageError naming the operation and the error code only."""
+    try:
+        yield
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "Unknown")
+        raise StorageError(f"S3 {operation} failed ({code})") from exc
+    except BotoCoreError as exc:
+        raise StorageError(f"S3 {operation} failed ({type(exc).__name__})") from exc
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class S3ReceiptStore:
+    def __init__(
+        self, client: S3Client, bucket: str, *, link_seconds: int = MAX_LINK_SECONDS
+    ) -> None:
+        if not 0 < link_seconds <= MAX_LINK_SECONDS:
+            raise ValueError(f"link_seconds must be in 1..{MAX_LINK_SECONDS}")
+        self._s3 = client
+        self._bucket = bucket
+        self._seconds = link_seconds
+
+    def upload_ticket(self, key: str, content_type: str, max_bytes: int) -> UploadTicket:
+        # boto3 adds the exact {"bucket"} and {"key"} conditions itself; the rest is ours.
+        conditions: list[Any] = [
+            {"Content-Type": content_type},
+            ["content-length-range", 1, max_bytes],
+        ]
+        with s3_errors("presigned POST"):
+            post = self._s3.generate_presigned_post(
+                self._bucket,
+                key,
+                Fields={"Content-Type": content_type},
+                Conditions=conditions,
+                ExpiresIn=self._seconds,
+            )
+        return UploadTicket(post["url"], dict(post["fields"]), self._seconds, max_bytes)
+
+    def inspect(self, key: str) -> StoredObject | None:
+        """One ranged GET: the first bytes, and the total size from Content-Range."""
+        try:
+            found = self._s3.get_object(
+                Bucket=self._bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}"
+            )
+            head = found["Body"].read()
+        except ClientError as exc:
+            code = _error_code(exc)
+            if code in _MISSING:
+                return None
+            if code == "InvalidRange":  # an empty object has no byte 0
+                return StoredObject(0, b"")
+            raise StorageError(f"S3 ranged GET failed ({code})") from exc
+        except BotoCoreError as exc:
+            raise StorageError(f"S3 ranged GET failed ({type(exc).__name__})") from exc
+        return StoredObject(_total_size(found.get("ContentRange"), len(head)), head)
+
+    def read(self, key: str) -> bytes:
+        try:
+            return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if _error_code(exc) in _MISSING:
+                raise NotFound("No such receipt") from exc
+            raise StorageError(f"S3 GET failed ({_error_code(exc)})") from exc
+        except BotoCoreError as exc:
+            raise StorageError(f"S3 GET failed ({type(exc).__name__})") from exc
+
+    def write(self, key: str, data: bytes, content_type: str) -> None:
+        with s3_errors("PUT"):
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type)
+
+    def view_url(self, key: str, content_type: str) -> str:
+        # Inline with the stored type, never what the uploader's file name suggested.
+        params = {
+            "Bucket": self._bucket,
+            "Key": key,
+            "ResponseContentDisposition": "inline",
+            "ResponseContentType": content_type,
+        }
+        with s3_errors("presigned GET"):
+            return self._s3.generate_presigned_url(
+                "get_object", Params=params, ExpiresIn=self._seconds
+            )
+
+    def delete(self, key: str) -> None:
+        """Deleting a missing key succeeds, as S3 itself answers."""
+        with s3_errors("DELETE"):
+            self._s3.delete_object(Bucket=self._bucket, Key=key)
+
+
+def _total_size(content_range: str | None, fallback: int) -> int:
+    """`bytes 0-63/182044` -> 182044. Without a range (a small object served whole) the
+    body is the whole object."""
+    if content_range and "/" in content_range:
+        total = content_range.rsplit("/", 1)[1]
+        if total.isdigit():
+            return int(total)
+    return fallback

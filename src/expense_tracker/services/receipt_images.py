@@ -1,0 +1,135 @@
+"""Is an uploaded receipt what it claims to be? Decode it, refuse bombs, remove its location.
+
+The type comes from the magic number, never from the client. Images are decoded with Pillow
+under its decompression-bomb limit; the GPS block of their EXIF is removed in place, so an
+image without one is kept byte for byte and no image is ever re-encoded."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import warnings
+import zlib
+
+import pi_heif
+from PIL import Image
+
+from ..domain.errors import FieldError, Invalid
+from ..domain.exif_gps import GPS_IFD_TAG, MalformedExif, scrub_gps
+from ..domain.receipts import (
+    HEAD_BYTES,
+    HEIC,
+    JPEG,
+    PDF,
+    PNG,
+    WEBP,
+    check_pdf,
+    contains_markup,
+    not_a,
+    sniff,
+)
+
+pi_heif.register_heif_opener()  # HEIC decoding only: pi-heif ships no encoder
+
+PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP", HEIC: "HEIF"}
+EXIF_HEADER = b"Exif\x00\x00"
+TOO_BIG = "the image has too many pixels to be decoded safely"
+GPS_STAYED = "the image's location data could not be removed"
+
+
+def clean_receipt(data: bytes, declared: str | None) -> tuple[str, bytes]:
+    """The receipt's real type and the bytes to keep; Invalid when the bytes are not an
+    allowed type, not the declared one, carry markup, or cannot be decoded safely."""
+    actual = sniff(data[:HEAD_BYTES])
+    if actual is None or (declared is not None and actual != declared):
+        raise not_a(declared or "receipt")
+    if contains_markup(data):
+        raise not_a(actual)
+    if actual == PDF:
+        check_pdf(data)
+        return actual, data
+    exif = _decode(data, actual)
+    if exif is None:
+        return actual, data
+    return actual, _without_gps(data, exif, actual)
+
+
+def _decode(data: bytes, kind: str) -> bytes | None:
+    """Decode the whole image; the raw EXIF bytes when they hold a GPS block, else None."""
+    try:
+        # Pillow only warns between one and two times its pixel limit; a bomb all the same.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]]) as image:
+                # Checked here too: the warnings filter is process-wide, not per thread.
+                if image.width * image.height > (Image.MAX_IMAGE_PIXELS or 0):
+                    raise Image.DecompressionBombError(TOO_BIG)
+                if kind == JPEG:  # decode every block, at 1/8 scale: all the checks, less memory
+                    image.draft(None, (max(1, image.width // 8), max(1, image.height // 8)))
+                image.load()
+                has_gps = GPS_IFD_TAG in image.getexif()
+                raw = image.info.get("exif")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise Invalid(FieldError("file", TOO_BIG)) from exc
+    except Exception as exc:  # any decoder failure on untrusted bytes means "not an image"
+        raise not_a(kind) from exc
+    if not has_gps:
+        return None
+    if not isinstance(raw, bytes):  # GPS known to Pillow, but not from a block we can edit
+        raise Invalid(FieldError("file", GPS_STAYED))
+    return raw
+
+
+def _without_gps(data: bytes, exif: bytes, kind: str) -> bytes:
+    tiff = exif.removeprefix(EXIF_HEADER)
+    primary = data.find(tiff)
+    if primary < 0:
+        raise Invalid(FieldError("file", GPS_STAYED))
+    buf = bytearray(data)
+    try:
+        scrub_gps(buf, primary, primary + len(tiff))
+    except MalformedExif as exc:
+        raise Invalid(FieldError("file", "the image's EXIF data is malformed")) from exc
+    # Other EXIF blocks (thumbnails, the extra images of a multi-picture JPEG) may carry GPS.
+    for match in re.finditer(re.escape(EXIF_HEADER), data):
+        if match.end() != primary:
+            _scrub_quietly(buf, match.end())
+    if kind == PNG:
+        _fix_png_checksums(buf)
+    cleaned = bytes(buf)
+    if _still_has_gps(cleaned, kind):
+        raise Invalid(FieldError("file", GPS_STAYED))
+    return cleaned
+
+
+def _scrub_quietly(buf: bytearray, start: int) -> None:
+    """A secondary block that does not parse is left alone (it may be data that only looks
+    like a header); the primary block, which the viewer reads, was checked strictly."""
+    try:
+        scrub_gps(buf, start)
+    except MalformedExif:
+        return
+
+
+def _fix_png_checksums(buf: bytearray) -> None:
+    """Recompute the CRC of each eXIf chunk, whose data was edited."""
+    position = 8
+    while position + 12 <= len(buf):
+        (length,) = struct.unpack_from(">I", buf, position)
+        end = position + 8 + length
+        if end + 4 > len(buf):
+            return
+        if buf[position + 4 : position + 8] == b"eXIf":
+            struct.pack_into(">I", buf, end, zlib.crc32(buf[position + 4 : end]))
+        position = end + 4
+
+
+def _still_has_gps(data: bytes, kind: str) -> bool:
+    try:
+        with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]]) as image:
+            if kind == PNG:
+                image.load()  # an eXIf chunk after the image data is read only by load()
+            return GPS_IFD_TAG in image.getexif()
+    except Exception as exc:
+        raise Invalid(FieldError("file", GPS_STAYED)) from exc

@@ -1,0 +1,65 @@
+// The "Add an expense" form: currency defaults to the user's, date to today; checks run
+// before sending and the API's errors[] land under the same fields.
+
+import { ApiError, SessionEnded, request } from "./api.js";
+import { announce, clearFieldErrors, h, showFieldErrors } from "./dom.js";
+import { checkExpense, expenseFields, readExpense } from "./expense-form.js";
+import { formatMoney, isoDay } from "./format.js";
+
+export function createAddForm(form, { defaultCurrency, onAdded }) {
+  let idempotencyKey = null; // one key per expense, so a double submit or retry adds it once
+  const formError = h("p", { class: "form-error", role: "alert", hidden: true });
+  form.append(
+    ...expenseFields("add", { currency: defaultCurrency }),
+    formError,
+    h("div", { class: "button-row" }, h("button", { type: "submit", class: "primary" }, "Add expense")),
+  );
+  form.addEventListener("input", () => {
+    idempotencyKey = null; // a changed form is a different expense
+  });
+
+  const reset = () => {
+    const keep = { currency: form.elements.namedItem("currency").value, date: form.elements.namedItem("date").value };
+    form.reset();
+    form.elements.namedItem("currency").value = keep.currency;
+    form.elements.namedItem("date").value = keep.date || isoDay();
+    form.elements.namedItem("amount").focus();
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    formError.hidden = true;
+    const values = readExpense(form);
+    const problems = checkExpense(values);
+    if (Object.keys(problems).length) {
+      showFieldErrors(form, problems);
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    idempotencyKey ??= crypto.randomUUID();
+    try {
+      const response = await request("/api/expenses", {
+        method: "POST", json: values, headers: { "Idempotency-Key": idempotencyKey },
+      });
+      const expense = await response.json();
+      idempotencyKey = null;
+      reset();
+      announce(`Added ${expense.category} ${formatMoney(expense.amount, expense.currency)}.`);
+      onAdded(expense);
+    } catch (error) {
+      if (error instanceof SessionEnded) return;
+      if (error instanceof ApiError && error.status === 422) {
+        const leftover = showFieldErrors(form, error.fieldErrors);
+        formError.textContent = leftover.join(" ");
+        formError.hidden = !leftover.length;
+      } else {
+        formError.textContent = error.message || "The expense could not be added.";
+        formError.hidden = false;
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

@@ -1,0 +1,155 @@
+// Talks to /api on the same origin (locally and behind CloudFront alike). Adds the access
+// token, refreshes it shortly before it expires, and on a 401 refreshes once and retries.
+
+import { clearSession, loadSession, saveSession } from "./session.js";
+import { send } from "./transport.js";
+
+/** An answer that was not 2xx, carrying the problem+json body. */
+export class ApiError extends Error {
+  constructor(status, problem = {}, retryAfter = null) {
+    super(problem.detail || problem.title || `Request failed (${status})`);
+    this.status = status;
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+
+  /** `errors[]` of a validation problem, as {field: message}. */
+  get fieldErrors() {
+    const out = {};
+    for (const { field, message } of this.problem.errors ?? []) {
+      out[field] = out[field] ? `${out[field]}; ${message}` : message;
+    }
+    return out;
+  }
+}
+
+/** Thrown when there is no usable session left; the page is already on its way to sign-in. */
+export class SessionEnded extends Error {}
+
+export async function problemOf(response) {
+  let body = {};
+  if ((response.headers.get("content-type") ?? "").includes("json")) {
+    body = await response.json().catch(() => ({}));
+  }
+  const retry = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
+  return new ApiError(response.status, body, Number.isFinite(retry) ? retry : null);
+}
+
+/** Unauthenticated JSON call (sign-up, sign-in, confirm). */
+export async function publicCall(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw await problemOf(response);
+  return response.status === 204 ? null : response.json();
+}
+
+export async function signIn(email, password) {
+  saveSession(await publicCall("/api/auth/login", { email, password }));
+  scheduleRefresh();
+}
+
+let refreshing = null;
+let timer = null;
+let onEnded = () => location.assign("/login.html?expired=1");
+
+/** What to do when the session cannot be renewed (the dashboard goes to the sign-in page). */
+export function whenSessionEnds(handler) {
+  onEnded = handler;
+}
+
+function endSession() {
+  clearTimeout(timer);
+  clearSession();
+  onEnded();
+  return new SessionEnded("Your session has ended; please sign in again");
+}
+
+// Refresh tokens are single-use, so concurrent callers must share one refresh.
+function refresh() {
+  refreshing ??= (async () => {
+    const session = loadSession();
+    if (!session) throw endSession();
+    let response;
+    try {
+      response = await fetch("/api/auth/refresh", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: session.refresh_token }),
+      });
+    } catch (error) {
+      scheduleRefresh(5000); // offline for now: try again soon, keep the session
+      throw error;
+    }
+    if (response.status === 400 || response.status === 401) throw endSession();
+    if (!response.ok) throw await problemOf(response);
+    const fresh = saveSession(await response.json());
+    scheduleRefresh();
+    return fresh;
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+/** Refresh a little before expiry: a minute early, or a fifth of a short lifetime. */
+export function scheduleRefresh(delay = null) {
+  clearTimeout(timer);
+  const session = loadSession();
+  if (!session) return;
+  const margin = Math.min(60_000, (session.lifetime ?? 60_000) / 5);
+  const wait = delay ?? Math.max(0, session.expires_at - margin - Date.now());
+  timer = setTimeout(() => refresh().catch(() => {}), wait);
+}
+
+async function currentSession() {
+  const session = loadSession();
+  if (!session) throw endSession();
+  // A timer can fire late (a sleeping laptop); never send a token we know is stale.
+  return session.expires_at - Date.now() < 5000 ? refresh() : session;
+}
+
+/**
+ * Call the API with the access token. `json` is sent as a JSON body; `onProgress` switches
+ * to XMLHttpRequest for upload progress. Resolves to the Response; throws ApiError when not 2xx.
+ */
+export async function request(path, { method = "GET", json, body, headers = {}, ...rest } = {}) {
+  const init = { method, headers: { ...headers }, body, ...rest };
+  if (json !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(json);
+  }
+  const attempt = (session) =>
+    send(path, { ...init, headers: { ...init.headers, Authorization: `Bearer ${session.access_token}` } });
+  let response = await attempt(await currentSession());
+  if (response.status === 401) {
+    response = await attempt(await refresh());
+    if (response.status === 401) throw endSession();
+  }
+  if (!response.ok) throw await problemOf(response);
+  return response;
+}
+
+export async function getJson(path) {
+  return (await request(path)).json();
+}
+
+export async function sendJson(method, path, json, headers = {}) {
+  const response = await request(path, { method, json, headers });
+  return response.status === 204 ? null : response.json();
+}
+
+/** Revoke the refresh token, then forget the session whatever the answer. */
+export async function signOut() {
+  const session = loadSession();
+  clearTimeout(timer);
+  try {
+    if (session) await request("/api/auth/logout", { method: "POST", json: { refresh_token: session.refresh_token } });
+  } catch {
+    // Signing out locally still matters when the server cannot be reached.
+  } finally {
+    clearSession();
+  }
+}

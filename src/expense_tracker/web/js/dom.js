@@ -1,0 +1,77 @@
+// Tiny DOM helpers. Text always goes in through textContent, never innerHTML, so data from
+// the API (descriptions, categories) can never become markup.
+
+/** h("button", {type: "button", class: "link", onclick: fn}, "Edit") */
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      node.addEventListener(name.slice(2), value);
+    } else if (name === "dataset") {
+      Object.assign(node.dataset, value);
+    } else {
+      node.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+/** Polite announcements for screen readers and a visible toast. */
+export function announce(message, { error = false } = {}) {
+  const toast = document.getElementById("toast");
+  if (!toast) return;
+  toast.textContent = message;
+  toast.classList.toggle("error", error);
+  toast.hidden = false;
+  clearTimeout(announce.timer);
+  announce.timer = setTimeout(() => {
+    toast.hidden = true;
+  }, error ? 8000 : 4000);
+}
+
+/** Show a field's message under its input and mark it invalid (or clear it). */
+export function setFieldError(form, field, message) {
+  const input = form.elements.namedItem(field);
+  const slot = form.querySelector(`[data-error-for="${field}"]`);
+  if (input && input.setAttribute) {
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+  if (slot) {
+    slot.textContent = message ?? "";
+    slot.hidden = !message;
+  }
+  return Boolean(slot);
+}
+
+export function clearFieldErrors(form) {
+  for (const slot of form.querySelectorAll("[data-error-for]")) {
+    setFieldError(form, slot.dataset.errorFor, null);
+  }
+}
+
+/** The API words messages relative to the field ("must be at least 8 characters"):
+ * start them with the field's label so they read as sentences. */
+function sentence(form, field, message) {
+  if (!/^[a-z]/.test(message)) return message;
+  const input = form.elements.namedItem(field);
+  const label = input?.id ? form.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
+  const text = `${label ? label.textContent.trim() : field} ${message}`;
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** Put errors[] under their fields; returns the messages that had no field to go to. */
+export function showFieldErrors(form, fieldErrors) {
+  const leftover = [];
+  for (const [field, message] of Object.entries(fieldErrors)) {
+    const text = sentence(form, field, message);
+    if (!setFieldError(form, field, text)) leftover.push(text);
+  }
+  form.querySelector("[aria-invalid='true']")?.focus();
+  return leftover;
+}

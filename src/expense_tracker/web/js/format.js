@@ -1,0 +1,57 @@
+// Display helpers. Amounts stay decimal strings end to end: Intl.NumberFormat formats a
+// string exactly, so nothing is ever rounded through a float on its way to the screen.
+
+const moneyFormats = new Map();
+
+export function moneyFormat(currency) {
+  if (!moneyFormats.has(currency)) {
+    moneyFormats.set(currency, new Intl.NumberFormat(undefined, { style: "currency", currency }));
+  }
+  return moneyFormats.get(currency);
+}
+
+export function formatMoney(amount, currency) {
+  try {
+    return moneyFormat(currency).format(amount);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+/** Digits after the decimal point for a currency (USD 2, JPY 0, KWD 3); null if unknown. */
+export function minorDigits(currency) {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
+      .maximumFractionDigits;
+  } catch {
+    return null;
+  }
+}
+
+export function knownCurrencies() {
+  return typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("currency") : [];
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+const monthFormat = new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric", timeZone: "UTC" });
+
+/** "2026-11-24" -> "Nov 24, 2026" (read as a calendar day, never shifted by the time zone). */
+export function formatDate(isoDay) {
+  return dateFormat.format(new Date(`${isoDay}T00:00:00Z`));
+}
+
+export function formatMonth(isoMonth) {
+  return monthFormat.format(new Date(`${isoMonth}-01T00:00:00Z`));
+}
+
+/** A local calendar day as YYYY-MM-DD (toISOString would give the UTC day). */
+export function isoDay(date = new Date()) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+export function formatBytes(size) {
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(0)} KB`;
+  return `${(size / 1024 / 1024).toFixed(1)} MB`;
+}

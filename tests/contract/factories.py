@@ -1,0 +1,52 @@
+"""Builders for the contract suite: each test makes exactly the expenses it needs."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime
+
+from ulid import ULID
+
+from expense_tracker.domain.expense import Expense, Receipt
+from expense_tracker.domain.money import parse_amount
+
+NOW = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
+_serial = itertools.count()
+
+
+def new_user() -> str:
+    return f"user-{next(_serial)}-{ULID()}"
+
+
+def make_expense(
+    user_id: str,
+    *,
+    amount: str = "12.50",
+    currency: str = "EUR",
+    category: str = "Food",
+    description: str = "Lunch",
+    day: date = date(2026, 11, 24),
+    expense_id: str | None = None,
+    created_at: datetime = NOW,
+    receipt: Receipt | None = None,
+) -> Expense:
+    return Expense(
+        id=expense_id or str(ULID()),
+        user_id=user_id,
+        amount=parse_amount(amount, currency),  # as validation leaves it: quantized
+        currency=currency,
+        category=category,
+        description=description,
+        date=day,
+        created_at=created_at,
+        updated_at=created_at,
+        receipt=receipt,
+    )
+
+
+def make_receipt(key: str = "receipts/abc", size: int = 182_044) -> Receipt:
+    return Receipt(content_type="image/jpeg", size=size, uploaded_at=NOW, key=key)
+
+
+def ids(expenses: list[Expense]) -> list[str]:
+    return [e.id for e in expenses]

@@ -1,0 +1,183 @@
+"""The AWS backend's stand-ins, once per test session (per xdist worker): moto's server for S3
+and Cognito (with the additions of moto_cognito), DynamoDB Local for the table, and the app
+behind a Lambda event transport.
+
+Fixtures (registered in tests/conftest.py):
+- `moto_endpoint`: a ThreadedMotoServer on 127.0.0.1 (a daemon thread: it ends with pytest);
+- `aws_stack`: a user pool and app client set up as the deployment's, the receipts bucket and
+  the shared DynamoDB table, with `settings()` pointing the app at all of them;
+- `aws_api`: the app built by the Lambda entry point, reached through `LambdaTransport`.
+Fake credentials are set in the environment for the session, so nothing can reach real AWS."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import httpx
+import pytest
+from moto.server import ThreadedMotoServer
+
+from expense_tracker.config import Settings
+from expense_tracker.entrypoints.lambda_handler import make_handler
+from tests.support.api import Api
+from tests.support.lambda_transport import ClaimsFor, LambdaHandler, LambdaTransport
+from tests.support.moto_cognito import cognito_additions, match_cognito_password_limit
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_s3 import S3Client
+
+REGION = "us-east-1"
+API_HOST = "api.expense-tracker.test"
+SECRET_KEY = "test-secret-" + "k" * 40
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# Anything that could point boto3 at a real account or another endpoint.
+CLEARED = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+)
+
+
+@dataclass(frozen=True)
+class UserPool:
+    pool_id: str
+    client_id: str
+
+
+def create_user_pool(
+    cognito: CognitoIdentityProviderClient, *, email_is_username_attribute: bool = False
+) -> UserPool:
+    """A pool like the deployment's: the sign-up policy's length rule and no composition
+    rules (the app enforces the rest), an app client without a secret that allows
+    USER_PASSWORD_AUTH, revocation and refresh-token rotation without a grace period."""
+    extra: dict[str, Any] = {"UsernameAttributes": ["email"]} if email_is_username_attribute else {}
+    pool = cognito.create_user_pool(
+        PoolName=f"expense-tracker-{uuid.uuid4().hex[:8]}",
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 8,
+                "RequireUppercase": False,
+                "RequireLowercase": False,
+                "RequireNumbers": False,
+                "RequireSymbols": False,
+            }
+        },
+        AutoVerifiedAttributes=["email"],
+        UsernameConfiguration={"CaseSensitive": False},
+        **extra,
+    )["UserPool"]
+    match_cognito_password_limit(pool["Id"], REGION)
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="web",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        EnableTokenRevocation=True,
+        PreventUserExistenceErrors="ENABLED",
+        RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0},
+    )["UserPoolClient"]
+    return UserPool(pool["Id"], client["ClientId"])
+
+
+@dataclass
+class AwsStack:
+    moto_endpoint: str
+    dynamodb_endpoint: str
+    table: str
+    receipts_bucket: str
+    pool: UserPool
+    s3: S3Client
+    cognito: CognitoIdentityProviderClient
+
+    def jwks_url(self, pool: UserPool | None = None) -> str:
+        return f"{self.moto_endpoint}/{(pool or self.pool).pool_id}/.well-known/jwks.json"
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "backend": "aws",
+            "region": REGION,
+            "table_name": self.table,
+            "receipts_bucket": self.receipts_bucket,
+            "user_pool_id": self.pool.pool_id,
+            "user_pool_client_id": self.pool.client_id,
+            "jwks_url": self.jwks_url(),
+            "aws_endpoint_url": self.moto_endpoint,
+            "dynamodb_endpoint_url": self.dynamodb_endpoint,
+            "secret_key": SECRET_KEY,
+            "public_url": f"https://{API_HOST}",
+        }
+        return Settings(**{**values, **overrides})
+
+    def new_bucket(self, prefix: str = "bucket") -> str:
+        name = f"{prefix}-{uuid.uuid4().hex[:12]}"
+        self.s3.create_bucket(Bucket=name)
+        return name
+
+    def confirm(self, email: str) -> None:
+        """What the user does with the e-mailed code; here the administrator does it."""
+        self.cognito.admin_confirm_sign_up(UserPoolId=self.pool.pool_id, Username=email)
+
+
+def lambda_api(handler: LambdaHandler, stack: AwsStack, claims_for: ClaimsFor | None = None) -> Api:
+    base_url = f"https://{API_HOST}"
+
+    def make_client(**kwargs: Any) -> httpx.Client:
+        transport = LambdaTransport(handler, API_HOST, claims_for)
+        return httpx.Client(base_url=base_url, transport=transport, timeout=30, **kwargs)
+
+    return Api(base_url, make_client, backend="aws", extras={"confirm": stack.confirm})
+
+
+@pytest.fixture(scope="session")
+def aws_credentials() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in CLEARED:
+            patch.delenv(name, raising=False)
+        for name, value in {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}.items():
+            patch.setenv(name, value)
+        yield
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(aws_credentials: None) -> Iterator[str]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+    with cognito_additions():
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        try:
+            host, port = server.get_host_and_port()
+            yield f"http://{host}:{port}"
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def aws_stack(moto_endpoint: str, dynamodb_endpoint: str, dynamodb_table: str) -> AwsStack:
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name=REGION)
+    cognito = boto3.client("cognito-idp", endpoint_url=moto_endpoint, region_name=REGION)
+    bucket = f"receipts-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    return AwsStack(
+        moto_endpoint=moto_endpoint,
+        dynamodb_endpoint=dynamodb_endpoint,
+        table=dynamodb_table,
+        receipts_bucket=bucket,
+        pool=create_user_pool(cognito),
+        s3=s3,
+        cognito=cognito,
+    )
+
+
+@pytest.fixture(scope="session")
+def aws_api(aws_stack: AwsStack) -> Api:
+    return lambda_api(make_handler(aws_stack.settings()), aws_stack)

@@ -1,0 +1,303 @@
+"""The data commands (users, export, import, backup) on a real local data directory."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import stat
+import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from expense_tracker.adapters.local_wiring import DATABASE_FILE
+from expense_tracker.adapters.sqlite_db import Database
+from expense_tracker.bootstrap import Container, build_container
+from expense_tracker.config import Settings
+from expense_tracker.domain.expense import Expense, ExpenseFilter, RawExpense, Receipt
+from expense_tracker.entrypoints.cli import app
+from expense_tracker.services import expenses as svc
+
+PASSWORD = "correct horse battery staple 42"
+RUNNER = CliRunner()
+
+
+@contextmanager
+def opened(data_dir: Path) -> Iterator[Container]:
+    container = build_container(Settings(data_dir=data_dir))
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+def run(data_dir: Path, *args: str, answer: str | None = None) -> Result:
+    return RUNNER.invoke(
+        app, [*args, "--data-dir", str(data_dir)], input=answer, env={"COLUMNS": "200"}
+    )
+
+
+def signup(data_dir: Path, email: str) -> str:
+    with opened(data_dir) as c:
+        return c.identity.signup(email, PASSWORD).user_id
+
+
+def add(data_dir: Path, user_id: str, **fields: str) -> Expense:
+    raw = RawExpense(**{"amount": "12.50", "currency": "EUR", "category": "Food", **fields})
+    with opened(data_dir) as c:
+        return svc.add_expense(
+            store=c.store, clock=c.clock, profiles=c.profiles, user_id=user_id, raw=raw
+        )
+
+
+def attach_receipt(data_dir: Path, expense: Expense, key: str) -> None:
+    with opened(data_dir) as c:
+        c.receipts.write(key, b"\xff\xd8\xff receipt bytes", "image/jpeg")
+        receipt = Receipt("image/jpeg", 20, datetime.now(UTC), key)
+        c.store.replace(dataclasses.replace(expense, receipt=receipt, version=2), 1)
+
+
+def expenses_of(data_dir: Path, user_id: str) -> list[Expense]:
+    with opened(data_dir) as c:
+        return list(c.store.iterate(user_id, ExpenseFilter()))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+def test_users_list_shows_every_account(data_dir: Path) -> None:
+    alice = signup(data_dir, "alice@example.com")
+    signup(data_dir, "bob@example.com")
+
+    result = run(data_dir, "users", "list")
+
+    assert result.exit_code == 0, result.output
+    assert "alice@example.com" in result.output and "bob@example.com" in result.output
+    assert alice in result.output
+    assert "2 account(s)" in result.output
+
+
+def test_users_list_of_a_fresh_data_dir_is_empty(data_dir: Path) -> None:
+    result = run(data_dir, "users", "list")
+
+    assert result.exit_code == 0, result.output
+    assert "0 account(s)" in result.output
+
+
+def test_users_delete_removes_the_account_expenses_and_receipt_files(data_dir: Path) -> None:
+    alice, bob = signup(data_dir, "alice@example.com"), signup(data_dir, "bob@example.com")
+    attach_receipt(data_dir, add(data_dir, alice), "alice/r1")
+    add(data_dir, alice)
+    attach_receipt(data_dir, add(data_dir, bob), "bob/r1")
+
+    result = run(data_dir, "users", "delete", "Alice@Example.com", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "1 receipt file(s)" in result.output
+    assert expenses_of(data_dir, alice) == []
+    assert len(expenses_of(data_dir, bob)) == 1
+    with opened(data_dir) as c:
+        assert c.receipts.inspect("alice/r1") is None
+        assert c.receipts.inspect("bob/r1") is not None
+        assert [a.email for a in c.accounts.list_accounts()] == ["bob@example.com"]  # type: ignore[union-attr]
+
+
+def test_users_delete_asks_first_and_keeps_everything_on_no(data_dir: Path) -> None:
+    alice = signup(data_dir, "alice@example.com")
+    add(data_dir, alice)
+
+    result = run(data_dir, "users", "delete", "alice@example.com", answer="n\n")
+
+    assert result.exit_code != 0
+    assert len(expenses_of(data_dir, alice)) == 1
+    assert "alice@example.com" in run(data_dir, "users", "list").output
+
+
+def test_users_delete_of_an_unknown_email_is_a_short_error(data_dir: Path) -> None:
+    result = run(data_dir, "users", "delete", "nobody@example.com", "--yes")
+
+    assert result.exit_code == 1
+    assert "No account" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_export_csv_holds_only_that_users_expenses(data_dir: Path, tmp_path: Path) -> None:
+    alice, bob = signup(data_dir, "alice@example.com"), signup(data_dir, "bob@example.com")
+    mine = add(data_dir, alice, description="=SUM(A1)", date="2026-11-24")
+    add(data_dir, bob, description="bob's secret")
+    out = tmp_path / "alice.csv"
+
+    result = run(data_dir, "export", "--user", "alice@example.com", "--out", str(out))
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [(r["id"], r["amount"], r["description"]) for r in rows] == [
+        (mine.id, "12.50", "'=SUM(A1)")
+    ]
+    assert not out.with_name("alice.csv.partial").exists()
+
+
+def test_export_json_with_filters(data_dir: Path, tmp_path: Path) -> None:
+    alice = signup(data_dir, "alice@example.com")
+    travel = add(data_dir, alice, category="Travel", date="2026-11-02")
+    add(data_dir, alice, category="Travel", date="2026-10-02")
+    add(data_dir, alice, category="Food", date="2026-11-03")
+    out = tmp_path / "travel.json"
+
+    result = run(
+        data_dir,
+        *("export", "--user", "alice@example.com", "--out", str(out), "--format", "json"),
+        *("--category", "travel", "--from", "2026-11-01", "--to", "2026-11-30"),
+    )
+
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(out.read_text(encoding="utf-8"))] == [travel.id]
+
+
+def test_export_for_an_unknown_user_writes_nothing(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+
+    result = run(data_dir, "export", "--user", "nobody@example.com", "--out", str(out))
+
+    assert result.exit_code == 1
+    assert "No account" in result.output
+    assert not out.exists()
+
+
+CSV_OK = (
+    "date,amount,currency,category,description\n"
+    "2026-11-01,1.00,USD,Food,one\n"
+    "2026-11-02,1500,JPY,Travel,two\n"
+)
+
+
+def test_import_adds_every_line(data_dir: Path, tmp_path: Path) -> None:
+    alice = signup(data_dir, "alice@example.com")
+    source = tmp_path / "in.csv"
+    source.write_text(CSV_OK, encoding="utf-8")
+
+    result = run(data_dir, "import", "--user", "alice@example.com", str(source))
+
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 expense(s)" in result.output
+    assert sorted(e.description for e in expenses_of(data_dir, alice)) == ["one", "two"]
+
+
+def test_import_with_a_bad_line_adds_nothing_and_names_the_line(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    alice = signup(data_dir, "alice@example.com")
+    source = tmp_path / "in.csv"
+    source.write_text(CSV_OK + "2026-11-03,oops,USD,Food,three\n", encoding="utf-8")
+
+    result = run(data_dir, "import", "--user", "alice@example.com", str(source))
+
+    assert result.exit_code == 1
+    assert "Imported 0 expense(s)" in result.output
+    assert "│ 4 " in result.output and "amount" in result.output
+    assert expenses_of(data_dir, alice) == []
+
+
+def test_partial_import_keeps_the_good_lines(data_dir: Path, tmp_path: Path) -> None:
+    alice = signup(data_dir, "alice@example.com")
+    source = tmp_path / "in.csv"
+    source.write_text(CSV_OK + "2026-11-03,oops,USD,Food,three\n", encoding="utf-8")
+
+    result = run(data_dir, "import", "--user", "alice@example.com", str(source), "--partial")
+
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 expense(s)" in result.output
+    assert len(expenses_of(data_dir, alice)) == 2
+
+
+def test_export_then_import_round_trips(data_dir: Path, tmp_path: Path) -> None:
+    alice, bob = signup(data_dir, "alice@example.com"), signup(data_dir, "bob@example.com")
+    add(data_dir, alice, amount="1.234", currency="KWD", description='-minus, "quoted"')
+    out = tmp_path / "alice.csv"
+    run(data_dir, "export", "--user", "alice@example.com", "--out", str(out))
+
+    result = run(data_dir, "import", "--user", "bob@example.com", str(out))
+
+    assert result.exit_code == 0, result.output
+    (copy,) = expenses_of(data_dir, bob)
+    assert (copy.amount_text, copy.currency, copy.description) == (
+        "1.234",
+        "KWD",
+        '-minus, "quoted"',
+    )
+
+
+def test_import_of_a_file_over_10_mb_is_refused_before_reading(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    signup(data_dir, "alice@example.com")
+    source = tmp_path / "big.csv"
+    with source.open("wb") as handle:
+        handle.truncate(10 * 1024 * 1024 + 1)
+
+    result = run(data_dir, "import", "--user", "alice@example.com", str(source))
+
+    assert result.exit_code == 1
+    assert "10 MB" in result.output
+
+
+def _unpack(archive: Path, into: Path) -> None:
+    with tarfile.open(archive, "r:gz") as tar:
+        tar.extractall(into, filter="data")
+
+
+def test_backup_restores_accounts_expenses_and_receipts(data_dir: Path, tmp_path: Path) -> None:
+    alice = signup(data_dir, "alice@example.com")
+    expense = add(data_dir, alice)
+    attach_receipt(data_dir, expense, "alice/r1")
+    archive = tmp_path / "backup.tar.gz"
+
+    result = run(data_dir, "backup", str(archive))
+
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    restored = tmp_path / "restored"
+    _unpack(archive, restored)
+    manifest = json.loads((restored / "backup.json").read_text())
+    assert manifest["receipt_files"] >= 1 and manifest["schema_version"] >= 1
+    assert [e.id for e in expenses_of(restored, alice)] == [expense.id]
+    with opened(restored) as c:
+        assert c.receipts.read("alice/r1") == b"\xff\xd8\xff receipt bytes"
+        assert c.identity.login("alice@example.com", PASSWORD).access_token
+
+
+def test_backup_is_consistent_while_a_writer_holds_a_transaction(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    alice = signup(data_dir, "alice@example.com")
+    kept = add(data_dir, alice)
+    writer = Database(data_dir / DATABASE_FILE)
+    archive = tmp_path / "backup.tar.gz"
+    try:
+        with writer.write() as conn:  # a request in the middle of its transaction
+            conn.execute("DELETE FROM expenses")
+            result = run(data_dir, "backup", str(archive))
+    finally:
+        writer.close()
+
+    assert result.exit_code == 0, result.output
+    _unpack(archive, tmp_path / "restored")
+    assert [e.id for e in expenses_of(tmp_path / "restored", alice)] == [kept.id]
+
+
+def test_backup_without_a_database_is_a_short_error(data_dir: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "backup.tar.gz"
+
+    result = run(data_dir, "backup", str(archive))
+
+    assert result.exit_code == 1
+    assert "nothing to back up" in result.output
+    assert not archive.exists()
