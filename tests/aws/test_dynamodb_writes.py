@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from expense_tracker.adapters.dynamodb_codec import idempotency_key
 from expense_tracker.adapters.dynamodb_schema import TTL_ATTRIBUTE
 from expense_tracker.adapters.dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from expense_tracker.domain.errors import Conflict
@@ -52,11 +53,11 @@ def test_add_with_a_key_writes_expense_totals_and_key_record_in_one_transaction(
     added = store.add(make_expense(user, day=date(2026, 11, 24)), IdempotencyKey("k", "f"))
 
     (keys,) = _written_sort_keys(recorder)
-    assert sorted(k.split("#")[0] + "#" + k.split("#")[1] for k in keys) == [
-        "AGG#D",
-        "AGG#M",
+    assert sorted(keys) == [
+        "AGG#D#2026-11-24#EUR#Food",
+        "AGG#M#2026-11#EUR#Food",
         f"EXP#{added.id}",
-        "IDEM#" + keys[-1].split("#")[1],
+        idempotency_key(user, "k")["sk"]["S"],
     ]
 
 

@@ -143,9 +143,15 @@ def test_required_fields_are_required(user: User, missing: str) -> None:
 
 
 def test_category_and_description_limits_are_inclusive(user: User) -> None:
-    created = user.add(category=" " + "c" * 64 + " ", description="d" * 500)
+    created = user.add(category="c" * 64, description="d" * 500)
     assert created["category"] == "c" * 64
     assert created["description"] == "d" * 500
+
+
+def test_category_and_description_are_trimmed(user: User) -> None:
+    created = user.add(category="  Eating   out ", description="  Lunch\n")
+    assert created["category"] == "Eating out"
+    assert created["description"] == "Lunch"
 
 
 def test_unknown_field_is_refused(user: User) -> None:

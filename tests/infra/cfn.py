@@ -26,9 +26,15 @@ PACKAGED_CODE_URI = "s3://packaged-artifacts/function.zip"  # what `sam package`
 Template = dict[str, Any]
 
 
+def _plain(value: Any) -> Template:
+    """A JSON round trip: plain dicts and lists, nothing shared with the input."""
+    result: Template = json.loads(json.dumps(value))
+    return result
+
+
 def load(path: Path = TEMPLATE) -> Template:
     """The template as plain data, short-form intrinsics (!Ref) in their long form."""
-    return json.loads(json.dumps(cfn_yaml.load(str(path))))
+    return _plain(cfn_yaml.load(str(path)))
 
 
 @cache
@@ -36,8 +42,14 @@ def _source() -> str:
     return json.dumps(load())
 
 
+def _decoded(text: str) -> Template:
+    result: Template = json.loads(text)
+    return result
+
+
 def source() -> Template:
-    return json.loads(_source())
+    """A fresh copy each time: tests may change it."""
+    return _decoded(_source())
 
 
 def packaged(template: Template) -> Template:
@@ -65,7 +77,7 @@ def translate(template: Template, region: str = TRANSLATE_REGION) -> Template:
             del os.environ["AWS_DEFAULT_REGION"]
         else:
             os.environ["AWS_DEFAULT_REGION"] = saved
-    return json.loads(json.dumps(result))
+    return _plain(result)
 
 
 @cache
@@ -74,7 +86,7 @@ def _translated() -> str:
 
 
 def translated() -> Template:
-    return json.loads(_translated())
+    return _decoded(_translated())
 
 
 def lint_text(text: str, regions: list[str] | None = None) -> list[str]:

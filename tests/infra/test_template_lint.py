@@ -29,9 +29,17 @@ def _misspell(template: cfn.Template, resource: str, path: list[str], typo: str)
 
 
 TYPOS = [
-    ("Table", ["Properties", "PointInTimeRecoverySpecification"], "PointInTimeRecoverySpecifcation"),
+    (
+        "Table",
+        ["Properties", "PointInTimeRecoverySpecification"],
+        "PointInTimeRecoverySpecifcation",
+    ),
     ("ApiFunction", ["Properties", "Architectures"], "Architecture"),
-    ("ReceiptsBucket", ["Properties", "PublicAccessBlockConfiguration"], "PublicAccesBlockConfiguration"),
+    (
+        "ReceiptsBucket",
+        ["Properties", "PublicAccessBlockConfiguration"],
+        "PublicAccesBlockConfiguration",
+    ),
     ("UserPoolClient", ["Properties", "ExplicitAuthFlows"], "ExplicitAuthFlow"),
     (
         "Distribution",

@@ -43,29 +43,25 @@ def run(data_dir: Path, *args: str, answer: str | None = None) -> Result:
     )
 
 
-def signup(data_dir: Path, email: str) -> str:
-    with opened(data_dir) as c:
-        return c.identity.signup(email, PASSWORD).user_id
+def signup(c: Container, email: str) -> str:
+    return c.identity.signup(email, PASSWORD).user_id
 
 
-def add(data_dir: Path, user_id: str, **fields: str) -> Expense:
+def add(c: Container, user_id: str, **fields: str) -> Expense:
     raw = RawExpense(**{"amount": "12.50", "currency": "EUR", "category": "Food", **fields})
-    with opened(data_dir) as c:
-        return svc.add_expense(
-            store=c.store, clock=c.clock, profiles=c.profiles, user_id=user_id, raw=raw
-        )
+    return svc.add_expense(
+        store=c.store, clock=c.clock, profiles=c.profiles, user_id=user_id, raw=raw
+    )
 
 
-def attach_receipt(data_dir: Path, expense: Expense, key: str) -> None:
-    with opened(data_dir) as c:
-        c.receipts.write(key, b"\xff\xd8\xff receipt bytes", "image/jpeg")
-        receipt = Receipt("image/jpeg", 20, datetime.now(UTC), key)
-        c.store.replace(dataclasses.replace(expense, receipt=receipt, version=2), 1)
+def attach_receipt(c: Container, expense: Expense, key: str) -> None:
+    c.receipts.write(key, b"\xff\xd8\xff receipt bytes", "image/jpeg")
+    receipt = Receipt("image/jpeg", 20, datetime.now(UTC), key)
+    c.store.replace(dataclasses.replace(expense, receipt=receipt, version=2), 1)
 
 
-def expenses_of(data_dir: Path, user_id: str) -> list[Expense]:
-    with opened(data_dir) as c:
-        return list(c.store.iterate(user_id, ExpenseFilter()))
+def expenses_of(c: Container, user_id: str) -> list[Expense]:
+    return list(c.store.iterate(user_id, ExpenseFilter()))
 
 
 @pytest.fixture
@@ -73,9 +69,16 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
-def test_users_list_shows_every_account(data_dir: Path) -> None:
-    alice = signup(data_dir, "alice@example.com")
-    signup(data_dir, "bob@example.com")
+@pytest.fixture
+def c(data_dir: Path) -> Iterator[Container]:
+    """The test's own view of the data dir, open beside the CLI's (as the server would be)."""
+    with opened(data_dir) as container:
+        yield container
+
+
+def test_users_list_shows_every_account(c: Container, data_dir: Path) -> None:
+    alice = signup(c, "alice@example.com")
+    signup(c, "bob@example.com")
 
     result = run(data_dir, "users", "list")
 
@@ -92,32 +95,34 @@ def test_users_list_of_a_fresh_data_dir_is_empty(data_dir: Path) -> None:
     assert "0 account(s)" in result.output
 
 
-def test_users_delete_removes_the_account_expenses_and_receipt_files(data_dir: Path) -> None:
-    alice, bob = signup(data_dir, "alice@example.com"), signup(data_dir, "bob@example.com")
-    attach_receipt(data_dir, add(data_dir, alice), "alice/r1")
-    add(data_dir, alice)
-    attach_receipt(data_dir, add(data_dir, bob), "bob/r1")
+def test_users_delete_removes_the_account_expenses_and_receipt_files(
+    c: Container, data_dir: Path
+) -> None:
+    alice, bob = signup(c, "alice@example.com"), signup(c, "bob@example.com")
+    attach_receipt(c, add(c, alice), "alice/r1")
+    add(c, alice)
+    attach_receipt(c, add(c, bob), "bob/r1")
 
     result = run(data_dir, "users", "delete", "Alice@Example.com", "--yes")
 
     assert result.exit_code == 0, result.output
     assert "1 receipt file(s)" in result.output
-    assert expenses_of(data_dir, alice) == []
-    assert len(expenses_of(data_dir, bob)) == 1
-    with opened(data_dir) as c:
-        assert c.receipts.inspect("alice/r1") is None
-        assert c.receipts.inspect("bob/r1") is not None
-        assert [a.email for a in c.accounts.list_accounts()] == ["bob@example.com"]  # type: ignore[union-attr]
+    assert expenses_of(c, alice) == []
+    assert len(expenses_of(c, bob)) == 1
+    assert c.receipts.inspect("alice/r1") is None
+    assert c.receipts.inspect("bob/r1") is not None
+    assert c.accounts is not None
+    assert [a.email for a in c.accounts.list_accounts()] == ["bob@example.com"]
 
 
-def test_users_delete_asks_first_and_keeps_everything_on_no(data_dir: Path) -> None:
-    alice = signup(data_dir, "alice@example.com")
-    add(data_dir, alice)
+def test_users_delete_asks_first_and_keeps_everything_on_no(c: Container, data_dir: Path) -> None:
+    alice = signup(c, "alice@example.com")
+    add(c, alice)
 
     result = run(data_dir, "users", "delete", "alice@example.com", answer="n\n")
 
     assert result.exit_code != 0
-    assert len(expenses_of(data_dir, alice)) == 1
+    assert len(expenses_of(c, alice)) == 1
     assert "alice@example.com" in run(data_dir, "users", "list").output
 
 
@@ -129,10 +134,12 @@ def test_users_delete_of_an_unknown_email_is_a_short_error(data_dir: Path) -> No
     assert "Traceback" not in result.output
 
 
-def test_export_csv_holds_only_that_users_expenses(data_dir: Path, tmp_path: Path) -> None:
-    alice, bob = signup(data_dir, "alice@example.com"), signup(data_dir, "bob@example.com")
-    mine = add(data_dir, alice, description="=SUM(A1)", date="2026-11-24")
-    add(data_dir, bob, description="bob's secret")
+def test_export_csv_holds_only_that_users_expenses(
+    c: Container, data_dir: Path, tmp_path: Path
+) -> None:
+    alice, bob = signup(c, "alice@example.com"), signup(c, "bob@example.com")
+    mine = add(c, alice, description="=SUM(A1)", date="2026-11-24")
+    add(c, bob, description="bob's secret")
     out = tmp_path / "alice.csv"
 
     result = run(data_dir, "export", "--user", "alice@example.com", "--out", str(out))
@@ -145,11 +152,11 @@ def test_export_csv_holds_only_that_users_expenses(data_dir: Path, tmp_path: Pat
     assert not out.with_name("alice.csv.partial").exists()
 
 
-def test_export_json_with_filters(data_dir: Path, tmp_path: Path) -> None:
-    alice = signup(data_dir, "alice@example.com")
-    travel = add(data_dir, alice, category="Travel", date="2026-11-02")
-    add(data_dir, alice, category="Travel", date="2026-10-02")
-    add(data_dir, alice, category="Food", date="2026-11-03")
+def test_export_json_with_filters(c: Container, data_dir: Path, tmp_path: Path) -> None:
+    alice = signup(c, "alice@example.com")
+    travel = add(c, alice, category="Travel", date="2026-11-02")
+    add(c, alice, category="Travel", date="2026-10-02")
+    add(c, alice, category="Food", date="2026-11-03")
     out = tmp_path / "travel.json"
 
     result = run(
@@ -179,8 +186,8 @@ CSV_OK = (
 )
 
 
-def test_import_adds_every_line(data_dir: Path, tmp_path: Path) -> None:
-    alice = signup(data_dir, "alice@example.com")
+def test_import_adds_every_line(c: Container, data_dir: Path, tmp_path: Path) -> None:
+    alice = signup(c, "alice@example.com")
     source = tmp_path / "in.csv"
     source.write_text(CSV_OK, encoding="utf-8")
 
@@ -188,13 +195,13 @@ def test_import_adds_every_line(data_dir: Path, tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert "Imported 2 expense(s)" in result.output
-    assert sorted(e.description for e in expenses_of(data_dir, alice)) == ["one", "two"]
+    assert sorted(e.description for e in expenses_of(c, alice)) == ["one", "two"]
 
 
 def test_import_with_a_bad_line_adds_nothing_and_names_the_line(
-    data_dir: Path, tmp_path: Path
+    c: Container, data_dir: Path, tmp_path: Path
 ) -> None:
-    alice = signup(data_dir, "alice@example.com")
+    alice = signup(c, "alice@example.com")
     source = tmp_path / "in.csv"
     source.write_text(CSV_OK + "2026-11-03,oops,USD,Food,three\n", encoding="utf-8")
 
@@ -203,11 +210,11 @@ def test_import_with_a_bad_line_adds_nothing_and_names_the_line(
     assert result.exit_code == 1
     assert "Imported 0 expense(s)" in result.output
     assert "│ 4 " in result.output and "amount" in result.output
-    assert expenses_of(data_dir, alice) == []
+    assert expenses_of(c, alice) == []
 
 
-def test_partial_import_keeps_the_good_lines(data_dir: Path, tmp_path: Path) -> None:
-    alice = signup(data_dir, "alice@example.com")
+def test_partial_import_keeps_the_good_lines(c: Container, data_dir: Path, tmp_path: Path) -> None:
+    alice = signup(c, "alice@example.com")
     source = tmp_path / "in.csv"
     source.write_text(CSV_OK + "2026-11-03,oops,USD,Food,three\n", encoding="utf-8")
 
@@ -215,19 +222,19 @@ def test_partial_import_keeps_the_good_lines(data_dir: Path, tmp_path: Path) -> 
 
     assert result.exit_code == 0, result.output
     assert "Imported 2 expense(s)" in result.output
-    assert len(expenses_of(data_dir, alice)) == 2
+    assert len(expenses_of(c, alice)) == 2
 
 
-def test_export_then_import_round_trips(data_dir: Path, tmp_path: Path) -> None:
-    alice, bob = signup(data_dir, "alice@example.com"), signup(data_dir, "bob@example.com")
-    add(data_dir, alice, amount="1.234", currency="KWD", description='-minus, "quoted"')
+def test_export_then_import_round_trips(c: Container, data_dir: Path, tmp_path: Path) -> None:
+    alice, bob = signup(c, "alice@example.com"), signup(c, "bob@example.com")
+    add(c, alice, amount="1.234", currency="KWD", description='-minus, "quoted"')
     out = tmp_path / "alice.csv"
     run(data_dir, "export", "--user", "alice@example.com", "--out", str(out))
 
     result = run(data_dir, "import", "--user", "bob@example.com", str(out))
 
     assert result.exit_code == 0, result.output
-    (copy,) = expenses_of(data_dir, bob)
+    (copy,) = expenses_of(c, bob)
     assert (copy.amount_text, copy.currency, copy.description) == (
         "1.234",
         "KWD",
@@ -236,9 +243,9 @@ def test_export_then_import_round_trips(data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_import_of_a_file_over_10_mb_is_refused_before_reading(
-    data_dir: Path, tmp_path: Path
+    c: Container, data_dir: Path, tmp_path: Path
 ) -> None:
-    signup(data_dir, "alice@example.com")
+    signup(c, "alice@example.com")
     source = tmp_path / "big.csv"
     with source.open("wb") as handle:
         handle.truncate(10 * 1024 * 1024 + 1)
@@ -254,10 +261,12 @@ def _unpack(archive: Path, into: Path) -> None:
         tar.extractall(into, filter="data")
 
 
-def test_backup_restores_accounts_expenses_and_receipts(data_dir: Path, tmp_path: Path) -> None:
-    alice = signup(data_dir, "alice@example.com")
-    expense = add(data_dir, alice)
-    attach_receipt(data_dir, expense, "alice/r1")
+def test_backup_restores_accounts_expenses_and_receipts(
+    c: Container, data_dir: Path, tmp_path: Path
+) -> None:
+    alice = signup(c, "alice@example.com")
+    expense = add(c, alice)
+    attach_receipt(c, expense, "alice/r1")
     archive = tmp_path / "backup.tar.gz"
 
     result = run(data_dir, "backup", str(archive))
@@ -268,17 +277,17 @@ def test_backup_restores_accounts_expenses_and_receipts(data_dir: Path, tmp_path
     _unpack(archive, restored)
     manifest = json.loads((restored / "backup.json").read_text())
     assert manifest["receipt_files"] >= 1 and manifest["schema_version"] >= 1
-    assert [e.id for e in expenses_of(restored, alice)] == [expense.id]
-    with opened(restored) as c:
-        assert c.receipts.read("alice/r1") == b"\xff\xd8\xff receipt bytes"
-        assert c.identity.login("alice@example.com", PASSWORD).access_token
+    with opened(restored) as back:
+        assert [e.id for e in expenses_of(back, alice)] == [expense.id]
+        assert back.receipts.read("alice/r1") == b"\xff\xd8\xff receipt bytes"
+        assert back.identity.login("alice@example.com", PASSWORD).access_token
 
 
 def test_backup_is_consistent_while_a_writer_holds_a_transaction(
-    data_dir: Path, tmp_path: Path
+    c: Container, data_dir: Path, tmp_path: Path
 ) -> None:
-    alice = signup(data_dir, "alice@example.com")
-    kept = add(data_dir, alice)
+    alice = signup(c, "alice@example.com")
+    kept = add(c, alice)
     writer = Database(data_dir / DATABASE_FILE)
     archive = tmp_path / "backup.tar.gz"
     try:
@@ -290,7 +299,8 @@ def test_backup_is_consistent_while_a_writer_holds_a_transaction(
 
     assert result.exit_code == 0, result.output
     _unpack(archive, tmp_path / "restored")
-    assert [e.id for e in expenses_of(tmp_path / "restored", alice)] == [kept.id]
+    with opened(tmp_path / "restored") as back:
+        assert [e.id for e in expenses_of(back, alice)] == [kept.id]
 
 
 def test_backup_without_a_database_is_a_short_error(data_dir: Path, tmp_path: Path) -> None:

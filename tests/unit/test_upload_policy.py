@@ -38,7 +38,9 @@ def form(**overrides: str) -> dict[str, str]:
 
 
 def document(max_bytes: int = 1000, **extra: str) -> dict[str, Any]:
-    conditions = upload_conditions(key=KEY, content_type="image/png", max_bytes=max_bytes, extra=extra)
+    conditions = upload_conditions(
+        key=KEY, content_type="image/png", max_bytes=max_bytes, extra=extra
+    )
     return policy_document(conditions, NOW + timedelta(minutes=5))
 
 
@@ -140,7 +142,9 @@ def test_boto3_presigned_post_carries_our_conditions_unchanged() -> None:
     now = datetime.now(UTC)
     assert check_form(boto_doc, post["fields"], now, bucket="receipts-bucket").maximum == 4096
     with pytest.raises(Forbidden):
-        check_form(boto_doc, {**post["fields"], "key": "users/u-2/x"}, now, bucket="receipts-bucket")
+        check_form(
+            boto_doc, {**post["fields"], "key": "users/u-2/x"}, now, bucket="receipts-bucket"
+        )
 
 
 # -- the local upload target's enforcement ------------------------------------------------

@@ -17,6 +17,9 @@ consistent Query on the local secondary index ``by_date``, whose sort key ``date
 records and the profile never show up in a listing. A date change rewrites one attribute of one
 item; DynamoDB moves it in the index atomically with the write. The price of an LSI is the
 10 GB limit per item collection, i.e. per user: some ten million expenses.
+
+The daily aggregates let a summary over any [from, to] read running totals only: whole months
+from the monthly items, the partial months at either end from the daily ones.
 """
 
 from __future__ import annotations

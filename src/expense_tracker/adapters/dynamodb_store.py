@@ -7,10 +7,12 @@ adapter, DynamoProfiles, shares the table and is re-exported here).
 - Every write is one TransactWriteItems holding the expense write (conditioned on
   ``attribute_not_exists`` for a new one, on ``version`` for a change or delete), the ADD
   updates of the monthly and daily aggregates (dynamodb_aggregates) and, for an add with an
-  Idempotency-Key, the key's record with its TTL.
-- add_many is all-or-nothing up to DynamoDB's limits: one transaction holds at most 100
-  actions, so a large import is split into transactions of <= 100 actions (expenses plus the
-  aggregates they touch); when one fails, those already committed are deleted again
+  Idempotency-Key, the key's record with its TTL (dynamodb_idempotency). Contention between
+  transactions is retried (dynamodb_calls); a failed condition becomes Conflict (id taken),
+  PreconditionFailed (stale version) or NotFound (gone).
+- add_many is all-or-nothing up to DynamoDB's limits (dynamodb_import): a transaction holds at
+  most 100 actions, so a large import is split into transactions of <= 100 actions (expenses
+  plus the aggregates they touch); when one fails, those already committed are deleted again
   (compensation). Readers may see part of an import while it runs, and a failure of the
   compensation itself (e.g. the table becoming unreachable) leaves part of it in place: the
   StorageError says so.
@@ -19,15 +21,13 @@ adapter, DynamoProfiles, shares the table and is re-exported here).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ..domain.analytics import Summary
-from ..domain.errors import Conflict, FieldError, Invalid, NotFound, PreconditionFailed
+from ..domain.errors import Conflict, NotFound, PreconditionFailed
 from ..domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
-from ..domain.records import expense_from_record, expense_to_record
 from ..ports import IdempotencyKey
 from . import dynamodb_aggregates as aggregates
 from .dynamodb_calls import ConditionFailed, batch_delete, query_pages, sdk_errors, transact
@@ -38,17 +38,17 @@ from .dynamodb_codec import (
     expense_to_item,
     idempotency_key,
     n,
-    number,
     receipt_from_item,
     s,
     text,
     user_pk,
 )
+from .dynamodb_idempotency import record_put, replayed
 from .dynamodb_import import add_in_chunks
 from .dynamodb_profiles import DynamoProfiles
 from .dynamodb_queries import expense_query
-from .dynamodb_schema import DATE_INDEX_SORT_KEY, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
-from .memory import DUPLICATE_ID, IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
+from .dynamodb_schema import DATE_INDEX_SORT_KEY, PARTITION_KEY, SORT_KEY
+from .memory import DUPLICATE_ID
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -58,15 +58,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DynamoExpenseStore", "DynamoProfiles"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NOT_FOUND = "No such expense"
 _CHANGED = "The expense was changed by someone else"
 WRITE_ATTEMPTS = 5
-
-
-def micros(moment: datetime) -> int:
-    """Exact epoch microseconds (no float rounding), for comparisons inside conditions."""
-    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 class DynamoExpenseStore:
@@ -102,7 +96,7 @@ class DynamoExpenseStore:
         if idempotency is None:
             self._add_new(actions)
             return expense
-        actions.append(self._idempotency_put(expense, idempotency))
+        actions.append(record_put(self._table, expense, idempotency))
         for _attempt in range(WRITE_ATTEMPTS):
             try:
                 transact(self._client, actions, "add")
@@ -122,36 +116,9 @@ class DynamoExpenseStore:
         except ConditionFailed as failed:
             raise Conflict(DUPLICATE_ID) from failed
 
-    def _idempotency_put(
-        self, expense: Expense, idempotency: IdempotencyKey
-    ) -> TransactWriteItemTypeDef:
-        honoured_until = expense.created_at + IDEMPOTENCY_RETENTION
-        # TTL deletion runs after expires_at (in whole seconds, rounded up), never before.
-        expires_at = -(-micros(honoured_until) // 1_000_000)
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": {
-                    **idempotency_key(expense.user_id, idempotency.key),
-                    "fingerprint": s(idempotency.fingerprint),
-                    "snapshot": s(json.dumps(expense_to_record(expense))),
-                    "honoured_until": n(micros(honoured_until)),
-                    TTL_ATTRIBUTE: n(expires_at),
-                },
-                # A record past its time may still be there (TTL deletes lazily): overwrite it.
-                "ConditionExpression": "attribute_not_exists(#pk) OR #until < :now",
-                "ExpressionAttributeNames": {"#pk": PARTITION_KEY, "#until": "honoured_until"},
-                "ExpressionAttributeValues": {":now": n(micros(expense.created_at))},
-            }
-        }
-
     def _replayed(self, expense: Expense, idempotency: IdempotencyKey) -> Expense | None:
         item = self._get_item(idempotency_key(expense.user_id, idempotency.key))
-        if item is None or number(item, "honoured_until") < micros(expense.created_at):
-            return None
-        if text(item, "fingerprint") != idempotency.fingerprint:
-            raise Invalid(FieldError("Idempotency-Key", IDEMPOTENCY_MISMATCH))
-        return expense_from_record(json.loads(text(item, "snapshot")))
+        return None if item is None else replayed(item, expense, idempotency)
 
     def add_many(self, expenses: list[Expense]) -> None:
         keys = [(e.user_id, e.id) for e in expenses]
@@ -238,7 +205,9 @@ class DynamoExpenseStore:
     def list_page(
         self, user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
     ) -> ExpensePage:
-        # The position's own date_id is the (inclusive) upper bound; the item there is skipped.
+        # The position's date_id is the (inclusive) upper bound of the key condition and its item
+        # is skipped: unlike an ExclusiveStartKey, this holds when that item was deleted or
+        # moved, and an out-of-range position just gives an empty page.
         high = date_id(after.date, after.id) if after else None
         found: list[Expense] = []
         for page in self._pages(user_id, filters, high, limit + 2):

@@ -53,6 +53,10 @@ class Unauthorized(ExpenseError):
     title = "Unauthorized"
 
 
+class MissingCredentials(Unauthorized):
+    """No credentials were presented at all (as opposed to bad ones)."""
+
+
 class Forbidden(ExpenseError):
     title = "Forbidden"
 

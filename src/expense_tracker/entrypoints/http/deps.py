@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ...bootstrap import Container
-from ...domain.errors import Unauthorized
+from ...domain.errors import MissingCredentials
 from ...ports import Principal
 
 bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login")
@@ -53,7 +53,7 @@ def current_principal(
     elif (
         credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials
     ):
-        raise Unauthorized("A bearer access token is required")
+        raise MissingCredentials("A bearer access token is required")
     else:
         principal = identity.verify(credentials.credentials)
     container.request_limits.take(principal.user_id)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Mount
 
 from ...domain import errors as e
 
@@ -62,7 +62,9 @@ def _expense_error(_: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     headers: dict[str, str] = {}
     if isinstance(exc, e.Unauthorized):
-        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        # RFC 6750 section 3.1: no error code when the request had no credentials at all.
+        missing = isinstance(exc, e.MissingCredentials)
+        headers["WWW-Authenticate"] = "Bearer" if missing else 'Bearer error="invalid_token"'
     if isinstance(exc, e.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     if status >= 500:
@@ -74,39 +76,73 @@ def _expense_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(status, exc.title, exc.detail, errors=errors, headers=headers)
 
 
-def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    """('body', 'amount') -> 'amount'; ('query', 'from') -> 'from'; ('body',) -> 'body'."""
-    parts = [str(p) for p in loc[1:] if not isinstance(p, int)] if len(loc) > 1 else []
-    return ".".join(parts) or str(loc[0] if loc else "body")
+def field_name(loc: tuple[Any, ...] | list[Any], body: Any = None, missing: bool = False) -> str:
+    """('body', 'amount') -> 'amount'; ('query', 'from') -> 'from'; ('body',) -> 'body'.
+
+    A body location is followed through the body as sent, so the names pydantic gives the
+    branches of a union (`category.constrained-str`, `category.none`) are left out."""
+    if len(loc) < 2:
+        return str(loc[0] if loc else "body")
+    if loc[0] != "body":
+        return ".".join(str(p) for p in loc[1:] if not isinstance(p, int))
+    kept: list[str] = []
+    node = body
+    for part in loc[1:]:
+        if isinstance(node, dict) and part in node:
+            kept.append(str(part))
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            if missing and isinstance(part, str):
+                kept.append(part)  # the field that is not there
+            break
+    return ".".join(kept) or "body"
+
+
+def _message(err: Any) -> str:
+    kind = err.get("type")
+    if kind == "extra_forbidden":
+        return "is not a field of this resource"
+    if kind == "json_invalid":
+        return "is not valid JSON"
+    return str(err.get("msg", "is invalid"))
 
 
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = []
+    errors: list[dict[str, str]] = []
     for err in exc.errors():
-        message = str(err.get("msg", "is invalid"))
-        if err.get("type") == "extra_forbidden":
-            message = "is not a field of this resource"
-        if err.get("type") == "json_invalid":
-            message = "is not valid JSON"
-        errors.append({"field": field_name(err.get("loc", ())), "message": message})
+        loc = err.get("loc", ())
+        field = field_name(loc, exc.body, missing=err.get("type") == "missing")
+        if any(e["field"] == field for e in errors):
+            continue  # one message a field: the first branch of a union says enough
+        errors.append({"field": field, "message": _message(err)})
     detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors)
     return problem(422, "Invalid input", detail, errors=errors)
 
 
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def allowed_methods(request: Request) -> str:
-    """Every method some route takes on this path. Starlette's 405 names only the first
-    route's methods, so `/api/expenses` (GET and POST are two routes) would advertise one."""
-    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
-    allowed = [
-        method
-        for method in METHODS
-        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
-    ]
-    return ", ".join(allowed)
+def _template(path: str) -> re.Pattern[str]:
+    """`/api/expenses/{expense_id}` -> a pattern matching one concrete path."""
+    parts = re.split(r"(\{[^}]+\})", path)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
+
+
+def allowed_methods(request: Request) -> str | None:
+    """The documented methods of the resource at this path. Starlette's 405 names only the
+    first matching route's, so `/api/expenses` (GET and POST are two routes) would advertise
+    one. A literal path wins over a template (`/api/expenses/export` is not an expense)."""
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    path = request.url.path
+    item = paths.get(path) or next(
+        (item for template, item in paths.items() if _template(template).fullmatch(path)), None
+    )
+    if item is None:
+        return None
+    return ", ".join(method.upper() for method in item if method in OPERATIONS)
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -119,7 +155,7 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     }
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "GET")
     return problem(
         exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), headers=headers
     )

@@ -6,6 +6,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,9 +18,10 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from ...domain.credentials import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from ...domain.currencies import MINOR_UNITS
 from ...domain.expense import CATEGORY_MAX, DESCRIPTION_MAX
-
+from ...domain.receipts import ALLOWED_TYPES, MAX_RECEIPT_BYTES
 
 AMOUNT_PATTERN = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,4})?$")
 
@@ -45,8 +47,9 @@ AmountIn = Annotated[
                 {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000_000},
             ],
             "description": (
-                'A decimal string such as "12.50", or an exact JSON number; more than 0, at most'
-                " 1000000000000, with at most the currency's minor-unit digits (USD 2, JPY 0, KWD 3)"
+                'A decimal string such as "12.50", or an exact JSON number; more than 0, at'
+                " most 1000000000000, with at most the currency's minor-unit digits"
+                " (USD 2, JPY 0, KWD 3)"
             ),
             "examples": ["12.50"],
         }
@@ -172,13 +175,21 @@ class ImportOut(BaseModel):
     errors: list[ImportLineError]
 
 
+EmailIn = Annotated[
+    StrictStr,
+    Field(
+        max_length=EMAIL_MAX, json_schema_extra={"format": "email"}, examples=["ada@example.com"]
+    ),
+]
+
+
 class Credentials(Strict):
-    email: StrictStr = Field(max_length=320, examples=["ada@example.com"])
-    password: StrictStr = Field(max_length=1024)
+    email: EmailIn
+    password: StrictStr = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
 class ConfirmIn(Strict):
-    email: StrictStr = Field(max_length=320)
+    email: EmailIn
     code: StrictStr = Field(max_length=64)
 
 
@@ -214,9 +225,19 @@ class HealthOut(BaseModel):
     version: str
 
 
+def _receipt_type(value: str) -> str:
+    if value not in ALLOWED_TYPES:
+        raise PydanticCustomError("receipt_type", f"must be one of {', '.join(ALLOWED_TYPES)}")
+    return value
+
+
 class UploadRequest(Strict):
-    content_type: StrictStr
-    size: StrictInt
+    content_type: Annotated[
+        StrictStr,
+        AfterValidator(_receipt_type),
+        WithJsonSchema({"type": "string", "enum": list(ALLOWED_TYPES)}),
+    ]
+    size: StrictInt = Field(ge=1, le=MAX_RECEIPT_BYTES, description="Bytes")
 
 
 class UploadTicketOut(BaseModel):

@@ -18,11 +18,13 @@ export function createAddForm(form, { defaultCurrency, onAdded }) {
     idempotencyKey = null; // a changed form is a different expense
   });
 
+  // Ready for the next one: the currency goes back to the user's default; the date stays,
+  // since receipts are usually entered a day's worth at a time.
   const reset = () => {
-    const keep = { currency: form.elements.namedItem("currency").value, date: form.elements.namedItem("date").value };
+    const date = form.elements.namedItem("date").value;
     form.reset();
-    form.elements.namedItem("currency").value = keep.currency;
-    form.elements.namedItem("date").value = keep.date || isoDay();
+    form.elements.namedItem("currency").value = defaultCurrency;
+    form.elements.namedItem("date").value = date || isoDay();
     form.elements.namedItem("amount").focus();
   };
 

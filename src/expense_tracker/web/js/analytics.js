@@ -99,6 +99,7 @@ function renderTotals(totals) {
   list.replaceChildren(...totals.map((total) =>
     h("li", { class: "total", dataset: { currency: total.currency, amount: total.amount } },
       h("span", { class: "total-amount" }, formatMoney(total.amount, total.currency)),
+      " ", // read aloud as two phrases; the flex layout ignores it
       h("span", { class: "total-count" }, `${total.count} ${total.count === 1 ? "expense" : "expenses"}`),
     )));
 }

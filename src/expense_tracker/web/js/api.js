@@ -108,7 +108,8 @@ async function currentSession() {
   const session = loadSession();
   if (!session) throw endSession();
   // A timer can fire late (a sleeping laptop); never send a token we know is stale.
-  return session.expires_at - Date.now() < 5000 ? refresh() : session;
+  const nearly = Math.min(5000, (session.lifetime ?? 60_000) / 10);
+  return session.expires_at - Date.now() < nearly ? refresh() : session;
 }
 
 /**

@@ -28,8 +28,9 @@ def expense_filter(
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem+json answers a route can give."""
+    """OpenAPI entries for the problem+json answers a route can give (400: a body that is not
+    even text, such as invalid UTF-8; 422: one that does not fit the schema or the rules)."""
     return {
         status: {"model": Problem, "content": {"application/problem+json": {}}}
-        for status in (401, 422, 429, *statuses)
+        for status in (400, 401, 422, 429, *statuses)
     }

@@ -94,9 +94,7 @@ async def _csv_bytes(request: Request) -> bytes:
     """The CSV as a raw body (text/csv) or as the `file` part of a multipart form."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         # As a context manager, so the spooled temporary files are closed on every path.
-        async with request.form(
-            max_files=1, max_fields=4, max_part_size=IMPORT_BODY_LIMIT
-        ) as form:
+        async with request.form(max_files=1, max_fields=4, max_part_size=IMPORT_BODY_LIMIT) as form:
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
                 raise Invalid(FieldError("file", "is required"))

@@ -1,0 +1,3 @@
+"""`make bench`: measurements (not tests) of the app, each beside a baseline from the same run.
+
+Entry point: `python -m benchmarks.run [--quick] [--only server,scale,...]`; see BENCHMARKS.md."""

@@ -1,0 +1,92 @@
+"""One export in a fresh process, so its peak memory (max RSS) is the export's own.
+
+    python -m benchmarks.export_probe DB USER_ID service|raw
+
+Prints one JSON line: rows, bytes, seconds, rss_before_kib, peak_rss_kib. `service` streams the
+app's CSV export (services.transfer.export_csv, page by page); `raw` is the floor: one SQLite
+cursor written by csv.writer, with no domain objects."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import resource
+import sqlite3
+import sys
+import time
+from typing import Any
+
+from expense_tracker.adapters.sqlite_db import Database
+from expense_tracker.adapters.sqlite_store import SqliteExpenseStore
+from expense_tracker.domain.expense import ExpenseFilter
+from expense_tracker.services.transfer import export_csv
+
+RAW_SQL = (
+    "SELECT id, spent_on, amount_minor, currency, category, description, receipt_key, "
+    "created_at, updated_at FROM expenses WHERE user_id = ? ORDER BY spent_on DESC, id DESC"
+)
+
+
+class _Counter:
+    """A file-like sink that only counts what is written (the network is not measured)."""
+
+    def __init__(self) -> None:
+        self.nbytes = 0
+
+    def write(self, text: str) -> int:
+        self.nbytes += len(text.encode())
+        return len(text)
+
+
+def current_rss_kib() -> int:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def export_service(db_path: str, user_id: str) -> tuple[int, int]:
+    db = Database(db_path)
+    try:
+        rows = nbytes = 0
+        for line in export_csv(store=SqliteExpenseStore(db), user_id=user_id, filters=ExpenseFilter()):
+            nbytes += len(line.encode())
+            rows += 1
+        return rows - 1, nbytes  # less the header
+    finally:
+        db.close()
+
+
+def export_raw(db_path: str, user_id: str) -> tuple[int, int]:
+    sink = _Counter()
+    writer = csv.writer(sink, lineterminator="\r\n")
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = 0
+        for row in conn.execute(RAW_SQL, (user_id,)):
+            writer.writerow(row)
+            rows += 1
+        return rows, sink.nbytes
+    finally:
+        conn.close()
+
+
+def probe(db_path: str, user_id: str, mode: str) -> dict[str, Any]:
+    run = export_service if mode == "service" else export_raw
+    before = current_rss_kib()
+    t0 = time.perf_counter()
+    rows, nbytes = run(db_path, user_id)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {
+        "rows": rows,
+        "bytes": nbytes,
+        "seconds": seconds,
+        "rss_before_kib": before,
+        "peak_rss_kib": peak,
+    }
+
+
+if __name__ == "__main__":
+    db_arg, user_arg, mode_arg = sys.argv[1:4]
+    print(json.dumps(probe(db_arg, user_arg, mode_arg)))
