@@ -11,7 +11,8 @@ import pytest
 
 from expense_tracker.adapters import sqlite_store
 from expense_tracker.adapters.sqlite_db import MIGRATIONS, Database
-from expense_tracker.adapters.sqlite_store import SqliteExpenseStore, list_query
+from expense_tracker.adapters.sqlite_queries import list_query
+from expense_tracker.adapters.sqlite_store import SqliteExpenseStore
 from expense_tracker.domain.errors import StorageError
 from expense_tracker.domain.expense import ExpenseFilter, Position
 from expense_tracker.ports import IdempotencyKey

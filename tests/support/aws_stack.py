@@ -6,7 +6,8 @@ Fixtures (registered in tests/conftest.py):
 - `moto_endpoint`: a ThreadedMotoServer on 127.0.0.1 (a daemon thread: it ends with pytest);
 - `aws_stack`: a user pool and app client set up as the deployment's, the receipts bucket and
   the shared DynamoDB table, with `settings()` pointing the app at all of them;
-- `aws_api`: the app built by the Lambda entry point, reached through `LambdaTransport`.
+- `aws_api`: the app built by the Lambda entry point, reached through `LambdaTransport`, with
+  API Gateway's JWT authorizer played on the routes infra/template.yaml protects.
 Fake credentials are set in the environment for the session, so nothing can reach real AWS."""
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import httpx
+import jwt
 import pytest
 from moto.server import ThreadedMotoServer
 
+from expense_tracker.adapters.cognito_tokens import JwksCache, cognito_issuer
 from expense_tracker.config import Settings
+from expense_tracker.domain.errors import Unauthorized
 from expense_tracker.entrypoints.lambda_handler import make_handler
 from tests.support.api import Api
-from tests.support.lambda_transport import ClaimsFor, LambdaHandler, LambdaTransport
+from tests.support.lambda_transport import (
+    ClaimsFor,
+    LambdaHandler,
+    LambdaTransport,
+    bearer_token,
+)
 from tests.support.moto_cognito import cognito_additions, match_cognito_password_limit
 
 if TYPE_CHECKING:
@@ -55,11 +64,12 @@ class UserPool:
 
 
 def create_user_pool(
-    cognito: CognitoIdentityProviderClient, *, email_is_username_attribute: bool = False
+    cognito: CognitoIdentityProviderClient, *, email_is_username_attribute: bool = True
 ) -> UserPool:
-    """A pool like the deployment's: the sign-up policy's length rule and no composition
-    rules (the app enforces the rest), an app client without a secret that allows
-    USER_PASSWORD_AUTH, revocation and refresh-token rotation without a grace period."""
+    """A pool like the deployment's (infra/template.yaml): e-mail as the sign-in name, the
+    sign-up policy's length rule without composition rules (the app enforces the rest), an app
+    client without a secret that allows USER_PASSWORD_AUTH, with token revocation and
+    refresh-token rotation without a grace period."""
     extra: dict[str, Any] = {"UsernameAttributes": ["email"]} if email_is_username_attribute else {}
     pool = cognito.create_user_pool(
         PoolName=f"expense-tracker-{uuid.uuid4().hex[:8]}",
@@ -81,7 +91,7 @@ def create_user_pool(
         UserPoolId=pool["Id"],
         ClientName="web",
         GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
         EnableTokenRevocation=True,
         PreventUserExistenceErrors="ENABLED",
         RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0},
@@ -126,6 +136,49 @@ class AwsStack:
     def confirm(self, email: str) -> None:
         """What the user does with the e-mailed code; here the administrator does it."""
         self.cognito.admin_confirm_sign_up(UserPoolId=self.pool.pool_id, Username=email)
+
+
+# The routes infra/template.yaml leaves without the JWT authorizer; every other /api route has it.
+PUBLIC_ROUTES = {
+    ("GET", "/api/health"),
+    ("GET", "/api/openapi.json"),
+    ("POST", "/api/auth/signup"),
+    ("POST", "/api/auth/confirm"),
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/refresh"),
+}
+
+
+def gateway_authorizer(stack: AwsStack) -> ClaimsFor:
+    """API Gateway's JWT authorizer: signature against the pool's JWKS, `iss`, `exp`, and the
+    audience in `aud` or `client_id`, but not `token_use`. The claims it passes on are strings.
+
+    Where the real gateway would answer 401 itself, this one passes the request on without
+    claims, so the app's own check answers (with problem+json rather than the gateway's body)."""
+    keys = JwksCache(stack.jwks_url())
+    issuer = cognito_issuer(REGION, stack.pool.pool_id)
+
+    def claims_for(request: httpx.Request) -> dict[str, Any] | None:
+        route = (request.method, request.url.path)
+        token = bearer_token(request)
+        if route in PUBLIC_ROUTES or not request.url.path.startswith("/api/") or not token:
+            return None
+        try:
+            kid = str(jwt.get_unverified_header(token).get("kid"))
+            claims = jwt.decode(
+                token,
+                keys.key(kid).key,
+                algorithms=["RS256"],
+                issuer=issuer,
+                options={"verify_aud": False, "require": ["exp", "iss"]},
+            )
+        except (jwt.PyJWTError, Unauthorized):
+            return None
+        if stack.pool.client_id not in (claims.get("aud"), claims.get("client_id")):
+            return None
+        return {name: str(value) for name, value in claims.items()}
+
+    return claims_for
 
 
 def lambda_api(handler: LambdaHandler, stack: AwsStack, claims_for: ClaimsFor | None = None) -> Api:
@@ -180,4 +233,5 @@ def aws_stack(moto_endpoint: str, dynamodb_endpoint: str, dynamodb_table: str) -
 
 @pytest.fixture(scope="session")
 def aws_api(aws_stack: AwsStack) -> Api:
-    return lambda_api(make_handler(aws_stack.settings()), aws_stack)
+    handler = make_handler(aws_stack.settings())
+    return lambda_api(handler, aws_stack, gateway_authorizer(aws_stack))

@@ -5,7 +5,7 @@ go over the network as usual.
 
 It keeps the limits that would bite in production: an event over Lambda's 6 MB invocation
 payload gets API Gateway's 413, a result over 6 MB its 500. It can also play the JWT authorizer:
-`claims_for(token)` returns the claims API Gateway would put in the request context."""
+`claims_for(request)` returns the claims API Gateway would put in the request context."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
-ClaimsFor = Callable[[str | None], dict[str, Any] | None]
+ClaimsFor = Callable[[httpx.Request], dict[str, Any] | None]
 
 LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024
 TEXT_TYPES = ("text/", "application/json", "application/problem+json", "application/x-www-form")
@@ -140,7 +140,7 @@ class LambdaTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.host != self._host:
             return self._network.handle_request(request)
-        claims = self._claims_for(_bearer(request)) if self._claims_for else None
+        claims = self._claims_for(request) if self._claims_for else None
         event = to_event(request, claims)
         if len(json.dumps(event)) > LAMBDA_PAYLOAD_LIMIT:
             return _gateway_error(413, "Request Entity Too Large", request)
@@ -153,6 +153,6 @@ class LambdaTransport(httpx.BaseTransport):
         self._network.close()
 
 
-def _bearer(request: httpx.Request) -> str | None:
+def bearer_token(request: httpx.Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    return (token.strip() or None) if scheme.lower() == "bearer" else None

@@ -133,7 +133,7 @@ def cognito_additions() -> Iterator[None]:
 def match_cognito_password_limit(pool_id: str, region: str) -> None:
     """moto refuses passwords of 99 characters or more; Cognito takes up to 256."""
     from moto.cognitoidp.models import cognitoidp_backends
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
 
     pool = cognitoidp_backends[DEFAULT_ACCOUNT_ID][region].user_pools[pool_id]
     policy = pool.extended_config.setdefault("Policies", {}).setdefault("PasswordPolicy", {})

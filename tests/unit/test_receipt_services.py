@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from expense_tracker.adapters.clock import FixedClock
 from expense_tracker.adapters.local_files import LocalReceiptStore
@@ -16,6 +17,7 @@ from expense_tracker.adapters.memory import MemoryExpenseStore, MemoryReceiptSto
 from expense_tracker.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from expense_tracker.domain.expense import Expense
 from expense_tracker.domain.receipts import pending_key
+from expense_tracker.entrypoints.cli import app
 from expense_tracker.services import receipts as svc
 from expense_tracker.services.expenses import delete_expense
 from tests.support import receipt_files as files
@@ -300,3 +302,20 @@ def test_gc_sweeps_old_temporary_files_and_used_tickets(tmp_path: Path) -> None:
     result = svc.collect_garbage(store=MemoryExpenseStore(), inventory=files_store, clock=clock)
     assert result.scratch == 2
     assert not any(path.exists() for path in leftovers)
+
+
+def test_gc_command_removes_orphans_from_the_data_directory(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    runner = CliRunner()
+    assert runner.invoke(app, ["gc", "--data-dir", str(data_dir)]).exit_code == 0  # creates it
+    receipts = LocalReceiptStore(data_dir / "receipts", b"s" * 32, "")
+    orphan = "users/user-1/receipts/E1/R1"
+    receipts.write(orphan, files.PDF, "application/pdf")
+    _age(data_dir / "receipts", orphan, 3600)
+
+    dry = runner.invoke(app, ["gc", "--data-dir", str(data_dir), "--dry-run"])
+    assert dry.exit_code == 0 and f"would remove {orphan}" in dry.output
+    assert receipts.inspect(orphan) is not None
+    done = runner.invoke(app, ["gc", "--data-dir", str(data_dir)])
+    assert done.exit_code == 0 and f"removed {orphan}" in done.output
+    assert receipts.inspect(orphan) is None

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..domain.errors import NotFound, StorageError
-from ..ports import StoredObject, UploadTicket
+from ..domain.receipts import HEAD_BYTES, TICKET_SECONDS, VIEW_SECONDS
+from ..ports import ObjectInfo, StoredObject, UploadTicket
+from .upload_policy import upload_conditions
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-MAX_LINK_SECONDS = 300  # upload tickets and view links: at most five minutes
-HEAD_BYTES = 64  # enough for every magic number the receipt check knows
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
@@ -41,30 +42,24 @@ def _error_code(exc: ClientError) -> str:
 
 
 class S3ReceiptStore:
-    def __init__(
-        self, client: S3Client, bucket: str, *, link_seconds: int = MAX_LINK_SECONDS
-    ) -> None:
-        if not 0 < link_seconds <= MAX_LINK_SECONDS:
-            raise ValueError(f"link_seconds must be in 1..{MAX_LINK_SECONDS}")
+    def __init__(self, client: S3Client, bucket: str) -> None:
         self._s3 = client
         self._bucket = bucket
-        self._seconds = link_seconds
 
     def upload_ticket(self, key: str, content_type: str, max_bytes: int) -> UploadTicket:
-        # boto3 adds the exact {"bucket"} and {"key"} conditions itself; the rest is ours.
-        conditions: list[Any] = [
-            {"Content-Type": content_type},
-            ["content-length-range", 1, max_bytes],
-        ]
+        # The same conditions the local upload target enforces; boto3 adds {"bucket"}.
+        conditions: list[Any] = upload_conditions(
+            key=key, content_type=content_type, max_bytes=max_bytes
+        )
         with s3_errors("presigned POST"):
             post = self._s3.generate_presigned_post(
                 self._bucket,
                 key,
                 Fields={"Content-Type": content_type},
                 Conditions=conditions,
-                ExpiresIn=self._seconds,
+                ExpiresIn=TICKET_SECONDS,
             )
-        return UploadTicket(post["url"], dict(post["fields"]), self._seconds, max_bytes)
+        return UploadTicket(post["url"], dict(post["fields"]), TICKET_SECONDS, max_bytes)
 
     def inspect(self, key: str) -> StoredObject | None:
         """One ranged GET: the first bytes, and the total size from Content-Range."""
@@ -82,7 +77,8 @@ class S3ReceiptStore:
             raise StorageError(f"S3 ranged GET failed ({code})") from exc
         except BotoCoreError as exc:
             raise StorageError(f"S3 ranged GET failed ({type(exc).__name__})") from exc
-        return StoredObject(_total_size(found.get("ContentRange"), len(head)), head)
+        size = _total_size(found.get("ContentRange"), len(head))
+        return StoredObject(size, head, found.get("ContentType") or None)
 
     def read(self, key: str) -> bytes:
         try:
@@ -108,13 +104,25 @@ class S3ReceiptStore:
         }
         with s3_errors("presigned GET"):
             return self._s3.generate_presigned_url(
-                "get_object", Params=params, ExpiresIn=self._seconds
+                "get_object", Params=params, ExpiresIn=VIEW_SECONDS
             )
 
     def delete(self, key: str) -> None:
         """Deleting a missing key succeeds, as S3 itself answers."""
         with s3_errors("DELETE"):
             self._s3.delete_object(Bucket=self._bucket, Key=key)
+
+    # Garbage collection (ReceiptInventory)
+    def list_objects(self) -> Iterator[ObjectInfo]:
+        with s3_errors("LIST"):
+            pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=self._bucket)
+            for page in pages:
+                for found in page.get("Contents", []):
+                    yield ObjectInfo(found["Key"], found["Size"], found["LastModified"])
+
+    def sweep_scratch(self, older_than: datetime) -> int:  # noqa: ARG002 - the port's shape
+        """Uploads go straight to their key: S3 leaves no scratch behind."""
+        return 0
 
 
 def _total_size(content_range: str | None, fallback: int) -> int:

@@ -4,138 +4,36 @@ Behaves exactly like the memory store, which is the reference; the contract suit
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 
 from ..domain.analytics import CategoryTotal, CurrencyTotal, MonthTotal, Summary, build_summary
-from ..domain.errors import Conflict, FieldError, Invalid, NotFound, PreconditionFailed
-from ..domain.expense import (
-    CategoryCount,
-    Expense,
-    ExpenseFilter,
-    ExpensePage,
-    Position,
-    Receipt,
-)
-from ..domain.money import from_minor, to_minor
+from ..domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
+from ..domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
 from ..domain.records import expense_from_record, expense_to_record
 from ..ports import IdempotencyKey
-from .memory import DUPLICATE_ID, IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
+from .memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from .sqlite_db import Database, storage_errors
+from .sqlite_queries import (
+    SELECT,
+    UPDATE,
+    filter_clauses,
+    insert_rows,
+    list_query,
+    moment,
+    row_expense,
+    row_values,
+    sums,
+)
+
+# list_query too: benchmarks/scale.py explains its plans from here.
+__all__ = ["SqliteExpenseStore", "SqliteProfiles", "list_query"]
 
 ITERATE_PAGE = 500  # rows per query when exporting: memory stays flat, round trips stay few
 PURGE_BATCH = 1000  # old idempotency records removed per add, so no add pays for a backlog
 PURGE_EVERY = timedelta(hours=1)
-# SUM of int64 minor units could overflow (10^12 with 4 digits is 10^16 per row), so sums are
-# taken of the high and low parts apart and joined exactly in Python.
-_SPLIT = 10**9
-
-_COLUMNS = (
-    "user_id, id, amount_minor, currency, category, category_key, description, spent_on, "
-    "created_at, updated_at, version, "
-    "receipt_content_type, receipt_size, receipt_uploaded_at, receipt_key"
-)
-_PLACEHOLDERS = ", ".join("?" * len(_COLUMNS.split(",")))
-_INSERT = f"INSERT INTO expenses ({_COLUMNS}) VALUES ({_PLACEHOLDERS})"
-_UPDATE = (
-    "UPDATE expenses SET amount_minor = ?, currency = ?, category = ?, category_key = ?, "
-    "description = ?, spent_on = ?, created_at = ?, updated_at = ?, version = ?, "
-    "receipt_content_type = ?, receipt_size = ?, receipt_uploaded_at = ?, receipt_key = ? "
-    "WHERE user_id = ? AND id = ?"
-)
-
-
-def _values(e: Expense) -> tuple[Any, ...]:
-    r = e.receipt
-    return (
-        e.user_id,
-        e.id,
-        to_minor(e.amount, e.currency),
-        e.currency,
-        e.category,
-        e.category.casefold(),
-        e.description,
-        e.date.isoformat(),
-        e.created_at.isoformat(),
-        e.updated_at.isoformat(),
-        e.version,
-        r.content_type if r else None,
-        r.size if r else None,
-        r.uploaded_at.isoformat() if r else None,
-        r.key if r else None,
-    )
-
-
-def _expense(row: sqlite3.Row) -> Expense:
-    receipt = None
-    if row["receipt_key"] is not None:
-        receipt = Receipt(
-            content_type=row["receipt_content_type"],
-            size=row["receipt_size"],
-            uploaded_at=datetime.fromisoformat(row["receipt_uploaded_at"]),
-            key=row["receipt_key"],
-        )
-    return Expense(
-        id=row["id"],
-        user_id=row["user_id"],
-        amount=from_minor(row["amount_minor"], row["currency"]),
-        currency=row["currency"],
-        category=row["category"],
-        description=row["description"],
-        date=date.fromisoformat(row["spent_on"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-        version=row["version"],
-        receipt=receipt,
-    )
-
-
-def _moment(value: datetime) -> str:
-    """Fixed-width UTC text, so moments from any clock compare correctly as strings."""
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], list[Any]]:
-    """WHERE clauses for the filters; the memory store's `ExpenseFilter.matches` in SQL."""
-    clauses, params = ["user_id = ?"], [user_id]
-    if filters.category is not None:
-        clauses.append("category_key = ?")
-        params.append(filters.category.casefold())
-    if filters.date_from:
-        clauses.append("spent_on >= ?")
-        params.append(filters.date_from.isoformat())
-    if filters.date_to:
-        clauses.append("spent_on <= ?")
-        params.append(filters.date_to.isoformat())
-    if filters.text:
-        # instr, not LIKE: the needle's % and _ are plain characters, nothing to escape.
-        clauses.append("(instr(casefold(description), ?) > 0 OR instr(category_key, ?) > 0)")
-        params += [filters.text.casefold()] * 2
-    return clauses, params
-
-
-def list_query(
-    user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
-) -> tuple[str, list[Any]]:
-    """One page in (spent_on DESC, id DESC) order, read straight off an index (keyset)."""
-    if after is not None and filters.date_to and after.date <= filters.date_to:
-        # The keyset bound implies `to`; with both, SQLite seeks by `to` and then steps over
-        # every earlier page, so a deep page would cost O(offset).
-        filters = dataclasses.replace(filters, date_to=None)
-    clauses, params = filter_clauses(user_id, filters)
-    if after is not None:
-        clauses.append("(spent_on, id) < (?, ?)")
-        params += [after.date.isoformat(), after.id]
-    sql = (
-        f"SELECT {_COLUMNS} FROM expenses WHERE {' AND '.join(clauses)} "
-        "ORDER BY spent_on DESC, id DESC LIMIT ?"
-    )
-    return sql, [*params, limit]
 
 
 class SqliteExpenseStore:
@@ -158,10 +56,10 @@ class SqliteExpenseStore:
                         idempotency.key,
                         idempotency.fingerprint,
                         json.dumps(expense_to_record(expense)),
-                        _moment(expense.created_at),
+                        moment(expense.created_at),
                     ),
                 )
-            _insert(conn, [_values(expense)])
+            insert_rows(conn, [row_values(expense)])
         return expense
 
     def _replayed(
@@ -174,7 +72,7 @@ class SqliteExpenseStore:
             (
                 expense.user_id,
                 idempotency.key,
-                _moment(expense.created_at - IDEMPOTENCY_RETENTION),
+                moment(expense.created_at - IDEMPOTENCY_RETENTION),
             ),
         ).fetchone()
         if row is None:
@@ -190,7 +88,7 @@ class SqliteExpenseStore:
         removed = conn.execute(
             "DELETE FROM idempotency_keys WHERE (user_id, key) IN ("
             " SELECT user_id, key FROM idempotency_keys WHERE created_at < ? LIMIT ?)",
-            (_moment(now - IDEMPOTENCY_RETENTION), PURGE_BATCH),
+            (moment(now - IDEMPOTENCY_RETENTION), PURGE_BATCH),
         ).rowcount
         # A full batch means a backlog: carry on with the next add.
         self._next_purge = now if removed >= PURGE_BATCH else now + PURGE_EVERY
@@ -198,23 +96,23 @@ class SqliteExpenseStore:
     def add_many(self, expenses: list[Expense]) -> None:
         if not expenses:
             return
-        rows = [_values(e) for e in expenses]
+        rows = [row_values(e) for e in expenses]
         with storage_errors("add the expenses"), self._db.write() as conn:
-            _insert(conn, rows)
+            insert_rows(conn, rows)
 
     def get(self, user_id: str, expense_id: str) -> Expense:
         with storage_errors("read the expense"):
             row = (
                 self._db.connection()
                 .execute(
-                    f"SELECT {_COLUMNS} FROM expenses WHERE user_id = ? AND id = ?",
+                    f"{SELECT} WHERE user_id = ? AND id = ?",
                     (user_id, expense_id),
                 )
                 .fetchone()
             )
         if row is None:
             raise NotFound("No such expense")
-        return _expense(row)
+        return row_expense(row)
 
     def list_page(
         self, user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
@@ -222,7 +120,7 @@ class SqliteExpenseStore:
         sql, params = list_query(user_id, filters, limit + 1, after)  # one more: is there a next?
         with storage_errors("list expenses"):
             rows = self._db.connection().execute(sql, params).fetchall()
-        items = [_expense(row) for row in rows[:limit]]
+        items = [row_expense(row) for row in rows[:limit]]
         more = len(rows) > limit
         return ExpensePage(items, Position(items[-1].date, items[-1].id) if more else None)
 
@@ -236,20 +134,20 @@ class SqliteExpenseStore:
                 raise NotFound("No such expense")
             if row["version"] != expected_version:
                 raise PreconditionFailed("The expense was changed by someone else")
-            values = _values(expense)
-            conn.execute(_UPDATE, (*values[2:], expense.user_id, expense.id))
+            values = row_values(expense)
+            conn.execute(UPDATE, (*values[2:], expense.user_id, expense.id))
         return expense
 
     def delete(self, user_id: str, expense_id: str) -> Expense:
         with storage_errors("delete the expense"), self._db.write() as conn:
             row = conn.execute(
-                f"SELECT {_COLUMNS} FROM expenses WHERE user_id = ? AND id = ?",
+                f"{SELECT} WHERE user_id = ? AND id = ?",
                 (user_id, expense_id),
             ).fetchone()
             if row is None:
                 raise NotFound("No such expense")
             conn.execute("DELETE FROM expenses WHERE user_id = ? AND id = ?", (user_id, expense_id))
-        return _expense(row)
+        return row_expense(row)
 
     def categories(self, user_id: str) -> list[CategoryCount]:
         with storage_errors("count categories"):
@@ -268,13 +166,13 @@ class SqliteExpenseStore:
         clauses, params = filter_clauses(user_id, ExpenseFilter(date_from, date_to))
         where = " AND ".join(clauses)
         with storage_errors("sum expenses"), self._db.read() as conn:  # one snapshot for all
-            totals = [CurrencyTotal(*r) for r in _sums(conn, where, params, "currency")]
+            totals = [CurrencyTotal(*r) for r in sums(conn, where, params, "currency")]
             categories = [
-                CategoryTotal(*r) for r in _sums(conn, where, params, "category, currency")
+                CategoryTotal(*r) for r in sums(conn, where, params, "category, currency")
             ]
             months = [
                 MonthTotal(*r)
-                for r in _sums(conn, where, params, "substr(spent_on, 1, 7), currency")
+                for r in sums(conn, where, params, "substr(spent_on, 1, 7), currency")
             ]
         return build_summary(date_from, date_to, totals, categories, months)
 
@@ -292,37 +190,12 @@ class SqliteExpenseStore:
     def delete_user(self, user_id: str) -> list[Receipt]:
         with storage_errors("delete the user's data"), self._db.write() as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM expenses WHERE user_id = ? AND receipt_key IS NOT NULL",
+                f"{SELECT} WHERE user_id = ? AND receipt_key IS NOT NULL",
                 (user_id,),
             ).fetchall()
             for table in ("expenses", "idempotency_keys", "profiles"):
                 conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-        return [receipt for row in rows if (receipt := _expense(row).receipt) is not None]
-
-
-def _insert(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-    try:
-        conn.executemany(_INSERT, rows)
-    except sqlite3.IntegrityError as exc:
-        if exc.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
-            raise
-        raise Conflict(DUPLICATE_ID) from exc
-
-
-def _sums(
-    conn: sqlite3.Connection, where: str, params: Sequence[Any], keys: str
-) -> list[tuple[Any, ...]]:
-    """(key..., currency, exact Decimal total, count) per group; currency is the last key."""
-    rows = conn.execute(
-        f"SELECT {keys}, SUM(amount_minor / {_SPLIT}), SUM(amount_minor % {_SPLIT}), COUNT(*) "
-        f"FROM expenses WHERE {where} GROUP BY {keys}",
-        params,
-    ).fetchall()
-    result = []
-    for row in rows:
-        *group, high, low, count = tuple(row)
-        result.append((*group, from_minor(high * _SPLIT + low, group[-1]), count))
-    return result
+        return [receipt for row in rows if (receipt := row_expense(row).receipt) is not None]
 
 
 class SqliteProfiles:

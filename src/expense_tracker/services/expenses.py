@@ -12,7 +12,7 @@ from typing import Any
 from ulid import ULID
 
 from ..domain.analytics import Summary
-from ..domain.errors import FieldError, Invalid, PreconditionFailed
+from ..domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
 from ..domain.expense import (
     DEFAULT_CATEGORIES,
     CategoryCount,
@@ -100,8 +100,19 @@ def check_range(date_from: date | None, date_to: date | None) -> None:
         raise Invalid(FieldError("from", "must not be after 'to'"))
 
 
+ID_MAX = 64
+
+
+def known_id(expense_id: str) -> str:
+    """An id this app could have made, or NotFound before any store sees it (a 5,000-character
+    or binary key is an error in some databases, and must still read as 'no such expense')."""
+    if not (0 < len(expense_id) <= ID_MAX and expense_id.isascii() and expense_id.isalnum()):
+        raise NotFound("No such expense")
+    return expense_id
+
+
 def get_expense(*, store: ExpenseStore, user_id: str, expense_id: str) -> Expense:
-    return store.get(user_id, expense_id)
+    return store.get(user_id, known_id(expense_id))
 
 
 def update_expense(
@@ -115,6 +126,7 @@ def update_expense(
 ) -> Expense:
     """Apply a partial change. With `if_match`, a stale version is refused; without it,
     a concurrent writer makes us re-read and retry rather than lose its change."""
+    known_id(expense_id)
     for _attempt in range(5):
         current = store.get(user_id, expense_id)
         if if_match is not None and current.version != if_match:
@@ -134,7 +146,7 @@ def update_expense(
 def delete_expense(
     *, store: ExpenseStore, receipts: ReceiptStore, user_id: str, expense_id: str
 ) -> None:
-    removed = store.delete(user_id, expense_id)
+    removed = store.delete(user_id, known_id(expense_id))
     if removed.receipt is not None:
         receipts.delete(removed.receipt.key)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from ulid import ULID
 
-from ..domain.errors import Conflict, ExpenseError, NotFound, PreconditionFailed
+from ..domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from ..domain.expense import Expense, Receipt, with_receipt
 from ..domain.receipts import (
     MAX_RECEIPT_BYTES,
@@ -59,15 +59,17 @@ def confirm_upload(
         if uploaded.size > MAX_RECEIPT_BYTES:
             raise not_a(uploaded.content_type or "receipt")
         content_type, data = clean_receipt(receipts.read(pending), uploaded.content_type)
-    except ExpenseError:
-        receipts.delete(pending)  # refused bytes are not kept
+    except Invalid:
+        receipts.delete(pending)  # refused bytes are not kept (a storage error keeps them)
         raise
     final = receipt_key(user_id, expense_id, str(ULID()))
     receipts.write(final, data, content_type)
     receipt = Receipt(content_type, len(data), clock.now(), final)
     try:
         before, after = _change_receipt(store, clock, user_id, expense_id, lambda _: receipt)
-    except ExpenseError:
+    except (NotFound, PreconditionFailed):
+        # Surely not attached. After any other failure the write may have landed; garbage
+        # collection removes the file later if no expense references it.
         receipts.delete(final)
         raise
     receipts.delete(pending)

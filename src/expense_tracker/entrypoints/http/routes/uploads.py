@@ -152,7 +152,10 @@ def _chunks(handle: BinaryIO) -> Iterator[bytes]:
 def view(token: Annotated[str, Path(max_length=2048)], c: ContainerDep) -> StreamingResponse:
     """The file behind a signed link, as the type it was checked to be, never sniffed."""
     found = local_store(c).open_view(token)
-    handle = found.path.open("rb")  # opened now: a later delete does not cut the answer short
+    try:  # opened now: a delete from here on does not cut the answer short
+        handle = found.path.open("rb")
+    except FileNotFoundError as exc:
+        raise NotFound("No such receipt") from exc
     inline = found.content_type in ALLOWED_TYPES
     name = f"receipt.{EXTENSIONS.get(found.content_type, 'bin')}"
     headers = {

@@ -1,0 +1,135 @@
+"""Cold start on AWS Lambda: importing the handler, the package's size, and the first request
+answered by a fresh process against the local stand-ins (DynamoDB Local, moto)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from expense_tracker.entrypoints.lambda_handler import make_handler
+from tests.support.aws_stack import API_HOST, lambda_api
+from tests.support.lambda_transport import to_event
+
+from .importtime import FIRST_CALL, HANDLER, ImportProfile, profile, wall_time
+from .lambda_stack import local_stack, settings_env
+from .package import LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_UPLOAD_LIMIT, PackageSize, package_size
+from .plan import Plan
+from .report import Section, mib, ms, ratio, table
+
+REPO = Path(__file__).resolve().parents[1]
+WARM_CALLS = 10
+
+
+def _event(path: str, token: str | None) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return to_event(httpx.Request("GET", f"https://{API_HOST}{path}", headers=headers), None)
+
+
+def _probe(events: list[dict[str, Any]], env: dict[str, str], workdir: Path) -> dict[str, Any]:
+    events_file = workdir / "events.json"
+    events_file.write_text(json.dumps(events))
+    started = time.time()
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.lambda_probe", str(events_file)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["spawn_to_first_answer"] = result["calls"][0]["answered_at"] - started
+    if any(call["status"] != 200 for call in result["calls"]):
+        raise RuntimeError(f"the handler answered {[c['status'] for c in result['calls']]}")
+    return result
+
+
+def first_requests(workdir: Path) -> dict[str, dict[str, Any]]:
+    with local_stack(workdir) as stack:
+        settings = stack.settings()
+        user = lambda_api(make_handler(settings), stack).new_user("cold")
+        for day in range(1, 21):
+            user.add(date=f"2025-03-{day:02d}")
+        listing = _event("/api/expenses?limit=50", user.access_token)
+        env = {**_base_env(), **settings_env(settings)}
+        return {
+            "list": _probe([listing] * (1 + WARM_CALLS), env, workdir),
+            "health": _probe([_event("/api/health", None), listing], env, workdir),
+        }
+
+
+def _base_env() -> dict[str, str]:
+    import os  # the fake credentials local_stack has put in place
+
+    return dict(os.environ)
+
+
+def _import_rows(floor: float, handler: ImportProfile, first: ImportProfile) -> list[list[str]]:
+    def top(p: ImportProfile) -> str:
+        return ", ".join(f"{name} {ms(s)}" for name, s in p.by_package[:6])
+
+    return [
+        ["`python -c pass` (baseline)", ms(floor), "1.00×", "", ""],
+        [f"`{HANDLER}`", ms(handler.wall), ratio(handler.wall, floor), ms(handler.total),
+         top(handler)],
+        ["…plus what the first call imports", ms(first.wall), ratio(first.wall, floor),
+         ms(first.total), top(first)],
+    ]  # fmt: skip
+
+
+def _package_block(p: PackageSize) -> list[str]:
+    rows = [[name, mib(size), f"{size / p.unzipped:.0%}"] for name, size in p.by_package[:10]]
+    return [
+        f"Deployment package ({p.method}): **{mib(p.unzipped)} unzipped, {mib(p.zipped)} "
+        f"zipped**, {p.files:,} files. Baseline, Lambda's limits: {mib(LAMBDA_UNZIPPED_LIMIT)} "
+        f"unzipped ({p.unzipped / LAMBDA_UNZIPPED_LIMIT:.0%} used), {mib(LAMBDA_ZIP_UPLOAD_LIMIT)}"
+        f" for a direct zip upload ({p.zipped / LAMBDA_ZIP_UPLOAD_LIMIT:.0%}). The largest parts:",
+        table(["top-level entry", "unzipped", "share"], rows),
+    ]
+
+
+def _first_rows(first: dict[str, dict[str, Any]]) -> list[list[str]]:
+    listing, health = first["list"], first["health"]
+    warm = statistics.median(c["seconds"] for c in listing["calls"][1:])
+    cold = listing["calls"][0]["seconds"]
+    app_only = health["calls"][0]["seconds"]
+    return [
+        ["warm request, same process (baseline)", ms(warm), "1.00×"],
+        ["first request: GET /api/health (builds the app)", ms(app_only), ratio(app_only, warm)],
+        ["then the first GET /api/expenses (JWKS, DynamoDB)", ms(health["calls"][1]["seconds"]),
+         ratio(health["calls"][1]["seconds"], warm)],
+        ["first request: GET /api/expenses (everything)", ms(cold), ratio(cold, warm)],
+        ["import of the handler module, in the probe", ms(listing["import_seconds"]), ""],
+        ["process spawn → first answer (interpreter, import, first request)",
+         ms(listing["spawn_to_first_answer"]), ratio(listing["spawn_to_first_answer"], warm)],
+    ]  # fmt: skip
+
+
+def run(plan: Plan, workdir: Path) -> Section:
+    runs = 3 if plan.quick else 7
+    floor = wall_time("pass", runs)
+    handler, first_call = profile(HANDLER, runs), profile(FIRST_CALL, runs)
+    print("  cold start: building the Lambda package", flush=True)
+    size = package_size(workdir)
+    print("  cold start: first requests against DynamoDB Local + moto", flush=True)
+    first = first_requests(workdir)
+    section = Section("Cold start (AWS Lambda)", data={"first": first, "package": size})
+    section.add(
+        f"Import in a fresh interpreter (wall time: median of {runs} processes; import time: "
+        "the sum of every module's own time under `-X importtime`, by top-level package):",
+        table(["command", "wall", "ratio", "import time", "largest packages (own time)"],
+              _import_rows(floor, handler, first_call)),
+        *_package_block(size),
+        "First request: a fresh `python -m benchmarks.lambda_probe` imports the handler and "
+        "answers API Gateway (HTTP API v2) events, configured through EXPENSE_TRACKER_* as on "
+        "Lambda, against DynamoDB Local and moto's server (S3, Cognito's JWKS) on 127.0.0.1. "
+        f"Warm: the median of the {WARM_CALLS} requests that follow in the same process.",
+        table(["step", "time", "ratio to warm"], _first_rows(first)),
+        "The stand-ins answer on loopback; on AWS each first call to DynamoDB, S3 or Cognito "
+        "also opens a TLS connection, and Lambda's own init (the runtime, the package "
+        "download) comes before all of this.",
+    )  # fmt: skip
+    return section
