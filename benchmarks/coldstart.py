@@ -4,6 +4,8 @@ answered by a fresh process against the local stand-ins (DynamoDB Local, moto)."
 from __future__ import annotations
 
 import json
+import logging
+import os
 import statistics
 import subprocess
 import sys
@@ -48,35 +50,35 @@ def _probe(events: list[dict[str, Any]], env: dict[str, str], workdir: Path) -> 
 
 
 def first_requests(workdir: Path) -> dict[str, dict[str, Any]]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
     with local_stack(workdir) as stack:
         settings = stack.settings()
         user = lambda_api(make_handler(settings), stack).new_user("cold")
         for day in range(1, 21):
             user.add(date=f"2025-03-{day:02d}")
         listing = _event("/api/expenses?limit=50", user.access_token)
-        env = {**_base_env(), **settings_env(settings)}
+        env = {**os.environ, **settings_env(settings)}  # with local_stack's fake credentials
         return {
             "list": _probe([listing] * (1 + WARM_CALLS), env, workdir),
             "health": _probe([_event("/api/health", None), listing], env, workdir),
         }
 
 
-def _base_env() -> dict[str, str]:
-    import os  # the fake credentials local_stack has put in place
-
-    return dict(os.environ)
-
-
-def _import_rows(floor: float, handler: ImportProfile, first: ImportProfile) -> list[list[str]]:
+def _import_rows(
+    floor: tuple[float, float], handler: ImportProfile, first: ImportProfile
+) -> list[list[str]]:
     def top(p: ImportProfile) -> str:
         return ", ".join(f"{name} {ms(s)}" for name, s in p.by_package[:6])
 
+    def cells(p: ImportProfile) -> list[str]:
+        return [f"{ms(p.wall)} ({ratio(p.wall, floor[0])})", f"{ms(p.cpu)} ({ratio(p.cpu, floor[1])})",
+                ms(p.total), top(p)]
+
     return [
-        ["`python -c pass` (baseline)", ms(floor), "1.00×", "", ""],
-        [f"`{HANDLER}`", ms(handler.wall), ratio(handler.wall, floor), ms(handler.total),
-         top(handler)],
-        ["…plus what the first call imports", ms(first.wall), ratio(first.wall, floor),
-         ms(first.total), top(first)],
+        ["`python -c pass` (baseline)", f"{ms(floor[0])} (1.00×)", f"{ms(floor[1])} (1.00×)",
+         "", ""],
+        [f"`{HANDLER}`", *cells(handler)],
+        ["…plus what the first call imports", *cells(first)],
     ]  # fmt: skip
 
 
@@ -94,17 +96,24 @@ def _package_block(p: PackageSize) -> list[str]:
 def _first_rows(first: dict[str, dict[str, Any]]) -> list[list[str]]:
     listing, health = first["list"], first["health"]
     warm = statistics.median(c["seconds"] for c in listing["calls"][1:])
-    cold = listing["calls"][0]["seconds"]
-    app_only = health["calls"][0]["seconds"]
+    warm_cpu = statistics.median(c["cpu"] for c in listing["calls"][1:])
+
+    def cells(seconds: float, cpu: float) -> list[str]:
+        return [f"{ms(seconds)} ({ratio(seconds, warm)})", f"{ms(cpu)} ({ratio(cpu, warm_cpu)})"]
+
+    def call(result: dict[str, Any], index: int) -> list[str]:
+        return cells(result["calls"][index]["seconds"], result["calls"][index]["cpu"])
+
     return [
-        ["warm request, same process (baseline)", ms(warm), "1.00×"],
-        ["first request: GET /api/health (builds the app)", ms(app_only), ratio(app_only, warm)],
-        ["then the first GET /api/expenses (JWKS, DynamoDB)", ms(health["calls"][1]["seconds"]),
-         ratio(health["calls"][1]["seconds"], warm)],
-        ["first request: GET /api/expenses (everything)", ms(cold), ratio(cold, warm)],
-        ["import of the handler module, in the probe", ms(listing["import_seconds"]), ""],
+        ["warm GET /api/expenses, same process (baseline)", *cells(warm, warm_cpu)],
+        ["first request: GET /api/health (builds the app)", *call(health, 0)],
+        ["then the first GET /api/expenses (JWKS, DynamoDB)", *call(health, 1)],
+        ["first request: GET /api/expenses (all of it)", *call(listing, 0)],
+        ["import of the handler module, in the probe", *cells(listing["import_seconds"],
+                                                              listing["import_cpu"])],
         ["process spawn → first answer (interpreter, import, first request)",
-         ms(listing["spawn_to_first_answer"]), ratio(listing["spawn_to_first_answer"], warm)],
+         f"{ms(listing['spawn_to_first_answer'])} "
+         f"({ratio(listing['spawn_to_first_answer'], warm)})", ""],
     ]  # fmt: skip
 
 
@@ -118,16 +127,18 @@ def run(plan: Plan, workdir: Path) -> Section:
     first = first_requests(workdir)
     section = Section("Cold start (AWS Lambda)", data={"first": first, "package": size})
     section.add(
-        f"Import in a fresh interpreter (wall time: median of {runs} processes; import time: "
-        "the sum of every module's own time under `-X importtime`, by top-level package):",
-        table(["command", "wall", "ratio", "import time", "largest packages (own time)"],
+        f"Import in a fresh interpreter (wall and CPU time of the whole process: medians of "
+        f"{runs}; import time: the sum of every module's own time under `-X importtime`, by "
+        "top-level package):",
+        table(["command", "wall (ratio)", "CPU (ratio)", "import time",
+               "largest packages (own time)"],
               _import_rows(floor, handler, first_call)),
         *_package_block(size),
         "First request: a fresh `python -m benchmarks.lambda_probe` imports the handler and "
         "answers API Gateway (HTTP API v2) events, configured through EXPENSE_TRACKER_* as on "
         "Lambda, against DynamoDB Local and moto's server (S3, Cognito's JWKS) on 127.0.0.1. "
         f"Warm: the median of the {WARM_CALLS} requests that follow in the same process.",
-        table(["step", "time", "ratio to warm"], _first_rows(first)),
+        table(["step", "wall (ratio to warm)", "CPU (ratio to warm)"], _first_rows(first)),
         "The stand-ins answer on loopback; on AWS each first call to DynamoDB, S3 or Cognito "
         "also opens a TLS connection, and Lambda's own init (the runtime, the package "
         "download) comes before all of this.",

@@ -8,11 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, TabFactory
-from tests.browser.test_receipts import png_photo
 from tests.browser.ui import Tab
 from tests.support.api import User
 
@@ -97,7 +96,19 @@ def seed_a_month(user: User, today: date) -> None:
             date=(today - timedelta(days=days_ago)).isoformat(),
         )
     lunch = user.client.get("/api/expenses", params={"q": "Lunch with"}).json()["items"][0]
-    attach_receipt(user, lunch["id"], png_photo(120, 160))
+    attach_receipt(user, lunch["id"], receipt_photo())
+
+
+def receipt_photo() -> bytes:
+    """A till receipt's look: a white slip with lines of print."""
+    slip = Image.new("RGB", (120, 160), (250, 250, 247))
+    pen = ImageDraw.Draw(slip)
+    for row, width in enumerate([70, 90, 50, 96, 80, 60, 96, 40]):
+        top = 12 + row * 17
+        pen.rectangle((12, top, 12 + width, top + 5), fill=(90, 90, 90))
+    buffer = io.BytesIO()
+    slip.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def attach_receipt(user: User, expense_id: str, photo: bytes) -> None:

@@ -32,6 +32,7 @@ export function datasetsByCurrency(rows, labelOf, labels, valueAxis) {
       backgroundColor: colour(index),
       borderColor: colour(index),
       borderRadius: 4,
+      maxBarThickness: 56,
     };
   });
 }
