@@ -26,10 +26,11 @@ $(NPM_STAMP): package.json package-lock.json
 	$(BIN)/python scripts/copy_web_vendor.py 2>/dev/null || $(PY) scripts/copy_web_vendor.py
 	touch $(NPM_STAMP)
 
-system-deps: ## Debian packages the tests use (Chromium for the browser tests, Java for DynamoDB Local)
+system-deps: ## Debian packages the tests use (Chromium for the browser tests, Java for DynamoDB Local, wrk for make bench)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing; \

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
-from expense_tracker.entrypoints.lambda_handler import make_handler
 from tests.support.aws_stack import API_HOST, lambda_api
 from tests.support.lambda_transport import to_event
+
+from expense_tracker.entrypoints.lambda_handler import make_handler
 
 from .importtime import FIRST_CALL, HANDLER, ImportProfile, profile, wall_time
 from .lambda_stack import local_stack, settings_env
@@ -71,8 +71,12 @@ def _import_rows(
         return ", ".join(f"{name} {ms(s)}" for name, s in p.by_package[:6])
 
     def cells(p: ImportProfile) -> list[str]:
-        return [f"{ms(p.wall)} ({ratio(p.wall, floor[0])})", f"{ms(p.cpu)} ({ratio(p.cpu, floor[1])})",
-                ms(p.total), top(p)]
+        return [
+            f"{ms(p.wall)} ({ratio(p.wall, floor[0])})",
+            f"{ms(p.cpu)} ({ratio(p.cpu, floor[1])})",
+            ms(p.total),
+            top(p),
+        ]
 
     return [
         ["`python -c pass` (baseline)", f"{ms(floor[0])} (1.00×)", f"{ms(floor[1])} (1.00×)",

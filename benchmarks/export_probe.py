@@ -49,7 +49,9 @@ def export_service(db_path: str, user_id: str) -> tuple[int, int]:
     db = Database(db_path)
     try:
         rows = nbytes = 0
-        for line in export_csv(store=SqliteExpenseStore(db), user_id=user_id, filters=ExpenseFilter()):
+        for line in export_csv(
+            store=SqliteExpenseStore(db), user_id=user_id, filters=ExpenseFilter()
+        ):
             nbytes += len(line.encode())
             rows += 1
         return rows - 1, nbytes  # less the header

@@ -76,10 +76,18 @@ def run(plan: Plan, workdir: Path) -> Section:
             ["step", "time", "rows/s", "import's rate as a ratio"],
             [
                 ["import_csv (read, validate, store)", ms(f["import"]), count(rate), "1.00×"],
-                ["parse_import (read, validate)", ms(f["parse"]),
-                 count(rows / f["parse"]), ratio(rate, rows / f["parse"])],
-                ["csv.reader only (floor)", ms(f["csv_reader"]),
-                 count(rows / f["csv_reader"]), ratio(rate, rows / f["csv_reader"])],
+                [
+                    "parse_import (read, validate)",
+                    ms(f["parse"]),
+                    count(rows / f["parse"]),
+                    ratio(rate, rows / f["parse"]),
+                ],
+                [
+                    "csv.reader only (floor)",
+                    ms(f["csv_reader"]),
+                    count(rows / f["csv_reader"]),
+                    ratio(rate, rows / f["csv_reader"]),
+                ],
             ],
         ),
         f"Of the import's time, {f['parse'] / f['import']:.0%} is reading and validating "

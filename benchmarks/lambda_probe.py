@@ -41,8 +41,14 @@ def main(events_path: str) -> None:
     for event in events:
         t, c = time.perf_counter(), time.process_time()
         answer = handler(event, Context())
-        calls.append({"seconds": time.perf_counter() - t, "cpu": time.process_time() - c,
-                      "status": answer["statusCode"], "answered_at": time.time()})
+        calls.append(
+            {
+                "seconds": time.perf_counter() - t,
+                "cpu": time.process_time() - c,
+                "status": answer["statusCode"],
+                "answered_at": time.time(),
+            }
+        )
     print(json.dumps({"import_seconds": imported, "import_cpu": imported_cpu, "calls": calls}))
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import boto3
 from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
-
-from expense_tracker.adapters.dynamodb_schema import create_table
-from expense_tracker.config import Settings
 from tests.support.aws_stack import CLEARED, FAKE_CREDENTIALS, REGION, AwsStack, create_user_pool
 from tests.support.dynamodb_local import dynamodb_local, local_client, unique_table_name
 from tests.support.moto_cognito import cognito_additions
+
+from expense_tracker.adapters.dynamodb_schema import create_table
+from expense_tracker.config import Settings
 
 
 @contextmanager

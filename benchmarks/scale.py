@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,7 @@ def collect(plan: Plan, workdir: Path) -> tuple[dict[int, dict[str, Any]], list[
     try:
         for size in plan.scale_sizes:
             n = size - loaded
-            load_seconds += stopwatch(lambda n=n, s=size: bulk_load(store, USER, n, seed=s))
+            load_seconds += stopwatch(partial(bulk_load, store, USER, n, seed=size))
             loaded = size
             print(f"  scale: {size:,} rows loaded, measuring", flush=True)
             results[size] = measure(store, db_path, plan)
@@ -122,14 +123,16 @@ def _export_rows(results: dict[int, dict[str, Any]]) -> list[list[str]]:
         e, raw = results[n]["export"], results[n]["export_raw"]
         rate, raw_rate = e["rows"] / e["seconds"], raw["rows"] / raw["seconds"]
         growth = (e["peak_rss_kib"] - e["rss_before_kib"]) * 1024
-        rows.append([
-            count(n),
-            count(rate),
-            f"{count(raw_rate)} ({ratio(rate, raw_rate)})",
-            mib(e["bytes"]),
-            f"{mib(e['peak_rss_kib'] * 1024)} (+{mib(max(growth, 0))})",
-            mib(results[n]["db_bytes"]),
-        ])
+        rows.append(
+            [
+                count(n),
+                count(rate),
+                f"{count(raw_rate)} ({ratio(rate, raw_rate)})",
+                mib(e["bytes"]),
+                f"{mib(e['peak_rss_kib'] * 1024)} (+{mib(max(growth, 0))})",
+                mib(results[n]["db_bytes"]),
+            ]
+        )
     return rows
 
 
@@ -148,8 +151,14 @@ def run(plan: Plan, workdir: Path) -> Section:
         "beside the floor (a bare SQLite cursor into `csv.writer`, no domain objects) and the "
         "ratio to it; peak RSS of the process, and in brackets its growth during the export.",
         table(
-            ["rows", "export rows/s", "floor rows/s (ratio)", "CSV size", "peak RSS (growth)",
-             "database"],
+            [
+                "rows",
+                "export rows/s",
+                "floor rows/s (ratio)",
+                "CSV size",
+                "peak RSS (growth)",
+                "database",
+            ],
             _export_rows(results),
         ),
         "Query plans (SQLite): every page query walks an index in the order asked for and "

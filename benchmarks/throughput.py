@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-
 from tests.support.api import socket_api
 from tests.support.server import _die_with_parent, free_port, running_server
 
@@ -73,7 +72,9 @@ def app_requests(base_url: str, rows: int) -> list[tuple[str, Request]]:
     user = socket_api(base_url).new_user("bench")
     with user.client as client:
         answer = client.post(
-            "/api/expenses/import", content=csv_bytes(rows, seed=3), headers={"content-type": "text/csv"}
+            "/api/expenses/import",
+            content=csv_bytes(rows, seed=3),
+            headers={"content-type": "text/csv"},
         )
         answer.raise_for_status()
         expense_id = client.get("/api/expenses", params={"limit": 1}).json()["items"][0]["id"]

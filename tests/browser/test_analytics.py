@@ -62,7 +62,9 @@ def test_totals_and_charts_keep_currencies_apart(tab: Tab, user: User) -> None:
     }
 
     tab.filter(**{"from": "2026-11-01", "to": "2026-11-30"})
-    expect(tab.page.locator("#totals li[data-currency=EUR]")).to_have_attribute("data-amount", "75.00")
+    expect(tab.page.locator("#totals li[data-currency=EUR]")).to_have_attribute(
+        "data-amount", "75.00"
+    )
     assert totals(tab) == {"EUR": "75.00", "USD": "20.00"}
     expect(tab.page.locator("#period-label")).to_contain_text("Nov 1, 2026")
     assert plotted(tab.chart_data("chart-month")) == {
@@ -86,6 +88,10 @@ def seed_a_month(user: User, today: date) -> None:
         (16, "58.10", "EUR", "Groceries", "Weekly shop"),
         (20, "23.40", "EUR", "Health", "Pharmacy"),
         (24, "12.50", "EUR", "Food", "Lunch with the team"),
+        (33, "950.00", "EUR", "Housing", "Rent"),
+        (38, "88.40", "EUR", "Groceries", "Big shop"),
+        (46, "35.00", "EUR", "Entertainment", "Concert"),
+        (52, "49.90", "EUR", "Utilities", "Internet and phone"),
     ]
     for days_ago, amount, currency, category, description in spending:
         user.add(
@@ -113,7 +119,9 @@ def receipt_photo() -> bytes:
 
 def attach_receipt(user: User, expense_id: str, photo: bytes) -> None:
     base = f"/api/expenses/{expense_id}/receipt"
-    ticket = user.client.post(f"{base}/upload", json={"content_type": "image/png", "size": len(photo)})
+    ticket = user.client.post(
+        f"{base}/upload", json={"content_type": "image/png", "size": len(photo)}
+    )
     assert ticket.status_code == 201, ticket.text
     body = ticket.json()
     uploaded = user.client.post(
@@ -141,7 +149,7 @@ def test_dashboard_fits_desktop_and_phone_screens(open_tab: TabFactory, user: Us
     for name, viewport in [("desktop", DESKTOP), ("phone", PHONE)]:
         tab = open_tab(viewport=viewport)
         tab.sign_in(user.email)
-        expect(tab.rows()).to_have_count(12)
+        expect(tab.rows()).to_have_count(16)
         wait_for_thumbnails(tab)
         tab.page.locator("#expense-form").get_by_label("Amount").blur()
         overflow = tab.page.evaluate(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from tests.browser.conftest import TabFactory
 from tests.browser.ui import Tab
@@ -44,7 +44,9 @@ def test_invalid_input_is_flagged_under_its_field(tab: Tab, user: User) -> None:
     form = tab.page.locator("#expense-form")
     tab.fill_expense(form, amount="12.345", currency="EUR", category="")
     form.get_by_role("button", name="Add expense").click()
-    expect(form.locator("[data-error-for=amount]")).to_have_text("EUR amounts have at most 2 decimals.")
+    expect(form.locator("[data-error-for=amount]")).to_have_text(
+        "EUR amounts have at most 2 decimals."
+    )
     expect(form.locator("[data-error-for=category]")).to_have_text("Enter a category.")
     expect(form.get_by_label("Amount")).to_be_focused()
 
@@ -182,3 +184,45 @@ def test_a_second_user_sees_none_of_the_first_users_data(
     ]
     expect(tab.page.get_by_text("First user's only")).to_have_count(0)
     other.client.close()
+
+
+def tab_to(tab: Tab, target: Locator, presses: int = 6) -> None:
+    """Press Tab until `target` has the focus (a date field takes several: its parts and
+    its calendar button)."""
+    for _ in range(presses):
+        tab.page.keyboard.press("Tab")
+        if target.evaluate("(node) => node === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def test_an_expense_can_be_added_and_deleted_with_the_keyboard_alone(tab: Tab, user: User) -> None:
+    tab.sign_in(user.email)
+    keys = tab.page.keyboard
+    form = tab.page.locator("#expense-form")
+    form.get_by_label("Amount").focus()
+    keys.type("6.40")
+    tab_to(tab, form.get_by_label("Category"))  # past the currency: the default stays
+    keys.type("Food")
+    tab_to(tab, form.get_by_label("Date"))
+    keys.type("11032026")  # month, day, year
+    tab_to(tab, form.get_by_label("Description"))
+    keys.type("Bagel")
+    keys.press("Enter")
+    expect(tab.rows()).to_have_count(1)
+    assert tab.descriptions() == ["Bagel"]
+    expense = user.client.get("/api/expenses").json()["items"][0]
+    assert (expense["amount"], expense["currency"], expense["date"]) == (
+        "6.40",
+        "USD",
+        "2026-11-03",
+    )
+
+    tab.row("Bagel").get_by_role("button", name=re.compile("^Delete")).focus()
+    keys.press("Enter")
+    expect(tab.page.get_by_role("button", name="Keep it")).to_be_focused()
+    keys.press("Tab")
+    expect(tab.page.get_by_role("dialog").get_by_role("button", name="Delete")).to_be_focused()
+    keys.press("Enter")
+    expect(tab.rows()).to_have_count(0)
+    assert user.client.get("/api/expenses").json()["items"] == []

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.ui import Tab
+from tests.browser.ui import Tab, upload
 from tests.support.api import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -27,13 +27,13 @@ def test_a_receipt_photo_is_attached_shown_opened_and_removed(tab: Tab, user: Us
     photo = png_photo()
     tab.sign_in(user.email)
     row = tab.row("Taxi")
-    row.get_by_label(ATTACH).set_input_files(
-        files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": photo}]
-    )
+    row.get_by_label(ATTACH).set_input_files(files=[upload("receipt.png", "image/png", photo)])
 
     thumbnail = row.locator("img.receipt-img")
     expect(thumbnail).to_be_visible()
-    tab.page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+    tab.page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
     assert thumbnail.evaluate("(img) => [img.naturalWidth, img.naturalHeight]") == [64, 48]
     receipt = user.client.get(f"/api/expenses/{expense['id']}").json()["receipt"]
     assert (receipt["content_type"], receipt["size"]) == ("image/png", len(photo))
@@ -61,7 +61,7 @@ def test_a_file_that_is_not_what_it_claims_is_refused_with_a_message(tab: Tab, u
     tab.allow("status of 422")
     row = tab.row("Snack")
     row.get_by_label(ATTACH).set_input_files(
-        files=[{"name": "fake.png", "mimeType": "image/png", "buffer": b"plain text, not a PNG"}]
+        files=[upload("fake.png", "image/png", b"plain text, not a PNG")]
     )
     expect(tab.page.locator("#toast")).to_be_visible()
     expect(tab.page.locator("#toast")).to_have_class(re.compile(r"\berror\b"))

@@ -107,14 +107,14 @@ def test_wrong_password_then_rate_limit_are_explained(
     expect(tab.message()).to_have_text("That e-mail and password do not match an account.")
     expect(button).to_be_enabled()
     button.click()
-    expect(tab.message()).to_contain_text(re.compile(r"Too many attempts\. Please wait \d+ seconds"))
+    expect(tab.message()).to_contain_text(
+        re.compile(r"Too many attempts\. Please wait \d+ seconds")
+    )
     expect(button).to_be_disabled()
     expect(button).to_have_text(re.compile(r"Try again in \d+s"))
 
 
-def test_confirmation_code_is_asked_for_when_the_provider_wants_one(
-    tab: Tab, web_api: Api
-) -> None:
+def test_confirmation_code_is_asked_for_when_the_provider_wants_one(tab: Tab, web_api: Api) -> None:
     """The local provider never asks (Cognito does), so its answers are rewritten here."""
     email = unique_email("confirm")
     codes: list[str] = []
@@ -133,8 +133,14 @@ def test_confirmation_code_is_asked_for_when_the_provider_wants_one(
             route.fulfill(
                 status=400,
                 content_type="application/problem+json",
-                body=json.dumps({"type": "about:blank", "title": "Bad request", "status": 400,
-                                 "detail": "Wrong code"}),
+                body=json.dumps(
+                    {
+                        "type": "about:blank",
+                        "title": "Bad request",
+                        "status": 400,
+                        "detail": "Wrong code",
+                    }
+                ),
             )
 
     tab.page.route("**/api/auth/signup", signup_needs_confirmation)
@@ -147,7 +153,9 @@ def test_confirmation_code_is_asked_for_when_the_provider_wants_one(
     code = tab.page.get_by_label("Confirmation code")
     code.fill("000000")
     tab.page.get_by_role("button", name="Confirm").click()
-    expect(tab.page.locator("#confirm-code-error")).to_have_text("That code is wrong or has expired.")
+    expect(tab.page.locator("#confirm-code-error")).to_have_text(
+        "That code is wrong or has expired."
+    )
     code.fill("123456")
     tab.page.get_by_role("button", name="Confirm").click()
     tab.wait_for_dashboard()

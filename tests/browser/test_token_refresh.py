@@ -81,7 +81,10 @@ def test_expired_access_token_is_refreshed_without_the_user_noticing(
     statuses.clear()
     tab.page.clock.run_for(TTL_SECONDS * 1000)
     tab.page.wait_for_function(
-        "(old) => JSON.parse(sessionStorage.getItem('expense-tracker.session')).access_token !== old",
+        """(old) => {
+            const session = JSON.parse(sessionStorage.getItem('expense-tracker.session'));
+            return session.access_token !== old;
+        }""",
         arg=before,
     )
     assert ("auth/refresh", 200) in statuses

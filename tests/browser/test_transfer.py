@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.ui import Tab
+from tests.browser.ui import Tab, upload
 from tests.support.api import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -56,19 +56,19 @@ def test_import_shows_line_errors_and_imports_nothing_unless_asked(tab: Tab, use
             "2026-11-03,12.00,EUR,Books,Novel",
         ]
     ).encode()
-    upload = {"name": "bank.csv", "mimeType": "text/csv", "buffer": csv_text}
+    bank_file = upload("bank.csv", "text/csv", csv_text)
     tab.sign_in(user.email)
     form = tab.page.locator("#import-form")
     result = tab.page.locator("#import-result")
 
-    form.get_by_label("CSV file to import").set_input_files(files=[upload])
+    form.get_by_label("CSV file to import").set_input_files(files=[bank_file])
     form.get_by_role("button", name="Import", exact=True).click()
     expect(result).to_contain_text("Imported 0 expenses. Nothing was imported")
     expect(result.locator("li")).to_have_count(1)
     expect(result.locator("li")).to_contain_text(re.compile(r"^Line 3: "))
     expect(tab.rows()).to_have_count(0)
 
-    form.get_by_label("CSV file to import").set_input_files(files=[upload])
+    form.get_by_label("CSV file to import").set_input_files(files=[bank_file])
     form.get_by_label("Import the valid lines even if some have errors").check()
     form.get_by_role("button", name="Import", exact=True).click()
     expect(result).to_contain_text("Imported 2 expenses.")

@@ -6,9 +6,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.sync_api import ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import ConsoleMessage, FilePayload, Locator, Page, expect
 
 PASSWORD = "correct horse battery staple"
+
+
+def upload(name: str, mime_type: str, data: bytes) -> FilePayload:
+    """A file for set_input_files, made in memory."""
+    return {"name": name, "mimeType": mime_type, "buffer": data}
 
 
 @dataclass
@@ -44,7 +49,9 @@ class Tab:
         form.get_by_label("Password").fill(password)
         form.get_by_role("button", name="Create account").click()
 
-    def sign_in(self, email: str, password: str = PASSWORD, *, expect_dashboard: bool = True) -> None:
+    def sign_in(
+        self, email: str, password: str = PASSWORD, *, expect_dashboard: bool = True
+    ) -> None:
         self.page.goto("/login.html")
         form = self.page.locator("#signin-form")
         form.get_by_label("E-mail").fill(email)
@@ -107,7 +114,9 @@ class Tab:
                 const chart = Chart.getChart(id);
                 return chart && {
                     labels: chart.data.labels,
-                    datasets: chart.data.datasets.map((d) => ({label: d.label, amounts: d.amounts})),
+                    datasets: chart.data.datasets.map(
+                        (d) => ({label: d.label, amounts: d.amounts})
+                    ),
                     drawn: chart.getDatasetMeta(0).data.length,
                 };
             }""",

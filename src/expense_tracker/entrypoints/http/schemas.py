@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -60,17 +61,20 @@ CATEGORY_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
 DATE_PATTERN = r"^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"  # 1970-01-01 to 9999-12-31
 CurrencyIn = Annotated[
+    StrictInt,
     StrictStr,
     WithJsonSchema(
         {"type": "string", "enum": sorted(MINOR_UNITS), "description": "An ISO 4217 code"}
     ),
 ]
 CategoryIn = Annotated[
+    StrictInt,
     StrictStr,
     Field(min_length=1, max_length=CATEGORY_MAX, pattern=CATEGORY_PATTERN, examples=["Food"]),
 ]
 DescriptionIn = Annotated[StrictStr, Field(max_length=DESCRIPTION_MAX, pattern=DESCRIPTION_PATTERN)]
 DateIn = Annotated[
+    StrictInt,
     StrictStr,
     Field(pattern=DATE_PATTERN, json_schema_extra={"format": "date"}, examples=["2026-11-24"]),
 ]
@@ -176,6 +180,7 @@ class ImportOut(BaseModel):
 
 
 EmailIn = Annotated[
+    StrictInt,
     StrictStr,
     Field(
         max_length=EMAIL_MAX, json_schema_extra={"format": "email"}, examples=["ada@example.com"]
@@ -225,6 +230,15 @@ class HealthOut(BaseModel):
     version: str
 
 
+def _integral_float(value: Any) -> Any:
+    """`5.0` is an integer to JSON Schema, so it is one here too; anything else goes on to
+    the strict int check as it came."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[StrictInt, BeforeValidator(_integral_float)]
+
+
 def _receipt_type(value: str) -> str:
     if value not in ALLOWED_TYPES:
         raise PydanticCustomError("receipt_type", f"must be one of {', '.join(ALLOWED_TYPES)}")
@@ -237,7 +251,7 @@ class UploadRequest(Strict):
         AfterValidator(_receipt_type),
         WithJsonSchema({"type": "string", "enum": list(ALLOWED_TYPES)}),
     ]
-    size: StrictInt = Field(ge=1, le=MAX_RECEIPT_BYTES, description="Bytes")
+    size: WholeNumber = Field(ge=1, le=MAX_RECEIPT_BYTES, description="Bytes")
 
 
 class UploadTicketOut(BaseModel):

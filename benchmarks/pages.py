@@ -1,0 +1,194 @@
+"""Pages: bytes transferred and time to a rendered dashboard in headless Chromium, against the
+real local server. Bytes are what went over the wire (CDP's encodedDataLength: headers and
+bodies as sent, so a cached file counts ~0)."""
+
+from __future__ import annotations
+
+import gzip
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, sync_playwright
+from tests.browser.ui import Tab
+from tests.support.api import socket_api, unique_email
+from tests.support.server import running_server
+
+from .dataset import csv_bytes
+from .plan import Plan
+from .report import Section, count, kib, ms, ratio, table
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+TIMEOUT_MS = 60_000
+# Ready: the page says so, the list has rows and both charts exist (Chart.js keeps a registry).
+RENDERED = """() => document.body.dataset.ready === "true"
+  && document.querySelectorAll("#expense-list > li").length > 0
+  && !!window.Chart && !!Chart.getChart("chart-category") && !!Chart.getChart("chart-month")"""
+KINDS = {"Document": "HTML", "Script": "JS", "Stylesheet": "CSS", "Fetch": "API", "XHR": "API"}
+
+
+@dataclass
+class Meter:
+    """Counts bytes on the wire per kind of resource, through the DevTools protocol."""
+
+    page: Page
+    kinds: dict[str, str] = field(default_factory=dict)
+    bytes: Counter[str] = field(default_factory=Counter)
+    requests: int = 0
+    encodings: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        cdp = self.page.context.new_cdp_session(self.page)
+        cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.send("Network.enable")
+
+    def _response(self, event: dict[str, Any]) -> None:
+        self.kinds[event["requestId"]] = KINDS.get(event["type"], "other")
+        headers = {k.lower(): v for k, v in event["response"]["headers"].items()}
+        self.encodings.add(headers.get("content-encoding", "none"))
+
+    def _finished(self, event: dict[str, Any]) -> None:
+        self.bytes[self.kinds.get(event["requestId"], "other")] += int(event["encodedDataLength"])
+        self.requests += 1
+
+    def take(self) -> tuple[Counter[str], int]:
+        """What was counted since the last take (after the network has gone quiet)."""
+        self.page.wait_for_load_state("networkidle")
+        taken, requests = self.bytes, self.requests
+        self.bytes, self.requests = Counter(), 0
+        return taken, requests
+
+
+@dataclass
+class Phase:
+    label: str
+    seconds: list[float] = field(default_factory=list)
+    bytes: Counter[str] = field(default_factory=Counter)
+    requests: int = 0
+    encodings: set[str] = field(default_factory=set)
+
+    def record(self, seconds: float, meter: Meter) -> None:
+        self.seconds.append(seconds)
+        self.bytes, self.requests = meter.take()  # the same each time: the last one is kept
+        self.encodings |= meter.encodings
+
+
+def _timed_until(page: Page, condition: str, action: Any) -> float:
+    t0 = time.perf_counter()
+    action()
+    page.wait_for_function(condition, timeout=TIMEOUT_MS)
+    return time.perf_counter() - t0
+
+
+def sign_up_phases(browser: Browser, base_url: str, email: str) -> list[Phase]:
+    context = browser.new_context(base_url=base_url, reduced_motion="reduce")
+    try:
+        tab = Tab(context.new_page())
+        meter = Meter(tab.page)
+        login = Phase("login page (static, cold cache): the baseline")
+        t0 = time.perf_counter()
+        tab.page.goto("/login.html", wait_until="load")
+        login.record(time.perf_counter() - t0, meter)
+        signup = Phase("sign up → empty dashboard ready")
+        ready = '() => document.body.dataset.ready === "true"'
+        signup.record(_timed_until(tab.page, ready, lambda: tab.sign_up(email)), meter)
+        return [login, signup]
+    finally:
+        context.close()
+
+
+def sign_in_phases(browser: Browser, base_url: str, email: str, runs: int) -> list[Phase]:
+    cold = Phase("sign in → dashboard rendered (list + 2 charts), cold cache")
+    warm = Phase("reload → dashboard rendered, warm cache")
+    for _ in range(runs):
+        context = browser.new_context(base_url=base_url, reduced_motion="reduce")
+        try:
+            tab = Tab(context.new_page())
+            tab.page.goto("/login.html", wait_until="load")
+            meter = Meter(tab.page)
+            cold.record(
+                _timed_until(
+                    tab.page, RENDERED, partial(tab.sign_in, email, expect_dashboard=False)
+                ),
+                meter,
+            )
+            warm.record(_timed_until(tab.page, RENDERED, tab.page.reload), meter)
+        finally:
+            context.close()
+    return [cold, warm]
+
+
+def collect(plan: Plan, workdir: Path) -> list[Phase]:
+    with running_server(workdir / "pages-data") as server, sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            email = unique_email("pages")
+            phases = sign_up_phases(browser, server.base_url, email)
+            api = socket_api(server.base_url)
+            token = api.log_in(email)["access_token"]
+            with api.client(token) as client:
+                client.post(
+                    "/api/expenses/import",
+                    content=csv_bytes(plan.page_rows, seed=5),
+                    headers={"content-type": "text/csv"},
+                ).raise_for_status()
+            return phases + sign_in_phases(browser, server.base_url, email, 1 if plan.quick else 3)
+        finally:
+            browser.close()
+
+
+def _rows(phases: list[Phase]) -> list[list[str]]:
+    base = phases[0]
+    rows = []
+    for p in phases:
+        t = statistics.median(p.seconds)
+        total = sum(p.bytes.values())
+        parts = ", ".join(f"{kind} {kib(n)}" for kind, n in p.bytes.most_common() if n)
+        rows.append([
+            p.label, f"{ms(t)} ({ratio(t, statistics.median(base.seconds))})",
+            f"{kib(total)} ({ratio(total, sum(base.bytes.values()))})", str(p.requests), parts,
+        ])  # fmt: skip
+    return rows
+
+
+def _chart_js_note() -> str:
+    import expense_tracker
+
+    vendor = Path(expense_tracker.__file__).parent / "web" / "vendor" / "chart.umd.min.js"
+    if not vendor.exists():
+        return "Chart.js is not installed (make install copies it)."
+    raw = vendor.read_bytes()
+    return (
+        f"Chart.js (vendored, minified) is {kib(len(raw))} of the dashboard's JS; gzip would "
+        f"send it as {kib(len(gzip.compress(raw)))}."
+    )
+
+
+def run(plan: Plan, workdir: Path) -> Section:
+    phases = collect(plan, workdir)
+    section = Section("Pages (headless Chromium)", data={"phases": phases})
+    section.add(
+        "Debian's Chromium, headless, driven by Playwright against `expense-tracker serve` on "
+        "127.0.0.1 (no network throttling), reduced motion (charts drawn without animation). "
+        "Time: from the click (or navigation) until the condition holds, as seen from the "
+        f"driver; median of {len(phases[-1].seconds)} fresh browser context(s) for the sign-in "
+        f"rows. The user behind the dashboard has {count(plan.page_rows)} expenses; the list "
+        "shows its first page. Baseline: the static sign-in page, loaded cold.",
+        table(["step", "time (ratio)", "transferred (ratio)", "requests", "by kind"],
+              _rows(phases)),
+        "Content-Encoding of the responses: "
+        + ", ".join(sorted(set().union(*(p.encodings for p in phases))))
+        + f". {_chart_js_note()}",
+    )  # fmt: skip
+    return section

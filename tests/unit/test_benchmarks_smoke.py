@@ -1,0 +1,85 @@
+"""The benchmark code runs: its cheapest pieces on tiny sizes. No timing is asserted (the
+figures are `make bench`'s business, not the test suite's)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from benchmarks import export_probe, importing, importtime, run, scale, wrk
+from benchmarks.dataset import bulk_load, csv_bytes
+from benchmarks.plan import Plan
+from benchmarks.report import table
+from expense_tracker.adapters.sqlite_db import Database
+from expense_tracker.adapters.sqlite_store import SqliteExpenseStore
+
+TINY = dataclasses.replace(
+    Plan.quick_plan(), scale_sizes=(60,), import_rows=40, samples=2, sample_budget_seconds=0.01
+)
+
+
+def test_bulk_loaded_rows_export_alike_through_the_service_and_the_raw_floor(
+    tmp_path: Path,
+) -> None:
+    db = Database(tmp_path / "x.sqlite3")
+    try:
+        bulk_load(SqliteExpenseStore(db), "u1", 75, seed=1)
+    finally:
+        db.close()
+    service = export_probe.probe(str(tmp_path / "x.sqlite3"), "u1", "service")
+    raw = export_probe.probe(str(tmp_path / "x.sqlite3"), "u1", "raw")
+    assert service["rows"] == raw["rows"] == 75
+    assert service["peak_rss_kib"] > 0
+
+
+def test_scale_section_reports_every_query_at_every_size(tmp_path: Path) -> None:
+    section = scale.run(TINY, tmp_path)
+    text = section.markdown()
+    for label, _ in (*scale.PAGES, *scale.SUMMARIES):
+        assert label in text
+    assert section.data["results"][60]["export"]["rows"] == 60
+
+
+def test_import_section_imports_every_row(tmp_path: Path) -> None:
+    figures = importing.measure(40, tmp_path)
+    assert figures["rows"] == 40
+    assert csv_bytes(3, seed=1).count(b"\r\n") == 4  # header + 3 rows
+
+
+def test_run_writes_a_report_with_the_machine_and_how_to_reproduce(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run, "SECTIONS", {"import": lambda _plan, wd: importing.run(TINY, wd)})
+    out = tmp_path / "BENCH.md"
+    assert run.main(["--quick", "--only", "import", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "Quick mode" in text and "make bench" in text and "## Import" in text
+    assert "| CPU |" in text
+
+
+def test_wrk_script_carries_the_token_and_its_figures_are_read() -> None:
+    lua = wrk.script(wrk.Request("/api/expenses", "POST", '{"a": 1}', token="t0k"))
+    assert 'wrk.method = [==[POST]==]' in lua and "Bearer t0k" in lua and "done = function" in lua
+    line = (
+        'WRKJSON {"requests": 100, "duration_us": 2000000, "non_2xx_3xx": 1, "socket_errors": 0,'
+        ' "p50_us": 1500, "p99_us": 9000, "max_us": 12000}'
+    )
+    result = wrk.parse("Running 2s test\n" + line + "\n")
+    assert (result.rate, result.p50, result.non_2xx_3xx) == (50.0, 0.0015, 1)
+
+
+def test_importtime_output_is_summed_per_top_level_package() -> None:
+    stderr = (
+        "import time: self [us] | cumulative | imported package\n"
+        "import time:       100 |        100 |   fastapi.routing\n"
+        "import time:        50 |        150 | fastapi\n"
+        "import time:        30 |         30 | json\n"
+    )
+    total, per_package, modules = importtime.parse(stderr)
+    assert (total, per_package["fastapi"], modules) == (0.00018, 150, 3)
+
+
+def test_tables_are_markdown() -> None:
+    assert table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---|\n| 1 | 2 |"
