@@ -130,6 +130,14 @@ def run(plan: Plan, workdir: Path) -> Section:
     print("  cold start: first requests against DynamoDB Local + moto", flush=True)
     first = first_requests(workdir)
     section = Section("Cold start (AWS Lambda)", data={"first": first, "package": size})
+    listing = first["list"]
+    warm = statistics.median(c["seconds"] for c in listing["calls"][1:])
+    section.headlines.append(
+        f"Cold start: importing the handler {ms(handler.wall)} (bare interpreter "
+        f"{ms(floor[0])}); first request {ms(listing['calls'][0]['seconds'])} (warm "
+        f"{ms(warm)}); package {mib(size.zipped)} zipped "
+        f"({size.zipped / LAMBDA_ZIP_UPLOAD_LIMIT:.0%} of the 50 MiB direct-upload limit)."
+    )
     section.add(
         f"Import in a fresh interpreter (wall and CPU time of the whole process: medians of "
         f"{runs}; import time: the sum of every module's own time under `-X importtime`, by "

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import resource
 import sqlite3
 import sys
 import time
@@ -39,10 +37,22 @@ class _Counter:
         return len(text)
 
 
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
 def current_rss_kib() -> int:
-    with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+    return _status_kib("VmRSS")
+
+
+def peak_rss_kib() -> int:
+    """VmHWM, not getrusage's ru_maxrss: the latter survives fork and exec, so a child of a
+    big parent would report the parent's size."""
+    return _status_kib("VmHWM")
 
 
 def export_service(db_path: str, user_id: str) -> tuple[int, int]:
@@ -79,7 +89,7 @@ def probe(db_path: str, user_id: str, mode: str) -> dict[str, Any]:
     t0 = time.perf_counter()
     rows, nbytes = run(db_path, user_id)
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak = peak_rss_kib()
     return {
         "rows": rows,
         "bytes": nbytes,

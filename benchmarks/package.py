@@ -29,7 +29,8 @@ def build_like_sam(target: Path) -> str:
     """infra's own recipe; if PyPI is out of reach, the same for this machine's platform."""
     make = ["make", "--no-print-directory", "-C", str(REPO / "infra" / "function")]
     done = subprocess.run(
-        [*make, "build-ApiFunction", f"ARTIFACTS_DIR={target}"],
+        # WHEELS: the recipe's scratch folder, moved out of the work tree.
+        [*make, "build-ApiFunction", f"ARTIFACTS_DIR={target}", f"WHEELS={target.parent}/wheels"],
         capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     if done.returncode == 0:

@@ -178,6 +178,12 @@ def _chart_js_note() -> str:
 def run(plan: Plan, workdir: Path) -> Section:
     phases = collect(plan, workdir)
     section = Section("Pages (headless Chromium)", data={"phases": phases})
+    cold = phases[2]
+    section.headlines.append(
+        f"Pages: sign-in to a rendered dashboard in {ms(statistics.median(cold.seconds))}, "
+        f"{kib(sum(cold.bytes.values()))} transferred with a cold cache (the sign-in page: "
+        f"{ms(statistics.median(phases[0].seconds))}, {kib(sum(phases[0].bytes.values()))})."
+    )
     section.add(
         "Debian's Chromium, headless, driven by Playwright against `expense-tracker serve` on "
         "127.0.0.1 (no network throttling), reduced motion (charts drawn without animation). "

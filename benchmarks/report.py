@@ -12,6 +12,7 @@ class Section:
     title: str
     blocks: list[str] = field(default_factory=list)  # Markdown paragraphs and tables
     data: dict[str, Any] = field(default_factory=dict)  # the raw figures (for tests, debugging)
+    headlines: list[str] = field(default_factory=list)  # one line each, for the report's top
 
     def add(self, *blocks: str) -> None:
         self.blocks.extend(blocks)

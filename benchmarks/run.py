@@ -47,14 +47,15 @@ def run_section(name: str, plan: Plan, workdir: Path) -> tuple[Section, float, b
 
 
 def header(plan: Plan, machine: dict[str, str], durations: dict[str, float], only: str) -> str:
-    mode = "QUICK run (small sizes, short loads)" if plan.quick else "full run"
+    mode = "a quick run: small sizes, short loads" if plan.quick else "the full run"
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` ({mode}) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. These are "
-        "measurements, not tests: each figure stands beside a baseline measured in the same "
-        "run on the same machine, and the ratio is the figure to read; the absolute numbers "
-        "move with the machine and whatever else it is doing.",
+        f"Written by `python -m benchmarks.run` ({mode}) on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC. These are measurements, not tests: each "
+        "figure stands beside a baseline measured in the same run on the same machine, and "
+        "the ratio is the figure to read; the absolute numbers move with the machine and "
+        "whatever else it is doing.",
     ]
     if plan.quick:
         lines += ["", "> **Quick mode:** the sizes and durations are far below the full run's; "
@@ -100,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(section)
             failed += [] if ok else [name]
     text = header(plan, machine, durations, args.only) + "\n\n"
+    headlines = [line for s in sections for line in s.headlines]
+    if headlines:
+        text += "## Headlines\n\n" + "\n".join(f"- {line}" for line in headlines) + "\n\n"
     text += "\n\n".join(s.markdown() for s in sections) + "\n"
     out = args.out or (None if args.quick else REPO / "BENCHMARKS.md")
     if out is None:

@@ -140,6 +140,16 @@ def run(plan: Plan, workdir: Path) -> Section:
     results, plans, load_rate = collect(plan, workdir)
     sizes = [count(n) for n in sorted(results)]
     section = Section("Scale: one user with many expenses (SQLite)", data={"results": results})
+    small, big = min(results), max(results)
+    first, summary = PAGES[0][0], SUMMARIES[1][0]
+    export = results[big]["export"]
+    section.headlines += [
+        f"Scale, {count(big)} expenses: first page {ms(results[big][first])} "
+        f"({ratio(results[big][first], results[small][first])} the {count(small)}-row figure); "
+        f"summary of all time {ms(results[big][summary])}; export "
+        f"{count(export['rows'] / export['seconds'])} rows/s, peak RSS growth "
+        f"{mib(max(export['peak_rss_kib'] - export['rss_before_kib'], 0) * 1024)}.",
+    ]
     section.add(
         f"Loaded with `SqliteExpenseStore.add_many` in batches of 50,000 rows at "
         f"{count(load_rate)} rows/s. Ten years of dates, 10 categories, 3 currencies. "
@@ -175,9 +185,10 @@ GROWTH_NOTES = """What grows with N, and why:
   the table size.
 - **Text search** reads rows until it has found a page. A common word fills the page early
   (flat); a needle that matches nothing reads every one of the user's rows: O(N). A full-text
-  index (FTS5) would fix it; at 1M rows it is the one list query that is slow.
+  index (FTS5) would make it O(page); it is the one list query that grows with N.
 - **Summary of a year** is O(rows in that year): here a tenth of N, because the ten years get
   denser as N grows. **Summary of all time** is O(N): three `GROUP BY` scans over every row of
   the user. Keeping running totals per (month, category, currency) on write would make both
-  O(months); the DynamoDB backend keeps such aggregates, the SQLite one sums on read.
+  O(months): the DynamoDB backend keeps such running totals (months and days), the SQLite one
+  sums on read.
 - **Export** is O(N) in time by nature; its memory stays flat (pages of 500 rows streamed)."""

@@ -62,9 +62,16 @@ def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def load(base_url: str, request: Request, plan: Plan, workdir: Path) -> WrkResult:
-    common = {"connections": plan.connections, "threads": plan.wrk_threads, "workdir": workdir}
-    run_wrk(base_url, request, seconds=plan.wrk_warmup_seconds, **common)  # type: ignore[arg-type]
-    return run_wrk(base_url, request, seconds=plan.wrk_seconds, **common)  # type: ignore[arg-type]
+    for seconds in (plan.wrk_warmup_seconds, plan.wrk_seconds):  # the warm-up's are dropped
+        result = run_wrk(
+            base_url,
+            request,
+            seconds=seconds,
+            connections=plan.connections,
+            threads=plan.wrk_threads,
+            workdir=workdir,
+        )
+    return result
 
 
 def app_requests(base_url: str, rows: int) -> list[tuple[str, Request]]:
@@ -144,6 +151,12 @@ def run(plan: Plan, workdir: Path) -> Section:
     results = collect(plan, workdir)
     base = _mean(results[HELLO + ", before"], results[HELLO + ", after"])
     section = Section("Server throughput and latency (wrk, 127.0.0.1)", data=results)
+    for label, r in results.items():
+        if label.startswith(("GET /api/expenses ", "POST")):
+            section.headlines.append(
+                f"Server, {label}: {count(r.rate)} requests/s ({ratio(r.rate, base.rate)} the "
+                f"hello-world's), p50 {ms(r.p50)}, p99 {ms(r.p99)}."
+            )
     section.add(
         f"`wrk -t{plan.wrk_threads} -c{plan.connections} -d{plan.wrk_seconds}s` per endpoint "
         f"after a {plan.wrk_warmup_seconds} s warm-up, against `expense-tracker serve --workers "

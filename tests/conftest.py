@@ -2,7 +2,7 @@
 
 # Session-scoped AWS stand-ins (moto server, user pool, bucket) and the app behind Lambda events,
 # for tests/aws and the HTTP suite's "aws" backend.
-from tests.support.aws_stack import (  # noqa: F401, E402
+from tests.support.aws_stack import (  # noqa: F401
     aws_api,
     aws_credentials,
     aws_stack,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.utilities.utils import load_resource
 
 from expense_tracker.adapters.cognito_identity import CognitoIdentity
@@ -22,6 +23,7 @@ from expense_tracker.adapters.cognito_tokens import (
 )
 from tests.support.api import PASSWORD
 from tests.support.aws_stack import REGION, AwsStack, UserPool
+from tests.support.forge import forge, rs256
 from tests.support.moto_cognito import CONFIRMATION_CODE
 
 
@@ -71,20 +73,23 @@ def signed_in_user(stack: AwsStack, pool: UserPool, identity: CognitoIdentity) -
 
 
 def moto_signed(claims: dict[str, Any], **header: Any) -> str:
-    """A token signed with moto's (every pool's) private key, as Cognito would sign it."""
-    private = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json"))
-    return jwt.encode(claims, private.key, algorithm="RS256", headers={"kid": "dummy", **header})
+    """A token signed with moto's (every pool's) private key, as Cognito would sign it; the
+    header may be anything (forge builds what PyJWT refuses to)."""
+    private = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
+    assert isinstance(private, rsa.RSAPrivateKey)
+    return forge({"alg": "RS256", "kid": "dummy", **header}, claims, rs256(private))
 
 
-def access_claims(pool: UserPool, user: SignedIn, **changes: Any) -> dict[str, Any]:
+def access_claims(pool: UserPool, user_id: str, **changes: Any) -> dict[str, Any]:
+    """The claims of a Cognito access token (user named by `sub`, as in the deployed pool)."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": cognito_issuer(REGION, pool.pool_id),
-        "sub": user.user_id,
+        "sub": user_id,
         "client_id": pool.client_id,
         "token_use": "access",
         "scope": "aws.cognito.signin.user.admin",
-        "username": user.user_id,
+        "username": user_id,
         "iat": now,
         "auth_time": now,
         "exp": now + 900,

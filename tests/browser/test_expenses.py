@@ -50,12 +50,19 @@ def test_invalid_input_is_flagged_under_its_field(tab: Tab, user: User) -> None:
     expect(form.locator("[data-error-for=category]")).to_have_text("Enter a category.")
     expect(form.get_by_label("Amount")).to_be_focused()
 
-    # A well-formed code the API does not know: its problem+json errors[] lands under the field.
+    # What only the API checks (a control character): its problem+json errors[] lands under
+    # the field it names.
     tab.allow("status of 422")
-    tab.fill_expense(form, amount="5", currency="ABC", category="Food")
+    tab.fill_expense(form, amount="5", currency="EUR", category="Food", description="Bell\u0007")
     form.get_by_role("button", name="Add expense").click()
-    expect(form.locator("[data-error-for=currency]")).to_contain_text("Currency")
-    expect(form.get_by_label("Currency")).to_have_attribute("aria-invalid", "true")
+    refused = user.client.post(
+        "/api/expenses",
+        json={"amount": "5", "currency": "EUR", "category": "Food", "description": "Bell\u0007"},
+    )
+    said = {e["field"]: e["message"] for e in refused.json()["errors"]}
+    expect(form.locator("[data-error-for=description]")).to_contain_text(said["description"])
+    expect(form.get_by_label("Description")).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_label("Description")).to_be_focused()
     expect(form.locator("[data-error-for=amount]")).to_be_hidden()
     assert user.client.get("/api/expenses").json()["items"] == []
 

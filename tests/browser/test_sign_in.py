@@ -82,13 +82,19 @@ def test_taken_email_and_weak_password_are_explained(
     expect(tab.message()).to_contain_text("That e-mail is taken")
 
     form = tab.page.locator("#signup-form")
+    password = form.get_by_label("Password")
     form.get_by_label("E-mail").fill(unique_email("weak"))
-    form.get_by_label("Password").fill("short")
+    password.fill("short")  # caught before sending
     form.get_by_role("button", name="Create account").click()
     expect(tab.page.locator("#signup-password-error")).to_have_text(
         "Password must be at least 8 characters."
     )
-    expect(form.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+    expect(password).to_be_focused()
+
+    password.fill("password123")  # long enough, but the API knows it is common
+    form.get_by_role("button", name="Create account").click()
+    expect(tab.page.locator("#signup-password-error")).to_contain_text("Password is too common")
+    expect(password).to_have_attribute("aria-invalid", "true")
     expect(tab.page).to_have_url(re.compile(r"/login\.html$"))
 
 

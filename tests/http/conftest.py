@@ -4,8 +4,10 @@ tests run on the local server and on the Lambda handler with AWS stand-ins.
 Backends:
 - "local": the app in a uvicorn subprocess (SQLite, files, the local identity provider);
 - "aws": the app built by the Lambda entry point, reached through API Gateway v2 events
-  (tests/support/lambda_transport.py), with DynamoDB Local, and S3 + Cognito on moto's server
-  (tests/support/aws_stack.py). These runs carry the `aws` marker: `-m "not aws"` skips them.
+  (tests/support/lambda_transport.py) with the JWT authorizer's claims on protected routes,
+  with DynamoDB Local, and S3 + Cognito on moto's server (tests/support/aws_stack.py). Users
+  are confirmed through `Api.extras["confirm"]`. These runs carry the `aws` marker:
+  `-m "not aws"` leaves them out.
 
 A test that only makes sense on the local server but uses `api` (it needs the local upload
 target, the data directory, ...) is marked `@pytest.mark.local_only`: its "aws" run is
@@ -28,6 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "local_only: the HTTP test runs on the local backend only")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects: the runs on AWS carry the `aws` mark
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep: list[pytest.Item] = []
     dropped: list[pytest.Item] = []

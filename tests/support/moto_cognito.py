@@ -12,6 +12,7 @@ accepts any code for any user. These stand-ins follow Cognito's documented behav
   assumption; the adapter relies on it only to end a session after a reuse.
 - ConfirmSignUp: an already confirmed user gets NotAuthorizedException; an unconfirmed one
   needs CONFIRMATION_CODE, anything else is a CodeMismatchException (no code is ever sent).
+- Passwords up to Cognito's 256 characters (moto stops at 98): `match_cognito_password_limit`.
 
 Installed on moto's response class, so it serves every ThreadedMotoServer of this process."""
 

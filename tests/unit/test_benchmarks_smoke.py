@@ -7,11 +7,11 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-
 from benchmarks import export_probe, importing, importtime, run, scale, wrk
 from benchmarks.dataset import bulk_load, csv_bytes
 from benchmarks.plan import Plan
 from benchmarks.report import table
+
 from expense_tracker.adapters.sqlite_db import Database
 from expense_tracker.adapters.sqlite_store import SqliteExpenseStore
 
@@ -61,7 +61,7 @@ def test_run_writes_a_report_with_the_machine_and_how_to_reproduce(
 
 def test_wrk_script_carries_the_token_and_its_figures_are_read() -> None:
     lua = wrk.script(wrk.Request("/api/expenses", "POST", '{"a": 1}', token="t0k"))
-    assert 'wrk.method = [==[POST]==]' in lua and "Bearer t0k" in lua and "done = function" in lua
+    assert "wrk.method = [==[POST]==]" in lua and "Bearer t0k" in lua and "done = function" in lua
     line = (
         'WRKJSON {"requests": 100, "duration_us": 2000000, "non_2xx_3xx": 1, "socket_errors": 0,'
         ' "p50_us": 1500, "p99_us": 9000, "max_us": 12000}'

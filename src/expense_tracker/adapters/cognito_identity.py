@@ -1,6 +1,8 @@
 """The IdentityProvider on an Amazon Cognito user pool (`cognito-idp`).
 
-- Sign-up uses the e-mail as the user name; the user id is the pool's `sub`.
+- Sign-up passes the e-mail as the user name; the user id is the pool's `sub`. The deployed
+  pool signs users in by e-mail (a username attribute) and names them by `sub`, so access
+  tokens carry no e-mail: it is looked up once per user (AdminGetUser) and cached.
 - Sign-in is USER_PASSWORD_AUTH; the app client must allow it and have no client secret.
 - Refresh is GetTokensFromRefreshToken: with refresh-token rotation enabled on the app client
   (grace period 0), a refresh token works once, as the API contract asks; presenting a rotated
@@ -208,8 +210,8 @@ class CognitoIdentity:
         return dict(self._verifier.keys.document())
 
     def _email(self, claims: Mapping[str, Any]) -> str:
-        """The user name is the e-mail in a pool set up as this adapter signs users up; a pool
-        with e-mail as an alias names users by `sub`, so look the e-mail up once per user."""
+        """A pool without e-mail as a username attribute names users by their e-mail; the
+        deployed one names them by `sub`, so the e-mail is looked up once per user."""
         username = str(claims.get("username", ""))
         if "@" in username:
             return username

@@ -24,7 +24,8 @@ from ...domain.currencies import MINOR_UNITS
 from ...domain.expense import CATEGORY_MAX, DESCRIPTION_MAX
 from ...domain.receipts import ALLOWED_TYPES, MAX_RECEIPT_BYTES
 
-AMOUNT_PATTERN = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,4})?$")
+# Up to 10^12 with up to four decimals (the most any currency has); the domain checks the rest.
+AMOUNT_PATTERN = re.compile(r"^([0-9]{1,12}(\.[0-9]{1,4})?|1000000000000(\.0{1,4})?)$")
 
 
 def _amount_in(value: Any) -> str | int | float:
@@ -61,24 +62,23 @@ CATEGORY_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
 DATE_PATTERN = r"^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"  # 1970-01-01 to 9999-12-31
 CurrencyIn = Annotated[
-    StrictInt,
     StrictStr,
     WithJsonSchema(
         {"type": "string", "enum": sorted(MINOR_UNITS), "description": "An ISO 4217 code"}
     ),
 ]
 CategoryIn = Annotated[
-    StrictInt,
     StrictStr,
     Field(min_length=1, max_length=CATEGORY_MAX, pattern=CATEGORY_PATTERN, examples=["Food"]),
 ]
 DescriptionIn = Annotated[StrictStr, Field(max_length=DESCRIPTION_MAX, pattern=DESCRIPTION_PATTERN)]
 DateIn = Annotated[
-    StrictInt,
     StrictStr,
     Field(pattern=DATE_PATTERN, json_schema_extra={"format": "date"}, examples=["2026-11-24"]),
 ]
-OWNER_FIELD_NOTE = "Ignored: the owner is always the token's subject"
+# An owner field in a body is accepted and ignored: the owner is always the token's subject.
+# It stays out of the schema, where it would read as a reference to some user to pick.
+OwnerField = SkipJsonSchema[StrictStr | None]
 
 
 class Strict(BaseModel):
@@ -86,13 +86,15 @@ class Strict(BaseModel):
 
 
 class ExpenseCreate(Strict):
+    """A new expense. The owner is the token's subject; a `userId` or `user_id` is ignored."""
+
     amount: AmountIn
     currency: CurrencyIn | None = Field(default=None, description="Default: the user's")
     category: CategoryIn
     description: DescriptionIn = ""
     date: DateIn | None = Field(default=None, description="YYYY-MM-DD; default: today (UTC)")
-    userId: StrictStr | None = Field(default=None, description=OWNER_FIELD_NOTE, deprecated=True)
-    user_id: StrictStr | None = Field(default=None, description=OWNER_FIELD_NOTE, deprecated=True)
+    userId: OwnerField = None
+    user_id: OwnerField = None
 
 
 class ExpenseUpdate(Strict):
@@ -104,8 +106,8 @@ class ExpenseUpdate(Strict):
     category: CategoryIn | SkipJsonSchema[None] = None
     description: DescriptionIn | None = None
     date: DateIn | SkipJsonSchema[None] = None
-    userId: StrictStr | None = Field(default=None, description=OWNER_FIELD_NOTE, deprecated=True)
-    user_id: StrictStr | None = Field(default=None, description=OWNER_FIELD_NOTE, deprecated=True)
+    userId: OwnerField = None
+    user_id: OwnerField = None
 
 
 class ReceiptOut(BaseModel):
@@ -180,7 +182,6 @@ class ImportOut(BaseModel):
 
 
 EmailIn = Annotated[
-    StrictInt,
     StrictStr,
     Field(
         max_length=EMAIL_MAX, json_schema_extra={"format": "email"}, examples=["ada@example.com"]

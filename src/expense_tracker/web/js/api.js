@@ -53,17 +53,11 @@ export async function signIn(email, password) {
 
 let refreshing = null;
 let timer = null;
-let onEnded = () => location.assign("/login.html?expired=1");
-
-/** What to do when the session cannot be renewed (the dashboard goes to the sign-in page). */
-export function whenSessionEnds(handler) {
-  onEnded = handler;
-}
-
+/** No usable session: forget it and go to the sign-in page, which says why. */
 function endSession() {
   clearTimeout(timer);
   clearSession();
-  onEnded();
+  location.assign("/login.html?expired=1");
   return new SessionEnded("Your session has ended; please sign in again");
 }
 

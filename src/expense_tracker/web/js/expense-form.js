@@ -3,7 +3,8 @@
 // judge: its problem+json errors[] land under the same fields.
 
 import { h } from "./dom.js";
-import { isoDay, minorDigits } from "./format.js";
+import { minorDigits } from "./currencies.js";
+import { isoDay } from "./format.js";
 
 const MAX_AMOUNT = 1_000_000_000_000n;
 const CATEGORY_MAX = 64;
@@ -81,8 +82,8 @@ function dateProblem(day) {
 /** {field: message} for what the API would refuse; empty when it looks fine. */
 export function checkExpense(values) {
   const problems = {};
-  const currencyOk = /^[A-Z]{3}$/.test(values.currency) && minorDigits(values.currency) !== null;
-  if (!currencyOk) problems.currency = "Enter a three-letter currency code, such as EUR.";
+  const currencyOk = minorDigits(values.currency) !== null;
+  if (!currencyOk) problems.currency = "Enter a currency code, such as EUR.";
   const amount = amountProblem(values.amount, currencyOk ? values.currency : null);
   if (amount) problems.amount = amount;
   if (!values.category) problems.category = "Enter a category.";

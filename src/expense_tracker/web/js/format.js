@@ -1,11 +1,17 @@
 // Display helpers. Amounts stay decimal strings end to end: Intl.NumberFormat formats a
 // string exactly, so nothing is ever rounded through a float on its way to the screen.
 
+import { minorDigits } from "./currencies.js";
+
 const moneyFormats = new Map();
 
+/** Shows exactly the ISO 4217 digits: Intl's own (CLDR) would round 1.500 IQD to "IQD 2". */
 export function moneyFormat(currency) {
   if (!moneyFormats.has(currency)) {
-    moneyFormats.set(currency, new Intl.NumberFormat(undefined, { style: "currency", currency }));
+    const digits = minorDigits(currency) ?? undefined;
+    moneyFormats.set(currency, new Intl.NumberFormat(undefined, {
+      style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
+    }));
   }
   return moneyFormats.get(currency);
 }
@@ -16,20 +22,6 @@ export function formatMoney(amount, currency) {
   } catch {
     return `${amount} ${currency}`;
   }
-}
-
-/** Digits after the decimal point for a currency (USD 2, JPY 0, KWD 3); null if unknown. */
-export function minorDigits(currency) {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
-      .maximumFractionDigits;
-  } catch {
-    return null;
-  }
-}
-
-export function knownCurrencies() {
-  return typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("currency") : [];
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });

@@ -26,13 +26,24 @@ function values(form) {
   return Object.fromEntries(new FormData(form));
 }
 
-/** The browser's own checks first (required, e-mail shape), shown the same way as the API's. */
+/** What the API would refuse anyway, caught before the round trip. */
+function localProblem(input) {
+  const label = input.labels[0]?.textContent.trim() ?? input.name;
+  if (!input.value.trim()) return `Enter your ${label.toLowerCase()}.`;
+  if (input.type === "email" && input.validity.typeMismatch) return "Enter an e-mail address such as ada@example.com.";
+  if (input.minLength > 0 && input.value.length < input.minLength) {
+    return `${label} must be at least ${input.minLength} characters.`;
+  }
+  return null;
+}
+
 function checkLocally(form) {
   clearFieldErrors(form);
   let ok = true;
   for (const input of form.querySelectorAll("input:not([type=hidden])")) {
-    if (!input.checkValidity()) {
-      setFieldError(form, input.name, input.validationMessage);
+    const problem = localProblem(input);
+    if (problem) {
+      setFieldError(form, input.name, problem);
       if (ok) input.focus();
       ok = false;
     }

@@ -6,7 +6,7 @@ import { refreshAnalytics } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
-import { knownCurrencies } from "./format.js";
+import { CURRENCY_CODES } from "./currencies.js";
 import { createTransfer } from "./transfer.js";
 import { loadSession } from "./session.js";
 
@@ -27,7 +27,7 @@ async function start() {
   scheduleRefresh();
   const me = await getJson("/api/me");
   $("#who-email").textContent = me.email;
-  $("#currency-options").replaceChildren(...knownCurrencies().map((code) => h("option", { value: code })));
+  $("#currency-options").replaceChildren(...CURRENCY_CODES.map((code) => h("option", { value: code })));
 
   const sideData = () => Promise.all([refreshAnalytics(filters.current()), refreshCategories()]).catch(report);
   const list = createList({ onChanged: sideData });

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from ....domain.expense import ExpenseFilter
 from ..schemas import Problem
 
-DateFrom = Annotated[date | None, Query(alias="from", description="Inclusive, YYYY-MM-DD")]
-DateTo = Annotated[date | None, Query(alias="to", description="Inclusive, YYYY-MM-DD")]
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """Only YYYY-MM-DD: pydantic's lax date parsing would also take `0` (a Unix time)."""
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_format", "must be a date as YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
+DateFrom = Annotated[IsoDay | None, Query(alias="from", description="Inclusive, YYYY-MM-DD")]
+DateTo = Annotated[IsoDay | None, Query(alias="to", description="Inclusive, YYYY-MM-DD")]
 CategoryQ = Annotated[str | None, Query(max_length=64, description="Exact category")]
 TextQ = Annotated[str | None, Query(max_length=200, description="Text in description or category")]
 

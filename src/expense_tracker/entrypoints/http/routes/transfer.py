@@ -56,13 +56,17 @@ def export_expenses(
         "requestBody": {
             "required": True,
             "content": {
-                "text/csv": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string", "minLength": 1}},
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "properties": {
+                            "file": {"type": "string", "description": "The CSV, as UTF-8 text"}
+                        },
                         "required": ["file"],
-                    }
+                        "additionalProperties": False,
+                    },
+                    "encoding": {"file": {"contentType": "text/csv"}},
                 },
             },
         }
@@ -96,8 +100,10 @@ async def _csv_bytes(request: Request) -> bytes:
         # As a context manager, so the spooled temporary files are closed on every path.
         async with request.form(max_files=1, max_fields=4, max_part_size=IMPORT_BODY_LIMIT) as form:
             upload = form.get("file")
-            if upload is None or isinstance(upload, str):
+            if upload is None:
                 raise Invalid(FieldError("file", "is required"))
+            if isinstance(upload, str):  # a text part without a file name (curl -F 'file=<x')
+                return upload.encode()
             return await upload.read()
     data = await request.body()
     if not data:

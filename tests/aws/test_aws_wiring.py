@@ -1,0 +1,83 @@
+"""Settings -> the AWS container: what is checked at start, what gets built, and the optional
+data lake end to end through the Lambda handler."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from expense_tracker.adapters.aws_wiring import build_aws_container
+from expense_tracker.adapters.cognito_identity import CognitoIdentity
+from expense_tracker.adapters.data_lake import DataLakeStore
+from expense_tracker.adapters.dynamodb_store import DynamoExpenseStore, DynamoProfiles
+from expense_tracker.adapters.s3_receipts import S3ReceiptStore
+from expense_tracker.bootstrap import build_container
+from expense_tracker.config import Settings
+from expense_tracker.domain.errors import ConfigurationError
+from expense_tracker.entrypoints.lambda_handler import make_handler
+from tests.support.aws_stack import AwsStack, gateway_authorizer, lambda_api
+
+pytestmark = pytest.mark.aws
+
+AWS_FIELDS = ("region", "table_name", "receipts_bucket", "user_pool_id", "user_pool_client_id")
+
+
+def test_missing_aws_settings_are_named_at_start() -> None:
+    empty = Settings.model_validate(
+        {"backend": "aws", "secret_key": None, **dict.fromkeys(AWS_FIELDS, "")}
+    )
+    with pytest.raises(ConfigurationError) as refused:
+        build_container(empty)
+    named = [f"EXPENSE_TRACKER_{field.upper()}" for field in (*AWS_FIELDS, "secret_key")]
+    assert all(name in refused.value.detail for name in named), refused.value.detail
+
+
+def test_a_short_secret_key_is_refused(aws_stack: AwsStack) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        build_container(aws_stack.settings(secret_key="change-me"))
+    assert "EXPENSE_TRACKER_SECRET_KEY" in refused.value.detail
+
+
+def test_the_container_holds_the_aws_adapters(aws_stack: AwsStack) -> None:
+    container = build_container(aws_stack.settings())
+    assert isinstance(container.store, DynamoExpenseStore)
+    assert isinstance(container.profiles, DynamoProfiles)
+    assert isinstance(container.receipts, S3ReceiptStore)
+    assert isinstance(container.identity, CognitoIdentity)
+    assert container.accounts is None  # account administration is the CLI's, locally
+
+
+def test_three_clients_serve_everything_the_data_lake_included(
+    aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    client = boto3.session.Session.client
+
+    def counting(self: boto3.session.Session, service: str, **kwargs: Any) -> Any:
+        made.append(service)
+        return client(self, service, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(boto3.session.Session, "client", counting)
+    container = build_aws_container(aws_stack.settings(data_lake_bucket="lake"))
+    assert isinstance(container.store, DataLakeStore)
+    assert sorted(made) == ["cognito-idp", "dynamodb", "s3"]
+
+
+def test_with_a_data_lake_every_write_through_the_api_lands_in_it(aws_stack: AwsStack) -> None:
+    lake = aws_stack.new_bucket("lake")
+    handler = make_handler(aws_stack.settings(data_lake_bucket=lake))
+    api = lambda_api(handler, aws_stack, gateway_authorizer(aws_stack))
+    user = api.new_user("lake")
+    try:
+        created = user.add(amount="7.25", category="Travel")
+        key = f"expenses/{user.user_id}/{created['id']}.json"
+        document = json.loads(aws_stack.s3.get_object(Bucket=lake, Key=key)["Body"].read())
+        assert (document["amount"], document["category"]) == ("7.25", "Travel")
+        assert user.client.delete(f"/api/expenses/{created['id']}").status_code == 204
+        listed = aws_stack.s3.list_objects_v2(Bucket=lake, Prefix=f"expenses/{user.user_id}/")
+        assert listed.get("KeyCount", 0) == 0
+    finally:
+        user.client.close()

@@ -1,0 +1,247 @@
+"""The Lambda entry point: what it loads, when it builds the app, how it fails to start, and
+how it uses the claims of API Gateway's JWT authorizer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from expense_tracker.adapters import aws_wiring
+from expense_tracker.config import Settings
+from expense_tracker.entrypoints import lambda_handler
+from expense_tracker.entrypoints.lambda_handler import make_handler
+from tests.aws.cognito_helpers import access_claims, moto_signed
+from tests.support.api import Api, User
+from tests.support.aws_stack import API_HOST, AwsStack, gateway_authorizer, lambda_api
+from tests.support.lambda_transport import FakeContext, to_event
+
+pytestmark = pytest.mark.aws
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FORBIDDEN_PREFIXES = ("expense_tracker.adapters.sqlite", "expense_tracker.adapters.local_")
+# Loaded on the first invocation, not on import: the init phase stays short.
+HEAVY = ("boto3", "botocore", "fastapi", "mangum", "expense_tracker.adapters.aws_wiring")
+
+COLD_START = """
+import json, sys
+from expense_tracker.entrypoints.lambda_handler import handler
+from tests.support.lambda_transport import FakeContext
+answers = []
+for event in json.load(sys.stdin):
+    try:
+        answers.append(handler(event, FakeContext()))
+    except Exception as exc:
+        answers.append({"error": type(exc).__name__, "detail": str(exc)})
+print(json.dumps({"answers": answers, "modules": sorted(sys.modules)}))
+"""
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as the Lambda's environment variables."""
+    values = settings.model_dump(exclude_defaults=True, mode="json")
+    env = {f"EXPENSE_TRACKER_{name.upper()}": str(value) for name, value in values.items()}
+    if settings.secret_key is not None:
+        env["EXPENSE_TRACKER_SECRET_KEY"] = settings.secret_key.get_secret_value()
+    return env
+
+
+def cold_start(env: dict[str, str], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """A fresh interpreter, as a new execution environment: invoke `handler` with each event."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EXPENSE_TRACKER_")}
+    done = subprocess.run(
+        [sys.executable, "-c", COLD_START],
+        input=json.dumps(events),
+        env={**clean, **env},
+        cwd=REPO_ROOT,  # the script imports tests.support
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+@pytest.fixture
+def user(aws_api: Api) -> Iterator[User]:
+    account = aws_api.new_user("lambda")
+    yield account
+    account.client.close()
+
+
+def event(path: str, token: str | None = None) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return to_event(httpx.Request("GET", f"https://{API_HOST}{path}", headers=headers), None)
+
+
+def test_importing_the_handler_loads_no_local_adapter_and_nothing_heavy() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys, expense_tracker.entrypoints.lambda_handler as h;"
+            "assert callable(h.handler); print(json.dumps(sorted(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    modules = json.loads(done.stdout)
+    assert "expense_tracker.entrypoints.lambda_handler" in modules
+    assert [m for m in modules if m.startswith(FORBIDDEN_PREFIXES)] == []
+    assert [m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY] == []
+
+
+def test_a_cold_start_serves_requests_and_never_loads_a_local_adapter(
+    aws_stack: AwsStack, aws_api: Api, user: User
+) -> None:
+    result = cold_start(
+        settings_env(aws_stack.settings()),
+        [event("/api/health"), event("/api/me", user.access_token)],
+    )
+    health, me = result["answers"]
+    assert health["statusCode"] == 200, health
+    assert me["statusCode"] == 200, me
+    assert json.loads(me["body"])["user_id"] == user.user_id
+    assert "expense_tracker.adapters.aws_wiring" in result["modules"]
+    assert [m for m in result["modules"] if m.startswith(FORBIDDEN_PREFIXES)] == []
+
+
+def test_a_cold_start_without_settings_names_every_missing_one() -> None:
+    result = cold_start({}, [event("/api/health")])
+    (answer,) = result["answers"]
+    assert answer["error"] == "ConfigurationError"
+    for name in (
+        "REGION",
+        "TABLE_NAME",
+        "RECEIPTS_BUCKET",
+        "USER_POOL_ID",
+        "USER_POOL_CLIENT_ID",
+        "SECRET_KEY",
+    ):
+        assert f"EXPENSE_TRACKER_{name}" in answer["detail"]
+
+
+def test_a_cold_start_with_some_settings_names_only_the_missing_ones(
+    aws_stack: AwsStack,
+) -> None:
+    env = settings_env(aws_stack.settings())
+    del env["EXPENSE_TRACKER_TABLE_NAME"]
+    (answer,) = cold_start(env, [event("/api/health")])["answers"]
+    assert answer["error"] == "ConfigurationError"
+    assert "EXPENSE_TRACKER_TABLE_NAME" in answer["detail"]
+    assert "EXPENSE_TRACKER_REGION" not in answer["detail"]
+
+
+@pytest.fixture
+def fresh_handler_cache() -> Iterator[None]:
+    lambda_handler.app_handler.cache_clear()
+    yield
+    lambda_handler.app_handler.cache_clear()
+
+
+def test_the_app_and_its_clients_are_built_once_per_environment(
+    aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch, fresh_handler_cache: None
+) -> None:
+    for name, value in settings_env(aws_stack.settings()).items():
+        monkeypatch.setenv(name, value)
+    made: list[str] = []
+    create = aws_wiring.AwsClients.create
+
+    def counting_create(settings: Settings) -> aws_wiring.AwsClients:
+        made.append(settings.table_name)
+        return create(settings)
+
+    monkeypatch.setattr(aws_wiring.AwsClients, "create", counting_create)
+    answers = [lambda_handler.handler(event("/api/health"), FakeContext()) for _ in range(3)]
+    assert [a["statusCode"] for a in answers] == [200, 200, 200]
+    assert made == [aws_stack.table]
+
+
+# API Gateway's JWT authorizer
+
+
+def gateway_api(aws_stack: AwsStack, claims: dict[str, Any] | None) -> Api:
+    handler = make_handler(aws_stack.settings())
+    return lambda_api(handler, aws_stack, lambda _request: claims)
+
+
+def me_with(api: Api, token: str | None = None) -> httpx.Response:
+    with api.client(token) as client:
+        return client.get("/api/me")
+
+
+def test_verified_claims_are_used_without_checking_a_token_again(
+    aws_stack: AwsStack, user: User
+) -> None:
+    claims = access_claims(aws_stack.pool, user.user_id)
+    response = me_with(gateway_api(aws_stack, stringified(claims)))  # no Authorization header
+    assert response.status_code == 200, response.text
+    assert (response.json()["user_id"], response.json()["email"]) == (user.user_id, user.email)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"token_use": "id", "aud": "client"},
+        {"client_id": "another-client"},
+        {"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"},
+        {"exp": "1"},
+    ],
+    ids=["id-token", "other-client", "other-pool", "expired"],
+)
+def test_claims_that_are_not_this_deployments_access_token_are_refused(
+    aws_stack: AwsStack, user: User, changes: dict[str, Any]
+) -> None:
+    """API Gateway's authorizer lets an ID token through (its audience matches): not the app."""
+    claims = {**access_claims(aws_stack.pool, user.user_id), **changes}
+    response = me_with(gateway_api(aws_stack, stringified(claims)), user.access_token)
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_without_claims_the_token_is_verified_by_the_app(aws_stack: AwsStack, user: User) -> None:
+    api = gateway_api(aws_stack, None)
+    assert me_with(api, user.access_token).status_code == 200
+    forged = moto_signed(access_claims(aws_stack.pool, user.user_id, exp=1))
+    assert me_with(api, forged).status_code == 401
+
+
+def test_without_claims_or_a_token_the_request_is_refused(aws_stack: AwsStack) -> None:
+    response = me_with(gateway_api(aws_stack, None))
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def stringified(claims: dict[str, Any]) -> dict[str, str]:
+    """API Gateway passes every claim on as a string."""
+    return {name: str(value) for name, value in claims.items()}
+
+
+def test_the_suites_gateway_passes_claims_only_for_valid_tokens_on_protected_routes(
+    aws_stack: AwsStack, user: User
+) -> None:
+    """The HTTP suite's "aws" runs go through the claims path whenever the real gateway would."""
+    authorizer = gateway_authorizer(aws_stack)
+
+    def claims(method: str, path: str, token: str) -> dict[str, Any] | None:
+        headers = {"Authorization": f"Bearer {token}"}
+        return authorizer(httpx.Request(method, f"https://{API_HOST}{path}", headers=headers))
+
+    passed = claims("GET", "/api/me", user.access_token)
+    assert passed is not None
+    assert (passed["sub"], passed["token_use"]) == (user.user_id, "access")
+    assert all(isinstance(value, str) for value in passed.values())
+    assert claims("POST", "/api/auth/refresh", user.access_token) is None  # a public route
+    forged = moto_signed(access_claims(aws_stack.pool, user.user_id, exp=1))
+    assert claims("GET", "/api/me", forged) is None
