@@ -63,20 +63,19 @@ def _is_text(content_type: str) -> bool:
     return any(content_type.startswith(t) for t in TEXT_TYPES)
 
 
-def to_event(request: httpx.Request, claims: dict[str, Any] | None) -> dict[str, Any]:
-    body = request.read()
-    headers, cookies = _headers_and_cookies(request, body)
-    query = request.url.query.decode()
-    params: dict[str, str] = {}
-    for key, value in request.url.params.multi_items():
-        params[key] = f"{params[key]},{value}" if key in params else value
-    text = _is_text(headers.get("content-type", ""))
-    try:
-        body_text, encoded = (body.decode(), False) if text else ("", True)
-    except UnicodeDecodeError:
-        body_text, encoded = "", True
-    if encoded:
-        body_text = base64.b64encode(body).decode()
+def _encoded_body(body: bytes, content_type: str) -> tuple[str, bool]:
+    """Text as it is; anything else (or text that is not UTF-8) base64-encoded."""
+    if _is_text(content_type):
+        try:
+            return body.decode(), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode(), True
+
+
+def _request_context(
+    request: httpx.Request, headers: dict[str, str], claims: dict[str, Any] | None
+) -> dict[str, Any]:
     now = time.time()
     context: dict[str, Any] = {
         "accountId": "123456789012",
@@ -98,19 +97,30 @@ def to_event(request: httpx.Request, claims: dict[str, Any] | None) -> dict[str,
     }
     if claims is not None:
         context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return context
+
+
+def to_event(request: httpx.Request, claims: dict[str, Any] | None) -> dict[str, Any]:
+    body = request.read()
+    headers, cookies = _headers_and_cookies(request, body)
+    context = _request_context(request, headers, claims)
+    body_text, encoded = _encoded_body(body, headers.get("content-type", ""))
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": context["http"]["path"],
-        "rawQueryString": query,
+        "rawQueryString": request.url.query.decode(),
         "headers": headers,
         "requestContext": context,
         "isBase64Encoded": encoded,
     }
-    if cookies:
-        event["cookies"] = cookies
+    params: dict[str, str] = {}
+    for key, value in request.url.params.multi_items():
+        params[key] = f"{params[key]},{value}" if key in params else value
     if params:
         event["queryStringParameters"] = params
+    if cookies:
+        event["cookies"] = cookies
     if body:
         event["body"] = body_text
     return event
