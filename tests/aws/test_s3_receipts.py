@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from expense_tracker.adapters.aws_wiring import AwsClients
-from expense_tracker.adapters.s3_receipts import S3ReceiptStore
+from expense_tracker.adapters.s3_receipts import PENDING_TAGGING, S3ReceiptStore
 from expense_tracker.domain.errors import NotFound, StorageError
 from expense_tracker.domain.receipts import pending_key, receipt_key
 from tests.support.aws_stack import AwsStack
@@ -96,6 +96,16 @@ def test_an_upload_with_the_ticket_can_be_inspected(store: S3ReceiptStore) -> No
     found = store.inspect(key)
     assert found is not None
     assert (found.size, found.head, found.content_type) == (len(PNG), PNG[:64], "image/png")
+
+
+def test_the_ticket_tags_the_upload_as_pending_for_the_expiry_rule(store: S3ReceiptStore) -> None:
+    # The bucket's lifecycle rule (infra/template.yaml) expires objects tagged pending, so an
+    # upload that is never confirmed goes away. moto ignores a POST's tagging field, so the
+    # ticket itself is the guarantee: the field is set and the signed policy pins it.
+    ticket = store.upload_ticket(pending_key("user-3", "expense-3"), "image/png", len(PNG))
+    assert ticket.fields["tagging"] == PENDING_TAGGING
+    assert {"tagging": PENDING_TAGGING} in policy_of(ticket.fields)["conditions"]
+    assert "<Key>receipt-state</Key><Value>pending</Value>" in PENDING_TAGGING
 
 
 # Objects

@@ -1,4 +1,4 @@
-"""openapi.yaml is the app's spec, committed; its links let a fuzzer chain create -> get/patch/delete."""
+"""openapi.yaml is the app's spec, committed; its links chain create -> get/patch/delete."""
 
 from __future__ import annotations
 

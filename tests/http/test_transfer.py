@@ -207,7 +207,10 @@ def test_partial_import_keeps_the_good_lines(user: User) -> None:
 
 def test_import_ignores_ids_and_owner_columns(user: User, other_user: User) -> None:
     theirs = other_user.add()
-    text = f"id,user_id,date,amount,currency,category\n{theirs['id']},{other_user.user_id},2026-01-01,5.00,EUR,Food\n"
+    text = (
+        "id,user_id,date,amount,currency,category\n"
+        f"{theirs['id']},{other_user.user_id},2026-01-01,5.00,EUR,Food\n"
+    )
     assert import_csv(user, text).json()["imported"] == 1
     [mine] = listed(user)
     assert mine["id"] != theirs["id"]

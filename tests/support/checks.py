@@ -11,7 +11,9 @@ import httpx
 PROBLEM_JSON = "application/problem+json"
 
 
-def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
+def assert_problem(
+    response: httpx.Response, status: int, field: str | None = None
+) -> dict[str, Any]:
     """An RFC 9457 problem with this status; with `field`, a validation error naming it."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers

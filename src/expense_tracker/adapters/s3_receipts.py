@@ -41,6 +41,13 @@ def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+# The bucket's lifecycle rule expires objects with this tag: an upload that is never
+# confirmed disappears after a day. Confirmed receipts are written without it.
+PENDING_TAGGING = (
+    "<Tagging><TagSet><Tag><Key>receipt-state</Key><Value>pending</Value></Tag></TagSet></Tagging>"
+)
+
+
 class S3ReceiptStore:
     def __init__(self, client: S3Client, bucket: str) -> None:
         self._s3 = client
@@ -49,13 +56,16 @@ class S3ReceiptStore:
     def upload_ticket(self, key: str, content_type: str, max_bytes: int) -> UploadTicket:
         # The same conditions the local upload target enforces; boto3 adds {"bucket"}.
         conditions: list[Any] = upload_conditions(
-            key=key, content_type=content_type, max_bytes=max_bytes
+            key=key,
+            content_type=content_type,
+            max_bytes=max_bytes,
+            extra={"tagging": PENDING_TAGGING},
         )
         with s3_errors("presigned POST"):
             post = self._s3.generate_presigned_post(
                 self._bucket,
                 key,
-                Fields={"Content-Type": content_type},
+                Fields={"Content-Type": content_type, "tagging": PENDING_TAGGING},
                 Conditions=conditions,
                 ExpiresIn=TICKET_SECONDS,
             )
