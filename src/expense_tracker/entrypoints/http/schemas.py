@@ -61,8 +61,21 @@ AmountIn = Annotated[
 CATEGORY_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
 DATE_PATTERN = r"^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"  # 1970-01-01 to 9999-12-31
+
+
+def _currency(value: str) -> str:
+    """Checked here too: the domain reads an empty currency as 'the default' (a blank CSV
+    cell), which a JSON body must not get away with."""
+    if value not in MINOR_UNITS:
+        raise PydanticCustomError(
+            "currency", "must be an ISO 4217 currency code such as EUR or USD"
+        )
+    return value
+
+
 CurrencyIn = Annotated[
     StrictStr,
+    AfterValidator(_currency),
     WithJsonSchema(
         {"type": "string", "enum": sorted(MINOR_UNITS), "description": "An ISO 4217 code"}
     ),
