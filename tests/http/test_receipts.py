@@ -266,6 +266,16 @@ def test_another_users_expense_is_not_found_for_every_receipt_route(
     assert other_user.client.get(f"/api/expenses/{theirs['id']}").json()["receipt"] is not None
 
 
+def test_an_id_the_app_never_made_is_not_found_for_every_receipt_route(user: User) -> None:
+    # A 5,000-character key is an error in DynamoDB; it must still read as a missing expense.
+    base = f"/api/expenses/{'A' * 5000}/receipt"
+    upload_request = {"content_type": PNG, "size": 10}
+    assert_problem(user.client.post(base + "/upload", json=upload_request), 404)
+    assert_problem(user.client.post(base + "/confirm"), 404)
+    assert_problem(user.client.get(base, follow_redirects=False), 404)
+    assert_problem(user.client.delete(base), 404)
+
+
 def test_receipt_routes_need_a_token(api: Api, user: User) -> None:
     expense = user.add()
     with api.client() as anonymous:

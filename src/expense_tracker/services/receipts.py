@@ -22,6 +22,7 @@ from ..domain.receipts import (
     receipt_key,
 )
 from ..ports import Clock, ExpenseStore, ReceiptInventory, ReceiptStore, UploadTicket
+from .expenses import get_expense
 from .receipt_images import clean_receipt
 
 ATTEMPTS = 5  # a concurrent edit of the expense makes confirm or delete re-read and retry
@@ -41,7 +42,8 @@ def request_upload(
     """A ticket to upload exactly `size` bytes or fewer of one allowed type. The key comes
     from the signed-in user and the expense, never from the client."""
     declared = check_upload_request(content_type, size)
-    store.get(user_id, expense_id)  # NotFound for a missing or another user's expense
+    # NotFound for a missing or another user's expense
+    get_expense(store=store, user_id=user_id, expense_id=expense_id)
     return receipts.upload_ticket(pending_key(user_id, expense_id), declared, size)
 
 
@@ -50,7 +52,7 @@ def confirm_upload(
 ) -> Expense:
     """Check the uploaded bytes, keep a clean copy under a new key, attach it to the expense
     (one version later) and remove the upload and any receipt it replaces."""
-    store.get(user_id, expense_id)
+    get_expense(store=store, user_id=user_id, expense_id=expense_id)
     pending = pending_key(user_id, expense_id)
     uploaded = receipts.inspect(pending)
     if uploaded is None:
@@ -88,7 +90,7 @@ def _change_receipt(
     """Set the receipt on the current version; re-read and retry when another writer won.
     Returns the expense as it was and as it is now."""
     for _attempt in range(ATTEMPTS):
-        current = store.get(user_id, expense_id)
+        current = get_expense(store=store, user_id=user_id, expense_id=expense_id)
         changed = with_receipt(current, change(current), clock.now())
         try:
             return current, store.replace(changed, expected_version=current.version)
@@ -101,7 +103,7 @@ def view_receipt(
     *, store: ExpenseStore, receipts: ReceiptStore, user_id: str, expense_id: str
 ) -> str:
     """A short-lived link to the receipt."""
-    receipt = store.get(user_id, expense_id).receipt
+    receipt = get_expense(store=store, user_id=user_id, expense_id=expense_id).receipt
     if receipt is None:
         raise NotFound("This expense has no receipt")
     return receipts.view_url(receipt.key, receipt.content_type)
