@@ -3,6 +3,7 @@ how it uses the claims of API Gateway's JWT authorizer."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -245,3 +246,20 @@ def test_the_suites_gateway_passes_claims_only_for_valid_tokens_on_protected_rou
     assert claims("POST", "/api/auth/refresh", user.access_token) is None  # a public route
     forged = moto_signed(access_claims(aws_stack.pool, user.user_id, exp=1))
     assert claims("GET", "/api/me", forged) is None
+
+
+def test_the_gateway_transport_works_while_the_callers_thread_runs_an_event_loop(
+    aws_api: Api,
+) -> None:
+    # Playwright's sync API keeps a loop running in the test's thread; the handler must still
+    # get a loop of its own, as it does on Lambda's runtime thread.
+    async def health_inside_a_running_loop() -> int:
+        with aws_api.client() as client:
+            return client.get("/api/health").status_code
+
+    # Not asyncio.run: it would unset the thread's current loop, which Mangum created.
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.run_until_complete(health_inside_a_running_loop()) == 200
+    finally:
+        loop.close()

@@ -9,11 +9,13 @@ payload gets API Gateway's 413, a result over 6 MB its 500. It can also play the
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +148,15 @@ class LambdaTransport(httpx.BaseTransport):
         self._host = host
         self._claims_for = claims_for
         self._network = httpx.HTTPTransport()
+        # The handler runs on a thread of its own, as on Lambda's runtime: the test's thread
+        # may already run an event loop (Playwright's sync API does), and Mangum needs its own.
+        self._loop = asyncio.new_event_loop()
+        self._runtime = ThreadPoolExecutor(
+            max_workers=1,
+            thread_name_prefix="lambda-runtime",
+            initializer=asyncio.set_event_loop,
+            initargs=(self._loop,),
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.host != self._host:
@@ -154,13 +165,15 @@ class LambdaTransport(httpx.BaseTransport):
         event = to_event(request, claims)
         if len(json.dumps(event)) > LAMBDA_PAYLOAD_LIMIT:
             return _gateway_error(413, "Request Entity Too Large", request)
-        result = self._handler(event, FakeContext())
+        result = self._runtime.submit(self._handler, event, FakeContext()).result()
         if len(json.dumps(result)) > LAMBDA_PAYLOAD_LIMIT:
             return _gateway_error(500, "Internal Server Error", request)
         return to_response(result, request)
 
     def close(self) -> None:
         self._network.close()
+        self._runtime.shutdown(wait=True)
+        self._loop.close()
 
 
 def bearer_token(request: httpx.Request) -> str | None:
