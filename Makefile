@@ -44,7 +44,7 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: install
-	$(BIN)/mypy
+	$(BIN)/mypy src tests benchmarks scripts
 
 pytest: install
 	$(BIN)/pytest -n 2 --dist loadgroup
