@@ -86,6 +86,10 @@ class Database:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # Writers of this process queue here, in order, instead of polling SQLite's busy
+        # handler (which sleeps in growing steps and gave concurrent adds a long p99 tail);
+        # busy_timeout still arbitrates between processes (serve --workers N).
+        self._writer = threading.Lock()
         self.migrate()
 
     def connection(self) -> sqlite3.Connection:
@@ -120,20 +124,21 @@ class Database:
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction, locked from its first statement (BEGIN IMMEDIATE)."""
         conn = self.connection()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StorageError("the database is busy") from exc
-        try:
-            yield conn
-        except BaseException:
-            _rollback(conn)
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            _rollback(conn)
-            raise StorageError("the database could not commit") from exc
+        with self._writer:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError("the database is busy") from exc
+            try:
+                yield conn
+            except BaseException:
+                _rollback(conn)
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                _rollback(conn)
+                raise StorageError("the database could not commit") from exc
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
