@@ -12,7 +12,7 @@ APT_GET := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
 .PHONY: install run test lint typecheck pytest bench openapi deploy clean system-deps
 
-install: $(STAMP) $(NPM_STAMP) system-deps ## set everything up (idempotent)
+install: $(STAMP) $(NPM_STAMP) ## set up what the app needs (idempotent); tests add system-deps
 
 $(STAMP): requirements.lock pyproject.toml
 	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
@@ -46,7 +46,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src tests benchmarks scripts
 
-pytest: install
+pytest: install system-deps
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck pytest ## lint, type-check and run the whole suite
@@ -54,7 +54,7 @@ test: lint typecheck pytest ## lint, type-check and run the whole suite
 openapi: install ## regenerate openapi.yaml from the app
 	$(BIN)/expense-tracker openapi --out openapi.yaml
 
-bench: install ## measure, and write BENCHMARKS.md
+bench: install system-deps ## measure, and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run
 
 deploy: install ## build and deploy the AWS stack with the SAM CLI (see docs/deploy.md)
