@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,28 +19,8 @@ from tests.support.forge import parts
 from tests.unit.identity_helpers import (
     PASSWORD,
     SETTINGS,
-    START,
-    make_idp,
     only_jwk,
 )
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "db.sqlite3")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def idp(db: Database, tmp_path: Path, clock: FixedClock) -> LocalIdentityProvider:
-    return make_idp(db, tmp_path, clock)
-
 
 # Sign-up
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,27 +19,8 @@ from tests.unit.identity_helpers import (
     SETTINGS,
     START,
     good_claims,
-    make_idp,
     signed,
 )
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "db.sqlite3")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def idp(db: Database, tmp_path: Path, clock: FixedClock) -> LocalIdentityProvider:
-    return make_idp(db, tmp_path, clock)
-
 
 # Attacks on verify()
 
