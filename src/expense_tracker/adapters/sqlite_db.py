@@ -75,6 +75,26 @@ MIGRATIONS: tuple[str, ...] = (
         default_currency TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     """,
+    # 2: running totals per user, month, currency and category (see sqlite_totals), backfilled
+    # here. The key leads with (user_id, month): a summary reads a range of months by seek.
+    # Sums are kept as high and low parts of 10^9 so they stay exact past int64.
+    """
+    CREATE TABLE month_totals (
+        user_id TEXT NOT NULL,
+        month TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        category TEXT NOT NULL,
+        minor_high INTEGER NOT NULL CHECK (minor_high >= 0),
+        minor_low INTEGER NOT NULL CHECK (minor_low >= 0),
+        count INTEGER NOT NULL CHECK (count >= 0),
+        PRIMARY KEY (user_id, month, currency, category)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO month_totals (user_id, month, currency, category, minor_high, minor_low, count)
+    SELECT user_id, substr(spent_on, 1, 7), currency, category,
+        SUM(amount_minor / 1000000000), SUM(amount_minor % 1000000000), COUNT(*)
+    FROM expenses
+    GROUP BY user_id, substr(spent_on, 1, 7), currency, category;
+    """,
 )
 
 
@@ -139,19 +159,6 @@ class Database:
             except sqlite3.Error as exc:
                 _rollback(conn)
                 raise StorageError("the database could not commit") from exc
-
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several reads (BEGIN DEFERRED)."""
-        conn = self.connection()
-        try:
-            conn.execute("BEGIN")
-        except sqlite3.Error as exc:
-            raise StorageError("the database cannot be read") from exc
-        try:
-            yield conn
-        finally:
-            _rollback(conn)  # nothing to keep: ending a read snapshot
 
     def migrate(self) -> None:
         """Run the steps past PRAGMA user_version in one transaction (all or none). A current

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,10 +13,6 @@ from ..domain.errors import Conflict
 from ..domain.expense import Expense, ExpenseFilter, Position, Receipt
 from ..domain.money import from_minor, to_minor
 from .memory import DUPLICATE_ID
-
-# SUM of int64 minor units could overflow (10^12 with 4 digits is 10^16 per row), so sums are
-# taken of the high and low parts apart and joined exactly in Python.
-_SPLIT = 10**9
 
 _COLUMNS = (
     "user_id, id, amount_minor, currency, category, category_key, description, spent_on, "
@@ -127,19 +122,3 @@ def insert_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
         if exc.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
             raise
         raise Conflict(DUPLICATE_ID) from exc
-
-
-def sums(
-    conn: sqlite3.Connection, where: str, params: Sequence[Any], keys: str
-) -> list[tuple[Any, ...]]:
-    """(key..., currency, exact Decimal total, count) per group; currency is the last key."""
-    rows = conn.execute(
-        f"SELECT {keys}, SUM(amount_minor / {_SPLIT}), SUM(amount_minor % {_SPLIT}), COUNT(*) "
-        f"FROM expenses WHERE {where} GROUP BY {keys}",
-        params,
-    ).fetchall()
-    result = []
-    for row in rows:
-        *group, high, low, count = tuple(row)
-        result.append((*group, from_minor(high * _SPLIT + low, group[-1]), count))
-    return result

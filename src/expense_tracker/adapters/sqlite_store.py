@@ -1,6 +1,8 @@
 """The ExpenseStore and Profiles ports on SQLite (see sqlite_db for pragmas and migrations).
 
-Behaves exactly like the memory store, which is the reference; the contract suite proves it."""
+Behaves exactly like the memory store, which is the reference; the contract suite proves it.
+Every expense write updates the monthly totals (sqlite_totals) in its own transaction, so the
+summary and categories read totals rather than scanning the user's expenses."""
 
 from __future__ import annotations
 
@@ -9,23 +11,22 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from ..domain.analytics import CategoryTotal, CurrencyTotal, MonthTotal, Summary, build_summary
+from ..domain.analytics import Summary
 from ..domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
 from ..domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
 from ..domain.records import expense_from_record, expense_to_record
 from ..ports import IdempotencyKey
+from . import sqlite_totals as totals
 from .memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from .sqlite_db import Database, storage_errors
 from .sqlite_queries import (
     SELECT,
     UPDATE,
-    filter_clauses,
     insert_rows,
     list_query,
     moment,
     row_expense,
     row_values,
-    sums,
 )
 
 # list_query too: benchmarks/scale.py explains its plans from here.
@@ -60,6 +61,7 @@ class SqliteExpenseStore:
                     ),
                 )
             insert_rows(conn, [row_values(expense)])
+            totals.apply(conn, totals.deltas([(expense, 1)]))
         return expense
 
     def _replayed(
@@ -97,8 +99,10 @@ class SqliteExpenseStore:
         if not expenses:
             return
         rows = [row_values(e) for e in expenses]
+        changes = totals.deltas((e, 1) for e in expenses)
         with storage_errors("add the expenses"), self._db.write() as conn:
             insert_rows(conn, rows)
+            totals.apply(conn, changes)
 
     def get(self, user_id: str, expense_id: str) -> Expense:
         with storage_errors("read the expense"):
@@ -127,7 +131,7 @@ class SqliteExpenseStore:
     def replace(self, expense: Expense, expected_version: int) -> Expense:
         with storage_errors("change the expense"), self._db.write() as conn:
             row = conn.execute(
-                "SELECT version FROM expenses WHERE user_id = ? AND id = ?",
+                f"{SELECT} WHERE user_id = ? AND id = ?",
                 (expense.user_id, expense.id),
             ).fetchone()
             if row is None:
@@ -136,6 +140,8 @@ class SqliteExpenseStore:
                 raise PreconditionFailed("The expense was changed by someone else")
             values = row_values(expense)
             conn.execute(UPDATE, (*values[2:], expense.user_id, expense.id))
+            # A new amount, currency, category or month moves the total between buckets.
+            totals.apply(conn, totals.deltas([(row_expense(row), -1), (expense, 1)]))
         return expense
 
     def delete(self, user_id: str, expense_id: str) -> Expense:
@@ -147,34 +153,18 @@ class SqliteExpenseStore:
             if row is None:
                 raise NotFound("No such expense")
             conn.execute("DELETE FROM expenses WHERE user_id = ? AND id = ?", (user_id, expense_id))
-        return row_expense(row)
+            removed = row_expense(row)
+            totals.apply(conn, totals.deltas([(removed, -1)]))
+        return removed
 
     def categories(self, user_id: str) -> list[CategoryCount]:
         with storage_errors("count categories"):
-            rows = (
-                self._db.connection()
-                .execute(
-                    "SELECT category, COUNT(*) FROM expenses WHERE user_id = ? "
-                    "GROUP BY category ORDER BY category",
-                    (user_id,),
-                )
-                .fetchall()
-            )
-        return [CategoryCount(name, count) for name, count in rows]
+            return totals.categories(self._db.connection(), user_id)
 
     def summary(self, user_id: str, date_from: date | None, date_to: date | None) -> Summary:
-        clauses, params = filter_clauses(user_id, ExpenseFilter(date_from, date_to))
-        where = " AND ".join(clauses)
-        with storage_errors("sum expenses"), self._db.read() as conn:  # one snapshot for all
-            totals = [CurrencyTotal(*r) for r in sums(conn, where, params, "currency")]
-            categories = [
-                CategoryTotal(*r) for r in sums(conn, where, params, "category, currency")
-            ]
-            months = [
-                MonthTotal(*r)
-                for r in sums(conn, where, params, "substr(spent_on, 1, 7), currency")
-            ]
-        return build_summary(date_from, date_to, totals, categories, months)
+        # One statement, so one snapshot of totals and expenses.
+        with storage_errors("sum expenses"):
+            return totals.summary(self._db.connection(), user_id, date_from, date_to)
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         # Page by page, each page its own short read: no cursor or transaction stays open
@@ -193,7 +183,7 @@ class SqliteExpenseStore:
                 f"{SELECT} WHERE user_id = ? AND receipt_key IS NOT NULL",
                 (user_id,),
             ).fetchall()
-            for table in ("expenses", "idempotency_keys", "profiles"):
+            for table in ("expenses", "month_totals", "idempotency_keys", "profiles"):
                 conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         return [receipt for row in rows if (receipt := row_expense(row).receipt) is not None]
 
