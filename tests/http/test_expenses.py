@@ -66,6 +66,26 @@ def test_currency_defaults_to_the_users_default(user: User) -> None:
     assert response.json()["currency"] == default
 
 
+def test_a_user_changes_their_default_currency_and_new_expenses_use_it(
+    user: User, other_user: User
+) -> None:
+    changed = user.client.patch("/api/me", json={"default_currency": "JPY"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["default_currency"] == "JPY"
+    assert user.client.get("/api/me").json()["default_currency"] == "JPY"
+    created = post(user, {"amount": "1200", "category": "Food"}).json()
+    assert (created["currency"], created["amount"]) == ("JPY", "1200")
+    assert other_user.client.get("/api/me").json()["default_currency"] != "JPY"
+
+
+def test_an_unknown_default_currency_is_refused(user: User) -> None:
+    before = user.client.get("/api/me").json()["default_currency"]
+    assert_problem(
+        user.client.patch("/api/me", json={"default_currency": "EURO"}), 422, "default_currency"
+    )
+    assert user.client.get("/api/me").json()["default_currency"] == before
+
+
 @pytest.mark.parametrize(
     ("amount", "currency", "stored"),
     [
