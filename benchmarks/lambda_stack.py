@@ -4,15 +4,13 @@ set up as tests/support sets them up for the test suite, with fake credentials o
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import boto3
 from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
-from tests.support.aws_stack import CLEARED, FAKE_CREDENTIALS, REGION, AwsStack, create_user_pool
+from tests.support.aws_stack import CLEARED, FAKE_CREDENTIALS, REGION, AwsStack, new_stack
 from tests.support.dynamodb_local import dynamodb_local, local_client, unique_table_name
 from tests.support.moto_cognito import cognito_additions
 
@@ -42,21 +40,9 @@ def local_stack(workdir: Path) -> Iterator[AwsStack]:
         try:
             host, port = moto.get_host_and_port()
             moto_url = f"http://{host}:{port}"
-            s3 = boto3.client("s3", endpoint_url=moto_url, region_name=REGION)
-            cognito = boto3.client("cognito-idp", endpoint_url=moto_url, region_name=REGION)
-            bucket = f"receipts-{uuid.uuid4().hex[:12]}"
-            s3.create_bucket(Bucket=bucket)
             table = unique_table_name()
             create_table(local_client(dynamodb_url), table)
-            yield AwsStack(
-                moto_endpoint=moto_url,
-                dynamodb_endpoint=dynamodb_url,
-                table=table,
-                receipts_bucket=bucket,
-                pool=create_user_pool(cognito),
-                s3=s3,
-                cognito=cognito,
-            )
+            yield new_stack(moto_url, dynamodb_url, table)
         finally:
             moto.stop()
 

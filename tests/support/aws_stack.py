@@ -214,8 +214,8 @@ def moto_endpoint(aws_credentials: None) -> Iterator[str]:
             server.stop()
 
 
-@pytest.fixture(scope="session")
-def aws_stack(moto_endpoint: str, dynamodb_endpoint: str, dynamodb_table: str) -> AwsStack:
+def new_stack(moto_endpoint: str, dynamodb_endpoint: str, table: str) -> AwsStack:
+    """A fresh bucket and user pool on moto beside an existing DynamoDB Local table."""
     s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name=REGION)
     cognito = boto3.client("cognito-idp", endpoint_url=moto_endpoint, region_name=REGION)
     bucket = f"receipts-{uuid.uuid4().hex[:12]}"
@@ -223,12 +223,17 @@ def aws_stack(moto_endpoint: str, dynamodb_endpoint: str, dynamodb_table: str) -
     return AwsStack(
         moto_endpoint=moto_endpoint,
         dynamodb_endpoint=dynamodb_endpoint,
-        table=dynamodb_table,
+        table=table,
         receipts_bucket=bucket,
         pool=create_user_pool(cognito),
         s3=s3,
         cognito=cognito,
     )
+
+
+@pytest.fixture(scope="session")
+def aws_stack(moto_endpoint: str, dynamodb_endpoint: str, dynamodb_table: str) -> AwsStack:
+    return new_stack(moto_endpoint, dynamodb_endpoint, dynamodb_table)
 
 
 @pytest.fixture(scope="session")

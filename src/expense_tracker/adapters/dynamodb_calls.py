@@ -15,12 +15,13 @@ import random
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..domain.errors import StorageError
+from .aws_errors import storage_errors
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -42,15 +43,8 @@ class ConditionFailed(Exception):
         self.failed = failed
 
 
-@contextmanager
-def sdk_errors(operation: str) -> Iterator[None]:
-    try:
-        yield
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "Unknown")
-        raise StorageError(f"DynamoDB {operation} failed ({code})") from exc
-    except BotoCoreError as exc:
-        raise StorageError(f"DynamoDB {operation} failed ({type(exc).__name__})") from exc
+def sdk_errors(operation: str) -> AbstractContextManager[None]:
+    return storage_errors("DynamoDB", operation)
 
 
 def backoff(attempt: int) -> None:

@@ -8,7 +8,7 @@ does not, so tests check the policy document itself."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ..domain.errors import NotFound, StorageError
 from ..domain.receipts import HEAD_BYTES, TICKET_SECONDS, VIEW_SECONDS
 from ..ports import ObjectInfo, StoredObject, UploadTicket
+from .aws_errors import error_code, storage_errors
 from .upload_policy import upload_conditions
 
 if TYPE_CHECKING:
@@ -25,20 +26,8 @@ if TYPE_CHECKING:
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
-@contextmanager
-def s3_errors(operation: str) -> Iterator[None]:
-    """SDK failures become StorageError naming the operation and the error code only."""
-    try:
-        yield
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "Unknown")
-        raise StorageError(f"S3 {operation} failed ({code})") from exc
-    except BotoCoreError as exc:
-        raise StorageError(f"S3 {operation} failed ({type(exc).__name__})") from exc
-
-
-def _error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
+def s3_errors(operation: str) -> AbstractContextManager[None]:
+    return storage_errors("S3", operation)
 
 
 # The bucket's lifecycle rule expires objects with this tag: an upload that is never
@@ -79,7 +68,7 @@ class S3ReceiptStore:
             )
             head = found["Body"].read()
         except ClientError as exc:
-            code = _error_code(exc)
+            code = error_code(exc)
             if code in _MISSING:
                 return None
             if code == "InvalidRange":  # an empty object has no byte 0
@@ -94,9 +83,9 @@ class S3ReceiptStore:
         try:
             return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
         except ClientError as exc:
-            if _error_code(exc) in _MISSING:
+            if error_code(exc) in _MISSING:
                 raise NotFound("No such receipt") from exc
-            raise StorageError(f"S3 GET failed ({_error_code(exc)})") from exc
+            raise StorageError(f"S3 GET failed ({error_code(exc)})") from exc
         except BotoCoreError as exc:
             raise StorageError(f"S3 GET failed ({type(exc).__name__})") from exc
 
