@@ -124,6 +124,26 @@ def test_pages_carry_security_headers_and_no_inline_script_policy(api: Api) -> N
             assert "'unsafe-inline'" not in csp.split("script-src")[-1].split(";")[0]
 
 
+@pytest.mark.local_only  # on AWS the pages come from S3 through CloudFront (Compress: true)
+def test_pages_are_compressed_but_api_answers_are_not(api: Api, user: User) -> None:
+    gzip = {"Accept-Encoding": "gzip"}
+    with api.client() as anon:
+        script = anon.get("/vendor/chart.umd.min.js", headers=gzip)
+        assert script.status_code == 200
+        assert script.headers["content-encoding"] == "gzip"
+        assert script.text.startswith("/*!") or "Chart" in script.text[:2000]
+        assert_security_headers(script)
+        login = anon.post(
+            "/api/auth/login",
+            json={"email": user.email, "password": user.password},
+            headers=gzip,
+        )
+    assert login.status_code == 200
+    assert "content-encoding" not in login.headers
+    listed = user.client.get("/api/expenses", headers=gzip)
+    assert "content-encoding" not in listed.headers
+
+
 @pytest.mark.parametrize(
     ("method", "path", "json_body"),
     [

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.routing import Match, Mount
 from starlette.types import Scope
@@ -47,4 +48,7 @@ class PagesMount(Mount):
 
 def mount_pages(app: FastAPI) -> None:
     app.include_router(router)
-    app.router.routes.append(PagesMount("/", Pages(directory=WEB_ROOT, html=True), name="web"))
+    # Compressed for browsers that ask (Chart.js: 204 KiB -> about 70 KiB). Only the static
+    # pages: API answers carry tokens, and compressing secrets invites BREACH-style attacks.
+    pages = GZipMiddleware(Pages(directory=WEB_ROOT, html=True), minimum_size=1024)
+    app.router.routes.append(PagesMount("/", pages, name="web"))
