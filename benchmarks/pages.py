@@ -170,8 +170,9 @@ def _chart_js_note() -> str:
         return "Chart.js is not installed (make install copies it)."
     raw = vendor.read_bytes()
     return (
-        f"Chart.js (vendored, minified) is {kib(len(raw))} of the dashboard's JS; gzip would "
-        f"send it as {kib(len(gzip.compress(raw)))}."
+        f"Chart.js (vendored, minified) is {kib(len(raw))}, about "
+        f"{kib(len(gzip.compress(raw)))} gzip-compressed: the server compresses the static "
+        "pages for browsers that ask, never the API's answers (they carry tokens)."
     )
 
 
