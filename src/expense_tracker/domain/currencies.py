@@ -21,7 +21,3 @@ MINOR_UNITS: dict[str, int] = {
     **dict.fromkeys(_THREE.split(), 3),
     **dict.fromkeys(_FOUR.split(), 4),
 }
-
-
-def is_currency(code: str) -> bool:
-    return code in MINOR_UNITS

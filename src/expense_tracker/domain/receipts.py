@@ -17,7 +17,6 @@ JPEG, PNG, WEBP, HEIC, PDF = (
     "application/pdf",
 )
 ALLOWED_TYPES = (JPEG, PNG, WEBP, HEIC, PDF)
-IMAGE_TYPES = (JPEG, PNG, WEBP, HEIC)
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 TICKET_SECONDS = 300  # an upload ticket's lifetime (the contract allows at most five minutes)
 VIEW_SECONDS = 300  # a view link's lifetime (at most five minutes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -115,6 +115,33 @@ def get_expense(*, store: ExpenseStore, user_id: str, expense_id: str) -> Expens
     return store.get(user_id, known_id(expense_id))
 
 
+ATTEMPTS = 5  # a concurrent writer makes a change re-read the expense and apply it again
+
+
+def change_expense(
+    *,
+    store: ExpenseStore,
+    user_id: str,
+    expense_id: str,
+    change: Callable[[Expense], Expense],
+    retry: bool = True,
+) -> tuple[Expense, Expense]:
+    """Read, change and write back on the version read (optimistic locking). When another
+    writer won, re-read and apply `change` again, unless `retry` is off. A `change` that
+    returns the expense unchanged writes nothing. Returns the expense before and after."""
+    for _attempt in range(ATTEMPTS):
+        current = get_expense(store=store, user_id=user_id, expense_id=expense_id)
+        changed = change(current)
+        if changed is current:
+            return current, current
+        try:
+            return current, store.replace(changed, expected_version=current.version)
+        except PreconditionFailed:
+            if not retry:
+                raise
+    raise PreconditionFailed("The expense keeps changing; try again")
+
+
 def update_expense(
     *,
     store: ExpenseStore,
@@ -126,21 +153,17 @@ def update_expense(
 ) -> Expense:
     """Apply a partial change. With `if_match`, a stale version is refused; without it,
     a concurrent writer makes us re-read and retry rather than lose its change."""
-    known_id(expense_id)
-    for _attempt in range(5):
-        current = store.get(user_id, expense_id)
+
+    def change(current: Expense) -> Expense:
         if if_match is not None and current.version != if_match:
             raise PreconditionFailed(f"The expense is at version {current.version}")
         validated = validate_changes(dict(changes), current.currency)
-        if validated.is_empty():
-            return current
-        updated = apply_changes(current, validated, clock.now())
-        try:
-            return store.replace(updated, expected_version=current.version)
-        except PreconditionFailed:
-            if if_match is not None:
-                raise
-    raise PreconditionFailed("The expense keeps changing; try again")
+        return current if validated.is_empty() else apply_changes(current, validated, clock.now())
+
+    _, updated = change_expense(
+        store=store, user_id=user_id, expense_id=expense_id, change=change, retry=if_match is None
+    )
+    return updated
 
 
 def delete_expense(

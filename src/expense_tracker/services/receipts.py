@@ -22,10 +22,9 @@ from ..domain.receipts import (
     receipt_key,
 )
 from ..ports import Clock, ExpenseStore, ReceiptInventory, ReceiptStore, UploadTicket
-from .expenses import get_expense
+from .expenses import change_expense, get_expense
 from .receipt_images import clean_receipt
 
-ATTEMPTS = 5  # a concurrent edit of the expense makes confirm or delete re-read and retry
 # Files younger than this may belong to an upload or a confirm still under way.
 GC_GRACE = timedelta(seconds=TICKET_SECONDS + 60)
 
@@ -87,16 +86,13 @@ def _change_receipt(
     expense_id: str,
     change: Callable[[Expense], Receipt | None],
 ) -> tuple[Expense, Expense]:
-    """Set the receipt on the current version; re-read and retry when another writer won.
-    Returns the expense as it was and as it is now."""
-    for _attempt in range(ATTEMPTS):
-        current = get_expense(store=store, user_id=user_id, expense_id=expense_id)
-        changed = with_receipt(current, change(current), clock.now())
-        try:
-            return current, store.replace(changed, expected_version=current.version)
-        except PreconditionFailed:
-            continue
-    raise PreconditionFailed("The expense keeps changing; try again")
+    """Set the receipt on the current version, one version later (re-read on a race)."""
+    return change_expense(
+        store=store,
+        user_id=user_id,
+        expense_id=expense_id,
+        change=lambda current: with_receipt(current, change(current), clock.now()),
+    )
 
 
 def view_receipt(
