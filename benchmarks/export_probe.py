@@ -15,8 +15,8 @@ import sys
 import time
 from typing import Any
 
-from expense_tracker.adapters.sqlite_db import Database
-from expense_tracker.adapters.sqlite_store import SqliteExpenseStore
+from expense_tracker.adapters.sqlite.db import Database
+from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
 from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.services.transfer import export_csv
 

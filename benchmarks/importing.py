@@ -7,9 +7,9 @@ import io
 from datetime import date
 from pathlib import Path
 
-from expense_tracker.adapters.clock import SystemClock
-from expense_tracker.adapters.sqlite_db import Database
-from expense_tracker.adapters.sqlite_store import SqliteExpenseStore, SqliteProfiles
+from expense_tracker.adapters.common.clock import SystemClock
+from expense_tracker.adapters.sqlite.db import Database
+from expense_tracker.adapters.sqlite.store import SqliteExpenseStore, SqliteProfiles
 from expense_tracker.domain.csv_format import parse_import
 from expense_tracker.services.transfer import import_csv
 

@@ -14,7 +14,7 @@ HANDLER = "import expense_tracker.entrypoints.lambda_handler"
 # What the first invocation imports on top (make_handler): the app, Mangum, the AWS adapters.
 FIRST_CALL = (
     "import expense_tracker.entrypoints.lambda_handler, mangum, "
-    "expense_tracker.entrypoints.http.app, expense_tracker.adapters.aws_wiring"
+    "expense_tracker.entrypoints.http.app, expense_tracker.adapters.aws.wiring"
 )
 
 

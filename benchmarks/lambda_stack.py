@@ -14,7 +14,7 @@ from tests.support.aws_stack import CLEARED, FAKE_CREDENTIALS, REGION, AwsStack,
 from tests.support.dynamodb_local import dynamodb_local, local_client, unique_table_name
 from tests.support.moto_cognito import cognito_additions
 
-from expense_tracker.adapters.dynamodb_schema import create_table
+from expense_tracker.adapters.aws.dynamodb_schema import create_table
 from expense_tracker.config import Settings
 
 

@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from expense_tracker.adapters.sqlite_db import Database
-from expense_tracker.adapters.sqlite_store import SqliteExpenseStore, list_query
+from expense_tracker.adapters.sqlite.db import Database
+from expense_tracker.adapters.sqlite.store import SqliteExpenseStore, list_query
 from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.services.cursors import CursorCodec
 from expense_tracker.services.expenses import list_expenses, summarize_expenses

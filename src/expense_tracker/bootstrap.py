@@ -1,55 +1,39 @@
 """Settings -> wired services. Picks the local (SQLite, files) or the AWS adapters.
 
-Each backend is imported lazily so the Lambda package never loads a local adapter."""
+Each deployment's wiring lives in its own adapters sub-package; this module only picks one, and
+imports it lazily so the Lambda package never loads a local adapter."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 from .config import Settings
+from .container import Container
 from .domain.errors import ConfigurationError
-from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
-from .services.cursors import CursorCodec
-from .services.ratelimit import FailureLimiter, TokenBuckets
+from .ports.jobs import JobHandler
 
-
-@dataclass
-class Container:
-    settings: Settings
-    store: ExpenseStore
-    receipts: ReceiptStore
-    identity: IdentityProvider
-    profiles: Profiles
-    clock: Clock
-    cursors: CursorCodec
-    accounts: AccountAdmin | None = None
-    closers: list[Callable[[], None]] = field(default_factory=list)
-    request_limits: TokenBuckets = field(init=False)
-    login_limits: FailureLimiter = field(init=False)
-
-    def __post_init__(self) -> None:
-        s = self.settings
-        self.request_limits = TokenBuckets(rate=s.rate_per_second, burst=s.rate_burst)
-        self.login_limits = FailureLimiter(
-            {"email": s.login_failures_per_email, "client": s.login_failures_per_client},
-            window_seconds=s.login_failure_window_seconds,
-        )
-
-    def close(self) -> None:
-        for closer in reversed(self.closers):
-            closer()
+__all__ = ["Container", "build_container"]
 
 
 def build_container(settings: Settings) -> Container:
+    container = _build_for_place(settings)
+    container.jobs.bind(job_handlers(container))
+    return container
+
+
+def job_handlers(container: Container) -> dict[str, JobHandler]:
+    """Each kind of job and the service function that does it, bound to this container."""
+    del container  # the kinds arrive with their features (imports, exports, scans, recurring)
+    return {}
+
+
+def _build_for_place(settings: Settings) -> Container:
     if settings.backend == "aws":
         missing = settings.missing_for_aws()
         if missing:
             names = ", ".join(f"EXPENSE_TRACKER_{m.upper()}" for m in missing)
             raise ConfigurationError(f"The AWS backend needs these settings: {names}")
-        from .adapters.aws_wiring import build_aws_container
+        from .adapters.aws.wiring import build_aws_container
 
         return build_aws_container(settings)
-    from .adapters.local_wiring import build_local_container
+    from .adapters.local.wiring import build_local_container
 
     return build_local_container(settings)

@@ -13,8 +13,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.utilities.utils import load_resource
 
-from expense_tracker.adapters.cognito_identity import CognitoIdentity
-from expense_tracker.adapters.cognito_tokens import (
+from expense_tracker.adapters.aws.cognito_identity import CognitoIdentity
+from expense_tracker.adapters.aws.cognito_tokens import (
     AccessTokenRules,
     AccessTokenVerifier,
     JwksCache,

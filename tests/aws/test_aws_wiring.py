@@ -9,11 +9,11 @@ from typing import Any
 import boto3
 import pytest
 
-from expense_tracker.adapters.aws_wiring import build_aws_container
-from expense_tracker.adapters.cognito_identity import CognitoIdentity
-from expense_tracker.adapters.data_lake import DataLakeStore
-from expense_tracker.adapters.dynamodb_store import DynamoExpenseStore, DynamoProfiles
-from expense_tracker.adapters.s3_receipts import S3ReceiptStore
+from expense_tracker.adapters.aws.cognito_identity import CognitoIdentity
+from expense_tracker.adapters.aws.data_lake import DataLakeStore
+from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore, DynamoProfiles
+from expense_tracker.adapters.aws.s3_receipts import S3ReceiptStore
+from expense_tracker.adapters.aws.wiring import build_aws_container
 from expense_tracker.bootstrap import build_container
 from expense_tracker.config import Settings
 from expense_tracker.domain.errors import ConfigurationError

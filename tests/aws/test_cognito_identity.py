@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
-from expense_tracker.adapters.cognito_identity import CognitoIdentity
+from expense_tracker.adapters.aws.cognito_identity import CognitoIdentity
 from expense_tracker.domain.errors import (
     BadRequest,
     Conflict,

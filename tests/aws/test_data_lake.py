@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from expense_tracker.adapters.data_lake import DataLakeStore, lake_key
+from expense_tracker.adapters.aws.data_lake import DataLakeStore, lake_key
 from expense_tracker.adapters.memory import MemoryExpenseStore
 from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.domain.records import expense_to_record
@@ -123,7 +123,7 @@ def test_a_failing_lake_never_fails_the_write(
 ) -> None:
     store = DataLakeStore(inner, aws_stack.s3, "no-such-lake-bucket")
     user = new_user()
-    with caplog.at_level(logging.WARNING, logger="expense_tracker.adapters.data_lake"):
+    with caplog.at_level(logging.WARNING, logger="expense_tracker.adapters.aws.data_lake"):
         added = store.add(make_expense(user))
         store.delete(user, added.id)
     assert inner.list_page(user, ExpenseFilter(), 10, None).items == []

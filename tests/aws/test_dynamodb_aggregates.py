@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from expense_tracker.adapters.dynamodb_store import DynamoExpenseStore
+from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore
 from expense_tracker.domain.analytics import summarize
 from expense_tracker.domain.expense import Expense, ExpenseFilter
 from tests.contract.factories import make_expense, new_user

@@ -10,9 +10,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from expense_tracker.adapters import dynamodb_calls
-from expense_tracker.adapters.dynamodb_calls import ConditionFailed, transact
-from expense_tracker.adapters.dynamodb_store import DynamoExpenseStore
+from expense_tracker.adapters.aws import dynamodb_calls
+from expense_tracker.adapters.aws.dynamodb_calls import ConditionFailed, transact
+from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore
 from expense_tracker.domain.errors import StorageError
 from expense_tracker.domain.expense import ExpenseFilter
 from tests.contract.factories import make_expense, new_user

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from expense_tracker.adapters.dynamodb_store import DynamoExpenseStore
+from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore
 from expense_tracker.adapters.memory import MemoryExpenseStore
 from expense_tracker.domain.expense import ExpenseFilter, Position
 from tests.contract.factories import ids, make_expense, make_receipt, new_user

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from expense_tracker.adapters import dynamodb_schema as schema
+from expense_tracker.adapters.aws import dynamodb_schema as schema
 
 pytestmark = pytest.mark.aws
 

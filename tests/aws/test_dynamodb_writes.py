@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from expense_tracker.adapters.dynamodb_codec import idempotency_key
-from expense_tracker.adapters.dynamodb_schema import TTL_ATTRIBUTE
-from expense_tracker.adapters.dynamodb_store import DynamoExpenseStore, DynamoProfiles
+from expense_tracker.adapters.aws.dynamodb_codec import idempotency_key
+from expense_tracker.adapters.aws.dynamodb_schema import TTL_ATTRIBUTE
+from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from expense_tracker.domain.errors import Conflict
 from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.ports import IdempotencyKey

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from expense_tracker.adapters import aws_wiring
+from expense_tracker.adapters.aws import wiring as aws_wiring
 from expense_tracker.config import Settings
 from expense_tracker.entrypoints import lambda_handler
 from expense_tracker.entrypoints.lambda_handler import make_handler
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.aws
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN_PREFIXES = ("expense_tracker.adapters.sqlite", "expense_tracker.adapters.local_")
 # Loaded on the first invocation, not on import: the init phase stays short.
-HEAVY = ("boto3", "botocore", "fastapi", "mangum", "expense_tracker.adapters.aws_wiring")
+HEAVY = ("boto3", "botocore", "fastapi", "mangum", "expense_tracker.adapters.aws.wiring")
 
 COLD_START = """
 import json, sys
@@ -113,7 +113,7 @@ def test_a_cold_start_serves_requests_and_never_loads_a_local_adapter(
     assert health["statusCode"] == 200, health
     assert me["statusCode"] == 200, me
     assert json.loads(me["body"])["user_id"] == user.user_id
-    assert "expense_tracker.adapters.aws_wiring" in result["modules"]
+    assert "expense_tracker.adapters.aws.wiring" in result["modules"]
     assert [m for m in result["modules"] if m.startswith(FORBIDDEN_PREFIXES)] == []
 
 

@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from expense_tracker.adapters.aws_wiring import AwsClients
-from expense_tracker.adapters.s3_receipts import PENDING_TAGGING, S3ReceiptStore
+from expense_tracker.adapters.aws.s3_receipts import PENDING_TAGGING, S3ReceiptStore
+from expense_tracker.adapters.aws.wiring import AwsClients
 from expense_tracker.domain.errors import NotFound, StorageError
 from expense_tracker.domain.receipts import pending_key, receipt_key
 from tests.support.aws_stack import AwsStack

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from expense_tracker.adapters.memory import MemoryExpenseStore, MemoryProfiles
-from expense_tracker.adapters.sqlite_db import Database
-from expense_tracker.adapters.sqlite_store import SqliteExpenseStore, SqliteProfiles
+from expense_tracker.adapters.sqlite.db import Database
+from expense_tracker.adapters.sqlite.store import SqliteExpenseStore, SqliteProfiles
 from expense_tracker.ports import ExpenseStore, Profiles
 
 from .dynamodb_backend import dynamodb_backend

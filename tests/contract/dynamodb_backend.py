@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from expense_tracker.adapters.dynamodb_store import DynamoExpenseStore, DynamoProfiles
+from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore, DynamoProfiles
 
 if TYPE_CHECKING:
     from .conftest import Backend

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from expense_tracker.adapters import sqlite_store
-from expense_tracker.adapters.sqlite_db import MIGRATIONS, Database
-from expense_tracker.adapters.sqlite_queries import list_query
-from expense_tracker.adapters.sqlite_store import SqliteExpenseStore
+from expense_tracker.adapters.sqlite import store as sqlite_store
+from expense_tracker.adapters.sqlite.db import MIGRATIONS, Database
+from expense_tracker.adapters.sqlite.queries import list_query
+from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
 from expense_tracker.domain.errors import StorageError
 from expense_tracker.domain.expense import ExpenseFilter, Position
 from expense_tracker.ports import IdempotencyKey

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from expense_tracker.adapters.sqlite_db import MIGRATIONS, Database
-from expense_tracker.adapters.sqlite_queries import insert_rows, row_values
-from expense_tracker.adapters.sqlite_store import SqliteExpenseStore
-from expense_tracker.adapters.sqlite_totals import plan, summary_query
+from expense_tracker.adapters.sqlite.db import MIGRATIONS, Database
+from expense_tracker.adapters.sqlite.queries import insert_rows, row_values
+from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
+from expense_tracker.adapters.sqlite.totals import plan, summary_query
 from expense_tracker.domain.analytics import CurrencyTotal, summarize
 from expense_tracker.domain.errors import Conflict
 from expense_tracker.domain.expense import CategoryCount, Expense

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from expense_tracker.adapters.local_wiring import DATABASE_FILE
+from expense_tracker.adapters.local.wiring import DATABASE_FILE
 from tests.support.api import socket_api
 from tests.support.server import RunningServer, start_server
 

@@ -16,7 +16,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from expense_tracker.adapters.local_keys import KEY_FILE
+from expense_tracker.adapters.local.keys import KEY_FILE
 from tests.support.api import Api, User, socket_api
 from tests.support.forge import (
     b64url,

@@ -15,9 +15,9 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from expense_tracker.adapters.clock import FixedClock
-from expense_tracker.adapters.local_files import LocalReceiptStore
-from expense_tracker.adapters.upload_policy import decode_policy, encode_policy
+from expense_tracker.adapters.common.clock import FixedClock
+from expense_tracker.adapters.common.upload_policy import decode_policy, encode_policy
+from expense_tracker.adapters.local.files import LocalReceiptStore
 from expense_tracker.domain.receipts import pending_key
 from tests.support import receipt_files as files
 from tests.support.api import Api, User

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from expense_tracker.adapters import dynamodb_schema as schema
+from expense_tracker.adapters.aws import dynamodb_schema as schema
 from expense_tracker.config import AWS_REQUIRED, Settings
 from expense_tracker.domain.credentials import PASSWORD_MIN
 from expense_tracker.entrypoints.http.middleware import PAGE_CSP
@@ -89,7 +89,7 @@ def test_the_function_environment_makes_valid_aws_settings(
 def test_the_generated_cursor_secret_is_long_enough_for_the_aws_backend(
     template: cfn.Template,
 ) -> None:
-    from expense_tracker.adapters.aws_wiring import MIN_SECRET_BYTES
+    from expense_tracker.adapters.aws.wiring import MIN_SECRET_BYTES
 
     length = cfn.props(template, "CursorSecret")["GenerateSecretString"]["PasswordLength"]
     assert length >= MIN_SECRET_BYTES

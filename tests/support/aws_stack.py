@@ -24,7 +24,7 @@ import jwt
 import pytest
 from moto.server import ThreadedMotoServer
 
-from expense_tracker.adapters.cognito_tokens import JwksCache, cognito_issuer
+from expense_tracker.adapters.aws.cognito_tokens import JwksCache, cognito_issuer
 from expense_tracker.config import Settings
 from expense_tracker.domain.errors import Unauthorized
 from expense_tracker.entrypoints.lambda_handler import make_handler

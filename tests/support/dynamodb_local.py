@@ -29,7 +29,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from expense_tracker.adapters.dynamodb_schema import create_table
+from expense_tracker.adapters.aws.dynamodb_schema import create_table
 
 from .server import _die_with_parent, free_port
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from expense_tracker.adapters.clock import FixedClock
-from expense_tracker.adapters.local_identity import LocalIdentityProvider
-from expense_tracker.adapters.sqlite_db import Database
+from expense_tracker.adapters.common.clock import FixedClock
+from expense_tracker.adapters.local.identity import LocalIdentityProvider
+from expense_tracker.adapters.sqlite.db import Database
 from tests.unit.identity_helpers import START, make_idp
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from expense_tracker.adapters.clock import FixedClock
-from expense_tracker.adapters.local_identity import LocalIdentityProvider
-from expense_tracker.adapters.local_keys import KEY_FILE, load_or_create_signing_key
-from expense_tracker.adapters.sqlite_db import Database
+from expense_tracker.adapters.common.clock import FixedClock
+from expense_tracker.adapters.local.identity import LocalIdentityProvider
+from expense_tracker.adapters.local.keys import KEY_FILE, load_or_create_signing_key
+from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.config import Settings
 from tests.support.forge import forge, rs256
 

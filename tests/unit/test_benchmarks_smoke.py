@@ -12,8 +12,8 @@ from benchmarks.dataset import bulk_load, csv_bytes
 from benchmarks.plan import Plan
 from benchmarks.report import table
 
-from expense_tracker.adapters.sqlite_db import Database
-from expense_tracker.adapters.sqlite_store import SqliteExpenseStore
+from expense_tracker.adapters.sqlite.db import Database
+from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
 
 TINY = dataclasses.replace(
     Plan.quick_plan(), scale_sizes=(60,), import_rows=40, samples=2, sample_budget_seconds=0.01

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from expense_tracker.adapters.local_wiring import DATABASE_FILE
-from expense_tracker.adapters.sqlite_db import Database
+from expense_tracker.adapters.local.wiring import DATABASE_FILE
+from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.bootstrap import Container, build_container
 from expense_tracker.config import Settings
 from expense_tracker.domain.expense import Expense, ExpenseFilter, RawExpense, Receipt

@@ -11,7 +11,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from expense_tracker.adapters.cognito_tokens import (
+from expense_tracker.adapters.aws.cognito_tokens import (
     AccessTokenRules,
     AccessTokenVerifier,
     JwksCache,

@@ -10,10 +10,10 @@ import jwt
 import pytest
 from argon2 import PasswordHasher, Type
 
-from expense_tracker.adapters.clock import FixedClock
-from expense_tracker.adapters.local_identity import LOGIN_FAILED, LocalIdentityProvider
-from expense_tracker.adapters.local_keys import KEY_FILE, load_or_create_signing_key
-from expense_tracker.adapters.sqlite_db import Database
+from expense_tracker.adapters.common.clock import FixedClock
+from expense_tracker.adapters.local.identity import LOGIN_FAILED, LocalIdentityProvider
+from expense_tracker.adapters.local.keys import KEY_FILE, load_or_create_signing_key
+from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.domain.errors import BadRequest, Conflict, Invalid, NotFound, Unauthorized
 from tests.support.forge import parts
 from tests.unit.identity_helpers import (

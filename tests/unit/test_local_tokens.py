@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from expense_tracker.adapters.clock import FixedClock
-from expense_tracker.adapters.local_identity import LocalIdentityProvider
-from expense_tracker.adapters.local_keys import KEY_FILE, load_or_create_signing_key
-from expense_tracker.adapters.sqlite_db import Database
+from expense_tracker.adapters.common.clock import FixedClock
+from expense_tracker.adapters.local.identity import LocalIdentityProvider
+from expense_tracker.adapters.local.keys import KEY_FILE, load_or_create_signing_key
+from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.domain.errors import Unauthorized
 from tests.support.forge import forge, hs256, new_rsa_key, parts, public_pem, rs256
 from tests.unit.identity_helpers import (

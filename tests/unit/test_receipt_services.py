@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from expense_tracker.adapters.clock import FixedClock
-from expense_tracker.adapters.local_files import LocalReceiptStore
+from expense_tracker.adapters.common.clock import FixedClock
+from expense_tracker.adapters.local.files import LocalReceiptStore
 from expense_tracker.adapters.memory import MemoryExpenseStore, MemoryReceiptStore
 from expense_tracker.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from expense_tracker.domain.expense import Expense

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from expense_tracker.adapters.clock import FixedClock
+from expense_tracker.adapters.common.clock import FixedClock
 from expense_tracker.adapters.memory import (
     MemoryExpenseStore,
     MemoryProfiles,

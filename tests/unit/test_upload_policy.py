@@ -13,9 +13,8 @@ from typing import Any
 import boto3
 import pytest
 
-from expense_tracker.adapters.clock import FixedClock
-from expense_tracker.adapters.local_files import TICKET_FIELD, LocalReceiptStore
-from expense_tracker.adapters.upload_policy import (
+from expense_tracker.adapters.common.clock import FixedClock
+from expense_tracker.adapters.common.upload_policy import (
     LengthRange,
     check_form,
     check_length,
@@ -26,6 +25,7 @@ from expense_tracker.adapters.upload_policy import (
     signature_matches,
     upload_conditions,
 )
+from expense_tracker.adapters.local.files import TICKET_FIELD, LocalReceiptStore
 from expense_tracker.domain.errors import BadRequest, Forbidden
 
 KEY = "users/u-1/receipts/E1/pending"

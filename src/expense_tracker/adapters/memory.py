@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 from ..domain.analytics import Summary, summarize
 from ..domain.errors import (
@@ -26,6 +28,7 @@ from ..domain.expense import (
     Receipt,
 )
 from ..ports import (
+    Clock,
     IdempotencyKey,
     Principal,
     SignupResult,
@@ -33,6 +36,9 @@ from ..ports import (
     TokenPair,
     UploadTicket,
 )
+from ..ports.jobs import Job, JobData, JobHandlers
+from ..ports.rates import EuroRates
+from ..services.jobs import execute, finished, gave_up
 
 IDEMPOTENCY_MISMATCH = "was already used with a different request body"
 DUPLICATE_ID = "An expense with this id already exists"
@@ -238,3 +244,80 @@ class MemoryReceiptStore:
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
+
+
+class MemoryJobs:
+    """Runs each job inline when it is enqueued (for unit tests): no worker, no thread."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._jobs: dict[str, Job] = {}
+        self._handlers: JobHandlers = {}
+
+    def bind(self, handlers: JobHandlers) -> None:
+        self._handlers = handlers
+
+    def create(self, job: Job) -> Job:
+        self._jobs[job.id] = job
+        if job.status == "queued":
+            return self._run(job)
+        return job
+
+    def get(self, user_id: str, job_id: str) -> Job:
+        job = self._jobs.get(job_id)
+        if job is None or job.user_id != user_id:
+            raise NotFound("job")
+        return job
+
+    def list(self, user_id: str, kind: str, limit: int = 50) -> list[Job]:
+        mine = [j for j in self._jobs.values() if j.user_id == user_id and j.kind == kind]
+        return mine[::-1][:limit]  # insertion order: ULIDs of one millisecond do not sort
+
+    def enqueue(self, user_id: str, job_id: str) -> Job:
+        job = self.get(user_id, job_id)
+        if job.status != "waiting_upload":
+            return job
+        return self._run(replace(job, status="queued"))
+
+    def _run(self, job: Job) -> Job:
+        job = replace(job, status="running", attempts=job.attempts + 1)
+        self._jobs[job.id] = job
+        reporter = _MemoryReporter(self, job.id)
+        try:
+            status, progress = execute(job, self._handlers, reporter)
+        except Exception as error:  # a crash: the memory adapter does not retry
+            status, progress = gave_up(self._jobs[job.id], error)
+        done = finished(self._jobs[job.id], status, progress, self._clock.now())
+        self._jobs[job.id] = done
+        return done
+
+
+class _MemoryReporter:
+    def __init__(self, jobs: MemoryJobs, job_id: str) -> None:
+        self._jobs = jobs
+        self._id = job_id
+
+    def report(self, progress: JobData) -> None:
+        job = self._jobs._jobs[self._id]
+        self._jobs._jobs[self._id] = replace(
+            job, progress=dict(progress), updated_at=self._jobs._clock.now()
+        )
+
+
+class MemoryRates:
+    """Fixed rates for unit tests: {day: {currency: per-euro rate}}; days between fall back to
+    the last day before them, as the ECB adapter does."""
+
+    def __init__(self, days: dict[date, dict[str, Decimal]]) -> None:
+        self._days = sorted(days.items())
+
+    def on(self, day: date) -> EuroRates | None:
+        found = None
+        for known, rates in self._days:
+            if known > day:
+                break
+            found = EuroRates(as_of=known, per_euro={"EUR": Decimal(1), **rates})
+        return found
+
+    def currencies(self) -> frozenset[str]:
+        return frozenset({"EUR"}).union(*(rates for _, rates in self._days))

@@ -15,12 +15,12 @@ import typer
 from rich.console import Console
 
 from ... import __version__
-from ...adapters.local_wiring import DATABASE_FILE
-from ...adapters.sqlite_db import Database
+from ...adapters.local.wiring import DATABASE_FILE
+from ...adapters.sqlite.db import Database
 from .base import DataDir, app, settings_for
 from .users import fail, reported_errors
 
-RECEIPTS_DIR = "receipts"  # <data_dir>/receipts, as local_wiring lays it out
+RECEIPTS_DIR = "receipts"  # <data_dir>/receipts, as adapters.local.wiring lays it out
 MANIFEST = "backup.json"
 
 

@@ -64,7 +64,7 @@ def extra_body_limits(container: Container) -> dict[str, int]:
     """Paths allowed more than the default 1 MiB (the local upload target)."""
     if container.settings.backend != "local":
         return {}
-    from ...adapters.local_files import UPLOAD_PATH
+    from ...adapters.local.files import UPLOAD_PATH
     from .routes.uploads import UPLOAD_BODY_LIMIT
 
     return {UPLOAD_PATH: UPLOAD_BODY_LIMIT}

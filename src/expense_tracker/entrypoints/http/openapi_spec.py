@@ -7,10 +7,11 @@ from typing import Any
 
 import yaml
 
-from ...adapters.clock import SystemClock
+from ...adapters.common.clock import SystemClock
 from ...adapters.memory import (
     MemoryExpenseStore,
     MemoryIdentity,
+    MemoryJobs,
     MemoryProfiles,
     MemoryReceiptStore,
 )
@@ -29,6 +30,7 @@ def spec() -> dict[str, Any]:
         profiles=MemoryProfiles(),
         clock=SystemClock(),
         cursors=CursorCodec(b"spec"),
+        jobs=MemoryJobs(SystemClock()),
     )
     return create_app(container=container, serve_pages=False).openapi()
 

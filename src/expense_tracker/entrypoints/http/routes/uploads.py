@@ -17,8 +17,8 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
-from ....adapters.local_files import UPLOAD_PATH, VIEW_PATH, LocalReceiptStore
-from ....adapters.local_upload import LocalUpload
+from ....adapters.local.files import UPLOAD_PATH, VIEW_PATH, LocalReceiptStore
+from ....adapters.local.upload import LocalUpload
 from ....domain.errors import BadRequest, NotFound
 from ....domain.receipts import ALLOWED_TYPES, EXTENSIONS, MAX_RECEIPT_BYTES
 from ..deps import ContainerDep

@@ -1,0 +1,1 @@
+"""The SQLite store of the local server: database, migrations, queries, running totals."""

@@ -1,0 +1,225 @@
+"""One SQLite database file: connections, pragmas, transactions and versioned migrations.
+
+WAL lets readers run beside the one writer; synchronous=FULL makes every acknowledged commit
+durable across a power cut or a kill; BEGIN IMMEDIATE takes the write lock up front so a
+read-then-write never fails half-way with SQLITE_BUSY; busy_timeout waits for that lock.
+Errors leave as the domain's StorageError with a generic text (the cause is chained)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ...domain.errors import StorageError
+
+BUSY_TIMEOUT_MS = 30_000
+
+# Append only: each entry moves PRAGMA user_version one step. Never edit a shipped step.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: accounts, profiles, expenses, idempotency records. Preferences live in `profiles`
+    # (keyed by user id, so they work for any identity provider), not in `users`.
+    # category_key is casefold(category), written by the store, so the case-insensitive category
+    # filter is an index seek that agrees with Python's (and the memory store's) casefold.
+    """
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE refresh_tokens (
+        token_hash TEXT PRIMARY KEY,
+        family TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        revoked_at TEXT
+    ) STRICT;
+    CREATE INDEX refresh_tokens_by_family ON refresh_tokens(family);
+    CREATE INDEX refresh_tokens_by_user ON refresh_tokens(user_id);
+    CREATE TABLE expenses (
+        user_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+        currency TEXT NOT NULL,
+        category TEXT NOT NULL,
+        description TEXT NOT NULL,
+        spent_on TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        receipt_content_type TEXT,
+        receipt_size INTEGER,
+        receipt_uploaded_at TEXT,
+        receipt_key TEXT,
+        category_key TEXT NOT NULL,
+        PRIMARY KEY (user_id, id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX expenses_by_date ON expenses(user_id, spent_on DESC, id DESC);
+    CREATE INDEX expenses_by_category ON expenses(user_id, category_key, spent_on DESC, id DESC);
+    CREATE TABLE idempotency_keys (
+        user_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        expense_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, key)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+    CREATE TABLE profiles (
+        user_id TEXT PRIMARY KEY,
+        default_currency TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    """,
+    # 2: running totals per user, month, currency and category (see totals.py), backfilled
+    # here. The key leads with (user_id, month): a summary reads a range of months by seek.
+    # Sums are kept as high and low parts of 10^9 so they stay exact past int64.
+    """
+    CREATE TABLE month_totals (
+        user_id TEXT NOT NULL,
+        month TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        category TEXT NOT NULL,
+        minor_high INTEGER NOT NULL CHECK (minor_high >= 0),
+        minor_low INTEGER NOT NULL CHECK (minor_low >= 0),
+        count INTEGER NOT NULL CHECK (count >= 0),
+        PRIMARY KEY (user_id, month, currency, category)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO month_totals (user_id, month, currency, category, minor_high, minor_low, count)
+    SELECT user_id, substr(spent_on, 1, 7), currency, category,
+        SUM(amount_minor / 1000000000), SUM(amount_minor % 1000000000), COUNT(*)
+    FROM expenses
+    GROUP BY user_id, substr(spent_on, 1, 7), currency, category;
+    """,
+)
+
+
+class Database:
+    """A SQLite file shared by the local adapters; one connection per thread."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        # Writers of this process queue here, in order, instead of polling SQLite's busy
+        # handler (which sleeps in growing steps and gave concurrent adds a long p99 tail);
+        # busy_timeout still arbitrates between processes (serve --workers N).
+        self._writer = threading.Lock()
+        self.migrate()
+
+    def connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._open()
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            # Python's casefold, so text search agrees with the memory store beyond ASCII.
+            conn.create_function("casefold", 1, _casefold, deterministic=True)
+            return conn
+        except sqlite3.Error as exc:
+            raise StorageError("cannot open the database") from exc
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, locked from its first statement (BEGIN IMMEDIATE)."""
+        conn = self.connection()
+        with self._writer:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError("the database is busy") from exc
+            try:
+                yield conn
+            except BaseException:
+                _rollback(conn)
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                _rollback(conn)
+                raise StorageError("the database could not commit") from exc
+
+    def migrate(self) -> None:
+        """Run the steps past PRAGMA user_version in one transaction (all or none). A current
+        schema is seen without the write lock, so opening never waits for a busy writer."""
+        if self.schema_version() == len(MIGRATIONS):
+            return
+        with storage_errors("migrate the database"), self.write() as conn:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current > len(MIGRATIONS):
+                # Written by a newer release: refuse rather than run on a schema we don't know.
+                raise StorageError(f"the database is at schema {current}, newer than this app")
+            for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={version}")
+
+    def backup_to(self, target: Path | str) -> None:
+        """A consistent copy while others keep writing (the online backup API, in one step,
+        so the copy is one snapshot)."""
+        try:
+            destination = sqlite3.connect(str(target))
+            try:
+                self.connection().backup(destination)
+            finally:
+                destination.close()
+        except sqlite3.Error as exc:
+            raise StorageError("the backup failed") from exc
+
+    def integrity_ok(self) -> bool:
+        """PRAGMA integrity_check: True when SQLite finds nothing wrong with the file."""
+        with storage_errors("check the database"):
+            rows = self.connection().execute("PRAGMA integrity_check").fetchall()
+        return [tuple(row) for row in rows] == [("ok",)]
+
+    def schema_version(self) -> int:
+        with storage_errors("read the schema version"):
+            return int(self.connection().execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+
+def _casefold(value: object) -> str | None:
+    return value.casefold() if isinstance(value, str) else None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open (SQLite may already have ended it)."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+@contextmanager
+def storage_errors(action: str) -> Iterator[None]:
+    """Turn sqlite3's errors into the domain's StorageError ("could not <action>")."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageError(f"could not {action}") from exc

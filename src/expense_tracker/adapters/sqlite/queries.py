@@ -1,0 +1,124 @@
+"""The SQL of the SQLite expense store: row <-> Expense mapping, filters and keyset pages.
+
+Kept apart from the store's transactions so the query plans can be tested on their own."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ...domain.errors import Conflict
+from ...domain.expense import Expense, ExpenseFilter, Position, Receipt
+from ...domain.money import from_minor, to_minor
+from ..memory import DUPLICATE_ID
+
+_COLUMNS = (
+    "user_id, id, amount_minor, currency, category, category_key, description, spent_on, "
+    "created_at, updated_at, version, "
+    "receipt_content_type, receipt_size, receipt_uploaded_at, receipt_key"
+)
+_NAMES = [name.strip() for name in _COLUMNS.split(",")]
+_INSERT = f"INSERT INTO expenses ({_COLUMNS}) VALUES ({', '.join('?' * len(_NAMES))})"
+# Every column but the key (user_id, id), in `row_values` order.
+UPDATE = (
+    f"UPDATE expenses SET {', '.join(f'{name} = ?' for name in _NAMES[2:])} "
+    "WHERE user_id = ? AND id = ?"
+)
+SELECT = f"SELECT {_COLUMNS} FROM expenses"
+
+
+def row_values(e: Expense) -> tuple[Any, ...]:
+    r = e.receipt
+    return (
+        e.user_id,
+        e.id,
+        to_minor(e.amount, e.currency),
+        e.currency,
+        e.category,
+        e.category.casefold(),
+        e.description,
+        e.date.isoformat(),
+        e.created_at.isoformat(),
+        e.updated_at.isoformat(),
+        e.version,
+        r.content_type if r else None,
+        r.size if r else None,
+        r.uploaded_at.isoformat() if r else None,
+        r.key if r else None,
+    )
+
+
+def row_expense(row: sqlite3.Row) -> Expense:
+    receipt = None
+    if row["receipt_key"] is not None:
+        receipt = Receipt(
+            content_type=row["receipt_content_type"],
+            size=row["receipt_size"],
+            uploaded_at=datetime.fromisoformat(row["receipt_uploaded_at"]),
+            key=row["receipt_key"],
+        )
+    return Expense(
+        id=row["id"],
+        user_id=row["user_id"],
+        amount=from_minor(row["amount_minor"], row["currency"]),
+        currency=row["currency"],
+        category=row["category"],
+        description=row["description"],
+        date=date.fromisoformat(row["spent_on"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        version=row["version"],
+        receipt=receipt,
+    )
+
+
+def moment(value: datetime) -> str:
+    """Fixed-width UTC text, so moments from any clock compare correctly as strings."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], list[Any]]:
+    """WHERE clauses for the filters; the memory store's `ExpenseFilter.matches` in SQL."""
+    clauses, params = ["user_id = ?"], [user_id]
+    if filters.category is not None:
+        clauses.append("category_key = ?")
+        params.append(filters.category.casefold())
+    if filters.date_from:
+        clauses.append("spent_on >= ?")
+        params.append(filters.date_from.isoformat())
+    if filters.date_to:
+        clauses.append("spent_on <= ?")
+        params.append(filters.date_to.isoformat())
+    if filters.text:
+        # instr, not LIKE: the needle's % and _ are plain characters, nothing to escape.
+        clauses.append("(instr(casefold(description), ?) > 0 OR instr(category_key, ?) > 0)")
+        params += [filters.text.casefold()] * 2
+    return clauses, params
+
+
+def list_query(
+    user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
+) -> tuple[str, list[Any]]:
+    """One page in (spent_on DESC, id DESC) order, read straight off an index (keyset)."""
+    if after is not None and filters.date_to and after.date <= filters.date_to:
+        # The keyset bound implies `to`; with both, SQLite seeks by `to` and then steps over
+        # every earlier page, so a deep page would cost O(offset).
+        filters = dataclasses.replace(filters, date_to=None)
+    clauses, params = filter_clauses(user_id, filters)
+    if after is not None:
+        clauses.append("(spent_on, id) < (?, ?)")
+        params += [after.date.isoformat(), after.id]
+    sql = f"{SELECT} WHERE {' AND '.join(clauses)} ORDER BY spent_on DESC, id DESC LIMIT ?"
+    return sql, [*params, limit]
+
+
+def insert_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    try:
+        conn.executemany(_INSERT, rows)
+    except sqlite3.IntegrityError as exc:
+        if exc.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
+            raise
+        raise Conflict(DUPLICATE_ID) from exc

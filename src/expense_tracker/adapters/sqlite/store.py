@@ -1,0 +1,213 @@
+"""The ExpenseStore and Profiles ports on SQLite (see db.py for pragmas and migrations).
+
+Behaves exactly like the memory store, which is the reference; the contract suite proves it.
+Every expense write updates the monthly totals (totals.py) in its own transaction, so the
+summary and categories read totals rather than scanning the user's expenses."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from ...domain.analytics import Summary
+from ...domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
+from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
+from ...domain.records import expense_from_record, expense_to_record
+from ...ports import IdempotencyKey
+from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
+from . import totals
+from .db import Database, storage_errors
+from .queries import (
+    SELECT,
+    UPDATE,
+    insert_rows,
+    list_query,
+    moment,
+    row_expense,
+    row_values,
+)
+
+# list_query too: benchmarks/scale.py explains its plans from here.
+__all__ = ["SqliteExpenseStore", "SqliteProfiles", "list_query"]
+
+ITERATE_PAGE = 500  # rows per query when exporting: memory stays flat, round trips stay few
+PURGE_BATCH = 1000  # old idempotency records removed per add, so no add pays for a backlog
+PURGE_EVERY = timedelta(hours=1)
+
+
+class SqliteExpenseStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._next_purge: datetime | None = None
+
+    def add(self, expense: Expense, idempotency: IdempotencyKey | None = None) -> Expense:
+        with storage_errors("add the expense"), self._db.write() as conn:
+            if idempotency is not None:
+                first = self._replayed(conn, expense, idempotency)
+                if first is not None:
+                    return first
+                self._purge_if_due(conn, expense.created_at)
+                conn.execute(
+                    "INSERT OR REPLACE INTO idempotency_keys "
+                    "(user_id, key, fingerprint, expense_json, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        expense.user_id,
+                        idempotency.key,
+                        idempotency.fingerprint,
+                        json.dumps(expense_to_record(expense)),
+                        moment(expense.created_at),
+                    ),
+                )
+            insert_rows(conn, [row_values(expense)])
+            totals.apply(conn, totals.deltas([(expense, 1)]))
+        return expense
+
+    def _replayed(
+        self, conn: sqlite3.Connection, expense: Expense, idempotency: IdempotencyKey
+    ) -> Expense | None:
+        """The first expense made with this key, if the key is still remembered."""
+        row = conn.execute(
+            "SELECT fingerprint, expense_json FROM idempotency_keys "
+            "WHERE user_id = ? AND key = ? AND created_at >= ?",
+            (
+                expense.user_id,
+                idempotency.key,
+                moment(expense.created_at - IDEMPOTENCY_RETENTION),
+            ),
+        ).fetchone()
+        if row is None:
+            return None
+        if row["fingerprint"] != idempotency.fingerprint:
+            raise Invalid(FieldError("Idempotency-Key", IDEMPOTENCY_MISMATCH))
+        return expense_from_record(json.loads(row["expense_json"]))
+
+    def _purge_if_due(self, conn: sqlite3.Connection, now: datetime) -> None:
+        """Forget expired keys now and then, a bounded batch at a time (index on created_at)."""
+        if self._next_purge is not None and now < self._next_purge:
+            return
+        removed = conn.execute(
+            "DELETE FROM idempotency_keys WHERE (user_id, key) IN ("
+            " SELECT user_id, key FROM idempotency_keys WHERE created_at < ? LIMIT ?)",
+            (moment(now - IDEMPOTENCY_RETENTION), PURGE_BATCH),
+        ).rowcount
+        # A full batch means a backlog: carry on with the next add.
+        self._next_purge = now if removed >= PURGE_BATCH else now + PURGE_EVERY
+
+    def add_many(self, expenses: list[Expense]) -> None:
+        if not expenses:
+            return
+        rows = [row_values(e) for e in expenses]
+        changes = totals.deltas((e, 1) for e in expenses)
+        with storage_errors("add the expenses"), self._db.write() as conn:
+            insert_rows(conn, rows)
+            totals.apply(conn, changes)
+
+    def get(self, user_id: str, expense_id: str) -> Expense:
+        with storage_errors("read the expense"):
+            row = (
+                self._db.connection()
+                .execute(
+                    f"{SELECT} WHERE user_id = ? AND id = ?",
+                    (user_id, expense_id),
+                )
+                .fetchone()
+            )
+        if row is None:
+            raise NotFound("No such expense")
+        return row_expense(row)
+
+    def list_page(
+        self, user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
+    ) -> ExpensePage:
+        sql, params = list_query(user_id, filters, limit + 1, after)  # one more: is there a next?
+        with storage_errors("list expenses"):
+            rows = self._db.connection().execute(sql, params).fetchall()
+        items = [row_expense(row) for row in rows[:limit]]
+        more = len(rows) > limit
+        return ExpensePage(items, Position(items[-1].date, items[-1].id) if more else None)
+
+    def replace(self, expense: Expense, expected_version: int) -> Expense:
+        with storage_errors("change the expense"), self._db.write() as conn:
+            row = conn.execute(
+                f"{SELECT} WHERE user_id = ? AND id = ?",
+                (expense.user_id, expense.id),
+            ).fetchone()
+            if row is None:
+                raise NotFound("No such expense")
+            if row["version"] != expected_version:
+                raise PreconditionFailed("The expense was changed by someone else")
+            values = row_values(expense)
+            conn.execute(UPDATE, (*values[2:], expense.user_id, expense.id))
+            # A new amount, currency, category or month moves the total between buckets.
+            totals.apply(conn, totals.deltas([(row_expense(row), -1), (expense, 1)]))
+        return expense
+
+    def delete(self, user_id: str, expense_id: str) -> Expense:
+        with storage_errors("delete the expense"), self._db.write() as conn:
+            row = conn.execute(
+                f"{SELECT} WHERE user_id = ? AND id = ?",
+                (user_id, expense_id),
+            ).fetchone()
+            if row is None:
+                raise NotFound("No such expense")
+            conn.execute("DELETE FROM expenses WHERE user_id = ? AND id = ?", (user_id, expense_id))
+            removed = row_expense(row)
+            totals.apply(conn, totals.deltas([(removed, -1)]))
+        return removed
+
+    def categories(self, user_id: str) -> list[CategoryCount]:
+        with storage_errors("count categories"):
+            return totals.categories(self._db.connection(), user_id)
+
+    def summary(self, user_id: str, date_from: date | None, date_to: date | None) -> Summary:
+        # One statement, so one snapshot of totals and expenses.
+        with storage_errors("sum expenses"):
+            return totals.summary(self._db.connection(), user_id, date_from, date_to)
+
+    def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
+        # Page by page, each page its own short read: no cursor or transaction stays open
+        # between yields (a streaming response may resume on another thread).
+        after: Position | None = None
+        while True:
+            page = self.list_page(user_id, filters, ITERATE_PAGE, after)
+            yield from page.items
+            if page.next is None:
+                return
+            after = page.next
+
+    def delete_user(self, user_id: str) -> list[Receipt]:
+        with storage_errors("delete the user's data"), self._db.write() as conn:
+            rows = conn.execute(
+                f"{SELECT} WHERE user_id = ? AND receipt_key IS NOT NULL",
+                (user_id,),
+            ).fetchall()
+            for table in ("expenses", "month_totals", "idempotency_keys", "profiles"):
+                conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+        return [receipt for row in rows if (receipt := row_expense(row).receipt) is not None]
+
+
+class SqliteProfiles:
+    """Default currency per user id; a user without a row gets the configured default."""
+
+    def __init__(self, db: Database, default_currency: str) -> None:
+        self._db = db
+        self._default = default_currency
+
+    def default_currency(self, user_id: str) -> str:
+        with storage_errors("read the profile"):
+            row = (
+                self._db.connection()
+                .execute("SELECT default_currency FROM profiles WHERE user_id = ?", (user_id,))
+                .fetchone()
+            )
+        return self._default if row is None else str(row[0])
+
+    def set_default_currency(self, user_id: str, currency: str) -> None:
+        with storage_errors("save the profile"), self._db.write() as conn:
+            conn.execute(
+                "INSERT INTO profiles (user_id, default_currency) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET default_currency = excluded.default_currency",
+                (user_id, currency),
+            )

@@ -1,0 +1,42 @@
+"""The wired set of ports and per-process limiters that the entry points run on.
+
+Each deployment's wiring (adapters/local, adapters/aws) fills one in; bootstrap picks which."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .config import Settings
+from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
+from .ports.jobs import Jobs
+from .services.cursors import CursorCodec
+from .services.ratelimit import FailureLimiter, TokenBuckets
+
+
+@dataclass
+class Container:
+    settings: Settings
+    store: ExpenseStore
+    receipts: ReceiptStore
+    identity: IdentityProvider
+    profiles: Profiles
+    clock: Clock
+    cursors: CursorCodec
+    jobs: Jobs
+    accounts: AccountAdmin | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    request_limits: TokenBuckets = field(init=False)
+    login_limits: FailureLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.request_limits = TokenBuckets(rate=s.rate_per_second, burst=s.rate_burst)
+        self.login_limits = FailureLimiter(
+            {"email": s.login_failures_per_email, "client": s.login_failures_per_client},
+            window_seconds=s.login_failure_window_seconds,
+        )
+
+    def close(self) -> None:
+        for closer in reversed(self.closers):
+            closer()

@@ -1,0 +1,81 @@
+"""The jobs port: long work (imports, exports, scans, recurring occurrences) runs as a job.
+
+A request creates the job and returns at once; a worker runs it later and the client polls.
+Locally the jobs live in a table of the SQLite database and a worker thread of the server runs
+them (a restart resumes what was running); on AWS the records live in DynamoDB and an SQS queue
+feeds a worker function; the memory adapter runs each job inline when it is enqueued.
+
+Exactly once: a job may be started more than once (a crash, a kill, a duplicate delivery), so
+every handler's work is idempotent: running it again adds nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+JobStatus = Literal["waiting_upload", "queued", "running", "done", "failed"]
+FINISHED: frozenset[str] = frozenset({"done", "failed"})
+
+# JSON-able values only: jobs are persisted as JSON (SQLite text, DynamoDB string).
+JobData = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    user_id: str
+    kind: str  # "import", "export", "scan", "recurring", ...
+    status: JobStatus
+    params: JobData  # what the job was asked to do, fixed at creation
+    progress: JobData  # what it has done so far and its result, replaced whole on each report
+    created_at: datetime
+    updated_at: datetime
+    attempts: int = 0  # how many times a worker has started it
+
+
+class JobFailed(Exception):
+    """Raised by a handler for a failure that retrying cannot fix (bad input): the job ends as
+    `failed` with this message and the progress given. Any other exception is retried."""
+
+    def __init__(self, message: str, progress: JobData | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.progress = progress
+
+
+class JobReporter(Protocol):
+    def report(self, progress: JobData) -> None:
+        """Persist the job's progress so far (also tells the queue the worker is alive)."""
+        ...
+
+
+# A handler does the job's work and returns its final progress (the result).
+JobHandler = Callable[[Job, JobReporter], JobData]
+JobHandlers = Mapping[str, JobHandler]
+
+
+class Jobs(Protocol):
+    """Every method but the worker's is scoped to one user: another user's job is NotFound."""
+
+    def create(self, job: Job) -> Job:
+        """Store a new job, usually `waiting_upload` or `queued` (then it is enqueued too)."""
+        ...
+
+    def get(self, user_id: str, job_id: str) -> Job:
+        """Raises NotFound."""
+        ...
+
+    def list(self, user_id: str, kind: str, limit: int = 50) -> list[Job]:
+        """The user's jobs of one kind, newest first."""
+        ...
+
+    def enqueue(self, user_id: str, job_id: str) -> Job:
+        """Move a `waiting_upload` job to `queued` and hand it to the worker. Idempotent: a job
+        already queued, running or finished is returned unchanged."""
+        ...
+
+    def bind(self, handlers: JobHandlers) -> None:
+        """Give the adapter the handlers by kind (made after the container that they use)."""
+        ...
