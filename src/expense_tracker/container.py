@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .config import Settings
 from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
 from .ports.jobs import Jobs
+from .ports.rates import Rates
 from .services.cursors import CursorCodec
 from .services.ratelimit import FailureLimiter, TokenBuckets
 
@@ -24,6 +25,7 @@ class Container:
     clock: Clock
     cursors: CursorCodec
     jobs: Jobs
+    rates: Rates
     accounts: AccountAdmin | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     request_limits: TokenBuckets = field(init=False)

@@ -10,7 +10,7 @@ from ...config import Settings
 from ...container import Container
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
-from ..memory import MemoryJobs
+from ..memory import MemoryJobs, MemoryRates
 from ..sqlite.db import Database
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
 from .files import LocalReceiptStore
@@ -54,6 +54,7 @@ def build_local_container(settings: Settings) -> Container:
         cursors=CursorCodec(secret),
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(clock),
+        rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
         accounts=identity,
         closers=[db.close],
     )

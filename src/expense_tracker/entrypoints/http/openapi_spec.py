@@ -13,6 +13,7 @@ from ...adapters.memory import (
     MemoryIdentity,
     MemoryJobs,
     MemoryProfiles,
+    MemoryRates,
     MemoryReceiptStore,
 )
 from ...bootstrap import Container
@@ -31,6 +32,7 @@ def spec() -> dict[str, Any]:
         clock=SystemClock(),
         cursors=CursorCodec(b"spec"),
         jobs=MemoryJobs(SystemClock()),
+        rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
     )
     return create_app(container=container, serve_pages=False).openapi()
 
