@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .config import Settings
 from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
-from .ports.jobs import Jobs
+from .ports.jobs import Background, Jobs
 from .ports.rates import Rates
 from .services.cursors import CursorCodec
 from .services.ratelimit import FailureLimiter, TokenBuckets
@@ -28,6 +28,8 @@ class Container:
     rates: Rates
     accounts: AccountAdmin | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # Started by the HTTP app's lifespan (the jobs worker, daily tasks); never by the CLI.
+    background: list[Background] = field(default_factory=list)
     request_limits: TokenBuckets = field(init=False)
     login_limits: FailureLimiter = field(init=False)
 

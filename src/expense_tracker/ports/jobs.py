@@ -79,3 +79,12 @@ class Jobs(Protocol):
     def bind(self, handlers: JobHandlers) -> None:
         """Give the adapter the handlers by kind (made after the container that they use)."""
         ...
+
+
+class Background(Protocol):
+    """Work a long-running server does beside its requests (the jobs worker, daily tasks).
+    The HTTP app starts each at start-up and stops it at shutdown; the CLI never starts one."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...

@@ -10,8 +10,9 @@ from ...config import Settings
 from ...container import Container
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
-from ..memory import MemoryJobs, MemoryRates
+from ..memory import MemoryRates
 from ..sqlite.db import Database
+from ..sqlite.jobs import SqliteJobs
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
@@ -44,6 +45,7 @@ def build_local_container(settings: Settings) -> Container:
     clock = SystemClock()
     db = Database(data_dir / DATABASE_FILE)
     identity = LocalIdentityProvider.from_data_dir(db, data_dir, settings, clock)
+    jobs = SqliteJobs(db, clock)
     return Container(
         settings=settings,
         store=SqliteExpenseStore(db),
@@ -52,9 +54,9 @@ def build_local_container(settings: Settings) -> Container:
         profiles=SqliteProfiles(db, settings.default_currency),
         clock=clock,
         cursors=CursorCodec(secret),
-        # Interim: jobs run inline in the request until the place's own worker lands.
-        jobs=MemoryJobs(clock),
+        jobs=jobs,
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
         accounts=identity,
         closers=[db.close],
+        background=[jobs],
     )

@@ -95,6 +95,24 @@ MIGRATIONS: tuple[str, ...] = (
     FROM expenses
     GROUP BY user_id, substr(spent_on, 1, 7), currency, category;
     """,
+    # 3: jobs (imports, exports, scans, recurring runs) for the local worker (see jobs.py).
+    # lease_until: a running job's worker is alive until then; past it, another may resume it.
+    """
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        params TEXT NOT NULL,
+        progress TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        lease_until TEXT
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX jobs_by_user ON jobs(user_id, kind, created_at DESC, id DESC);
+    CREATE INDEX jobs_runnable ON jobs(status, lease_until, id);
+    """,
 )
 
 

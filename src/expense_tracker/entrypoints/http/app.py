@@ -28,9 +28,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owned:
-            wired.close()
+        for task in wired.background:
+            task.start()
+        try:
+            yield
+        finally:
+            for task in reversed(wired.background):
+                task.stop()
+            if owned:
+                wired.close()
 
     app = FastAPI(
         title="expense-tracker",
