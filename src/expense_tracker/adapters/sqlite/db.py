@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from ...domain.errors import StorageError
 
 BUSY_TIMEOUT_MS = 30_000
+MAX_GROUP = 64  # writes sharing one commit at most, so no caller waits behind a huge group
+
+T = TypeVar("T")
 
 # Append only: each entry moves PRAGMA user_version one step. Never edit a shipped step.
 MIGRATIONS: tuple[str, ...] = (
@@ -128,6 +132,8 @@ class Database:
         # handler (which sleeps in growing steps and gave concurrent adds a long p99 tail);
         # busy_timeout still arbitrates between processes (serve --workers N).
         self._writer = threading.Lock()
+        self._pending: list[_GroupedWrite[object]] = []
+        self._pending_lock = threading.Lock()
         self.migrate()
 
     def connection(self) -> sqlite3.Connection:
@@ -178,6 +184,45 @@ class Database:
                 _rollback(conn)
                 raise StorageError("the database could not commit") from exc
 
+    def grouped(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` in a write transaction that concurrent callers share: one COMMIT, so one
+        fsync, for the whole group (group commit). Each work runs in its own SAVEPOINT, so its
+        failure undoes only itself; it returns only once the group's COMMIT is durable.
+
+        Callers queue on the writer lock as with `write`; whoever gets it runs every write
+        queued meanwhile, and the others find theirs done."""
+        slot: _GroupedWrite[T] = _GroupedWrite(work)
+        with self._pending_lock:
+            self._pending.append(slot)  # type: ignore[arg-type]
+        while not slot.done:
+            with self._writer:
+                if slot.done:
+                    break
+                with self._pending_lock:
+                    group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+                self._commit_group(group)
+        return slot.outcome()
+
+    def _commit_group(self, group: list[_GroupedWrite[object]]) -> None:
+        conn = self.connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            _finish_all(group, "the database is busy", exc)
+            return
+        try:
+            for slot in group:
+                slot.run_in_savepoint(conn)
+            conn.execute("COMMIT")
+        except BaseException as exc:  # the commit failed: nothing of the group is kept
+            _rollback(conn)
+            _finish_all(group, "the database could not commit", exc)
+            if not isinstance(exc, sqlite3.Error):
+                raise
+            return
+        for slot in group:
+            slot.done = True
+
     def migrate(self) -> None:
         """Run the steps past PRAGMA user_version in one transaction (all or none). A current
         schema is seen without the write lock, so opening never waits for a busy writer."""
@@ -222,6 +267,37 @@ class Database:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+
+class _GroupedWrite(Generic[T]):
+    """One caller's work in a group commit, with its result or its error."""
+
+    def __init__(self, work: Callable[[sqlite3.Connection], T]) -> None:
+        self.work = work
+        self.done = False
+        self.result: T | None = None
+        self.error: BaseException | None = None
+
+    def run_in_savepoint(self, conn: sqlite3.Connection) -> None:
+        conn.execute("SAVEPOINT grouped_write")
+        try:
+            self.result = self.work(conn)
+        except Exception as exc:  # this write fails alone; the group goes on
+            conn.execute("ROLLBACK TO grouped_write")
+            self.error = exc
+        conn.execute("RELEASE grouped_write")
+
+    def outcome(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.result  # type: ignore[return-value]
+
+
+def _finish_all(group: list[_GroupedWrite[object]], message: str, cause: BaseException) -> None:
+    for slot in group:
+        slot.error = StorageError(message)
+        slot.error.__cause__ = cause
+        slot.done = True
 
 
 def _casefold(value: object) -> str | None:

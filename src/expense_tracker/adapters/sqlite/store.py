@@ -43,25 +43,32 @@ class SqliteExpenseStore:
         self._next_purge: datetime | None = None
 
     def add(self, expense: Expense, idempotency: IdempotencyKey | None = None) -> Expense:
-        with storage_errors("add the expense"), self._db.write() as conn:
-            if idempotency is not None:
-                first = self._replayed(conn, expense, idempotency)
-                if first is not None:
-                    return first
-                self._purge_if_due(conn, expense.created_at)
-                conn.execute(
-                    "INSERT OR REPLACE INTO idempotency_keys "
-                    "(user_id, key, fingerprint, expense_json, created_at) VALUES (?, ?, ?, ?, ?)",
-                    (
-                        expense.user_id,
-                        idempotency.key,
-                        idempotency.fingerprint,
-                        json.dumps(expense_to_record(expense)),
-                        moment(expense.created_at),
-                    ),
-                )
-            insert_rows(conn, [row_values(expense)])
-            totals.apply(conn, totals.deltas([(expense, 1)]))
+        """Concurrent adds share one commit (group commit): one fsync for many, each still
+        durable before it returns, and a failing add undoes only itself."""
+        with storage_errors("add the expense"):
+            return self._db.grouped(lambda conn: self._add(conn, expense, idempotency))
+
+    def _add(
+        self, conn: sqlite3.Connection, expense: Expense, idempotency: IdempotencyKey | None
+    ) -> Expense:
+        if idempotency is not None:
+            first = self._replayed(conn, expense, idempotency)
+            if first is not None:
+                return first
+            self._purge_if_due(conn, expense.created_at)
+            conn.execute(
+                "INSERT OR REPLACE INTO idempotency_keys "
+                "(user_id, key, fingerprint, expense_json, created_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    expense.user_id,
+                    idempotency.key,
+                    idempotency.fingerprint,
+                    json.dumps(expense_to_record(expense)),
+                    moment(expense.created_at),
+                ),
+            )
+        insert_rows(conn, [row_values(expense)])
+        totals.apply(conn, totals.deltas([(expense, 1)]))
         return expense
 
     def _replayed(

@@ -15,7 +15,9 @@ from ...ports import Principal
 bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login")
 
 
-def get_container(request: Request) -> Container:
+# Both dependencies are `async def`: they never block (token checks are CPU-only and short), and
+# a plain `def` would cost each request two thread-pool round trips (shared/notes).
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -40,7 +42,7 @@ def gateway_claims(request: Request) -> Mapping[str, Any] | None:
     return found if isinstance(found, dict) and found else None
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
