@@ -117,6 +117,44 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX jobs_by_user ON jobs(user_id, kind, created_at DESC, id DESC);
     CREATE INDEX jobs_runnable ON jobs(status, lease_until, id);
     """,
+    # 4: text search. A trigram FTS5 index over casefold(description) and the category key,
+    # kept by triggers in each write's transaction and backfilled here. It only narrows the
+    # candidates of a `q` search (3+ characters); the exact casefold test still decides, so
+    # results match the memory store's. expense_search gives the FTS rows an integer key
+    # (expenses has none: WITHOUT ROWID).
+    """
+    CREATE TABLE expense_search (
+        rowid INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        UNIQUE (user_id, id)
+    ) STRICT;
+    CREATE VIRTUAL TABLE expense_fts USING fts5(
+        text, content='expense_search', content_rowid='rowid', tokenize='trigram'
+    );
+    CREATE TRIGGER expense_search_added AFTER INSERT ON expense_search BEGIN
+        INSERT INTO expense_fts (rowid, text) VALUES (new.rowid, new.text);
+    END;
+    CREATE TRIGGER expense_search_removed AFTER DELETE ON expense_search BEGIN
+        INSERT INTO expense_fts (expense_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    END;
+    CREATE TRIGGER expenses_searchable_added AFTER INSERT ON expenses BEGIN
+        INSERT INTO expense_search (user_id, id, text)
+        VALUES (new.user_id, new.id, casefold(new.description) || char(10) || new.category_key);
+    END;
+    CREATE TRIGGER expenses_searchable_changed AFTER UPDATE OF description, category_key
+    ON expenses BEGIN
+        DELETE FROM expense_search WHERE user_id = old.user_id AND id = old.id;
+        INSERT INTO expense_search (user_id, id, text)
+        VALUES (new.user_id, new.id, casefold(new.description) || char(10) || new.category_key);
+    END;
+    CREATE TRIGGER expenses_searchable_removed AFTER DELETE ON expenses BEGIN
+        DELETE FROM expense_search WHERE user_id = old.user_id AND id = old.id;
+    END;
+    INSERT INTO expense_search (user_id, id, text)
+    SELECT user_id, id, casefold(description) || char(10) || category_key FROM expenses;
+    """,
 )
 
 
@@ -234,9 +272,8 @@ class Database:
                 # Written by a newer release: refuse rather than run on a schema we don't know.
                 raise StorageError(f"the database is at schema {current}, newer than this app")
             for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in _statements(script):
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version={version}")
 
     def backup_to(self, target: Path | str) -> None:
@@ -298,6 +335,18 @@ def _finish_all(group: list[_GroupedWrite[object]], message: str, cause: BaseExc
         slot.error = StorageError(message)
         slot.error.__cause__ = cause
         slot.done = True
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into whole statements (a trigger's body holds semicolons too)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip():
+        yield pending
 
 
 def _casefold(value: object) -> str | None:

@@ -80,6 +80,9 @@ def moment(value: datetime) -> str:
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+TRIGRAM = 3  # the FTS5 trigram index finds substrings of at least this many characters
+
+
 def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], list[Any]]:
     """WHERE clauses for the filters; the memory store's `ExpenseFilter.matches` in SQL."""
     clauses, params = ["user_id = ?"], [user_id]
@@ -93,9 +96,18 @@ def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], lis
         clauses.append("spent_on <= ?")
         params.append(filters.date_to.isoformat())
     if filters.text:
+        needle = filters.text.casefold()
+        if len(needle) >= TRIGRAM:
+            # The trigram index narrows the rows to those that may match (a search that
+            # matches nothing reads nothing); the exact test below still decides.
+            clauses.append(
+                "id IN (SELECT s.id FROM expense_fts JOIN expense_search s "
+                "ON s.rowid = expense_fts.rowid WHERE expense_fts MATCH ? AND s.user_id = ?)"
+            )
+            params += ['"' + needle.replace('"', '""') + '"', user_id]
         # instr, not LIKE: the needle's % and _ are plain characters, nothing to escape.
         clauses.append("(instr(casefold(description), ?) > 0 OR instr(category_key, ?) > 0)")
-        params += [filters.text.casefold()] * 2
+        params += [needle] * 2
     return clauses, params
 
 

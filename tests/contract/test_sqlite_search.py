@@ -1,0 +1,88 @@
+"""SQLite's trigram search index (migration 4): it follows every write, is backfilled for rows
+written before it existed, and a search that matches nothing reads the index, not every row."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from expense_tracker.adapters.sqlite.db import MIGRATIONS, Database
+from expense_tracker.adapters.sqlite.queries import list_query
+from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
+from expense_tracker.domain.expense import ExpenseFilter
+
+from .factories import make_expense, new_user
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(tmp_path / "search.sqlite3")
+    yield database
+    database.close()
+
+
+def found(store: SqliteExpenseStore, user: str, text: str) -> list[str]:
+    page = store.list_page(user, ExpenseFilter(text=text), 50, None)
+    return sorted(e.description for e in page.items)
+
+
+def test_search_follows_adds_changes_and_deletes(db: Database) -> None:
+    store = SqliteExpenseStore(db)
+    user = new_user()
+    lunch = store.add(make_expense(user, description="Lunch at Straße Café"))
+    store.add(make_expense(user, description="Train ticket", category="Travel"))
+    assert found(store, user, "STRASSE") == ["Lunch at Straße Café"]  # casefold: ß -> ss
+    assert found(store, user, "travel") == ["Train ticket"]  # the category is searched too
+    changed = dataclasses.replace(lunch, description="Dinner", version=2)
+    store.replace(changed, expected_version=1)
+    assert found(store, user, "straße") == []
+    assert found(store, user, "dinner") == ["Dinner"]
+    store.delete(user, lunch.id)
+    assert found(store, user, "dinner") == []
+
+
+def test_short_needles_and_quotes_still_match_exactly(db: Database) -> None:
+    store = SqliteExpenseStore(db)
+    user = new_user()
+    store.add(make_expense(user, description='The "big" one'))
+    store.add(make_expense(user, description="ab"))
+    assert found(store, user, "ab") == ["ab"]  # under 3 characters: no index, same answer
+    assert found(store, user, '"big"') == ['The "big" one']
+
+
+def test_another_users_rows_never_match(db: Database) -> None:
+    store = SqliteExpenseStore(db)
+    mine, theirs = new_user(), new_user()
+    store.add(make_expense(theirs, description="Secret sushi"))
+    assert found(store, mine, "sushi") == []
+
+
+def test_rows_written_before_the_index_existed_are_backfilled(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:3]:  # the schema as release 3 left it, one old row
+        conn.executescript(script)
+    conn.execute(
+        "INSERT INTO expenses VALUES ('u', '01JDX30000000000000000000A', 1250, 'EUR', 'Food',"
+        " 'Old bakery', '2026-11-24', '2026-11-24T19:00:00.000000Z',"
+        " '2026-11-24T19:00:00.000000Z', 1, NULL, NULL, NULL, NULL, 'food')"
+    )
+    conn.execute("PRAGMA user_version=3")
+    conn.commit()
+    conn.close()
+    db = Database(path)
+    try:
+        assert found(SqliteExpenseStore(db), "u", "bakery") == ["Old bakery"]
+    finally:
+        db.close()
+
+
+def test_a_search_reads_the_trigram_index(db: Database) -> None:
+    sql, params = list_query("u", ExpenseFilter(text="nothing like it"), 51, None)
+    plan = db.connection().execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    details = " ".join(str(row["detail"]) for row in plan)
+    assert "VIRTUAL TABLE INDEX" in details and "expense_fts" in details
