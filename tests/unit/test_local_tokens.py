@@ -111,6 +111,28 @@ def test_a_tampered_token_is_refused(idp: LocalIdentityProvider, ada: str) -> No
         idp.verify(flipped)
 
 
+def test_a_verified_token_is_still_refused_once_it_expires(
+    idp: LocalIdentityProvider, clock: FixedClock, ada: str
+) -> None:
+    """Verified signatures are remembered; the expiry is checked on every use all the same."""
+    token = idp.login("ada@example.com", PASSWORD).access_token
+    assert idp.verify(token).user_id == ada
+    assert idp.verify(token).user_id == ada  # the remembered signature
+    clock.advance(timedelta(hours=1))
+    with pytest.raises(Unauthorized):
+        idp.verify(token)
+
+
+def test_a_tampered_copy_of_a_verified_token_is_refused(
+    idp: LocalIdentityProvider, ada: str
+) -> None:
+    token = idp.login("ada@example.com", PASSWORD).access_token
+    idp.verify(token)
+    flipped = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    with pytest.raises(Unauthorized):
+        idp.verify(flipped)
+
+
 @pytest.mark.parametrize(
     "token", ["", "abc", "a.b.c", "a.b", "....", "eyJhbGciOiJSUzI1NiJ9.e30.", "é.é.é"]
 )

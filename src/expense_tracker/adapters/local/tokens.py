@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +21,7 @@ REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti"]
 CLOCK_SKEW_SECONDS = 5  # tolerated for `iat` between server processes
 INVALID_ACCESS = "The access token is not valid"
 INVALID_REFRESH = "The refresh token is not valid"
+VERIFIED_CACHE_SIZE = 4096  # tokens whose signature was checked; times are checked every use
 
 
 def stamp(moment: datetime) -> str:
@@ -49,6 +52,8 @@ class AccessTokens:
         self._issuer, self._audience = issuer, audience
         self.ttl_seconds = ttl_seconds
         self._clock = clock
+        self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._verified_lock = threading.Lock()
 
     def issue(self, user_id: str, email: str) -> str:
         now = int(self._clock.now().timestamp())
@@ -69,7 +74,24 @@ class AccessTokens:
         )
 
     def claims(self, token: str) -> dict[str, Any]:
-        """The verified claims, or Unauthorized."""
+        """The verified claims, or Unauthorized. A token whose signature was already verified
+        (the same exact string) skips the RSA check, never the expiry and time checks."""
+        with self._verified_lock:
+            known = self._verified.get(token)
+            if known is not None:
+                self._verified.move_to_end(token)
+        if known is not None:
+            self._check_claims(known)
+            return known
+        claims = self._verify_signature(token)
+        self._check_claims(claims)
+        with self._verified_lock:
+            self._verified[token] = claims
+            if len(self._verified) > VERIFIED_CACHE_SIZE:
+                self._verified.popitem(last=False)
+        return claims
+
+    def _verify_signature(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
             kid = header.get("kid")
@@ -96,7 +118,6 @@ class AccessTokens:
             )
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise Unauthorized(INVALID_ACCESS) from exc
-        self._check_claims(claims)
         return claims
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
