@@ -39,9 +39,11 @@ system-deps: ## Debian packages the tests use (Chromium for the browser tests, J
 run: install ## start the app on http://$(HOST):$(PORT) with data in $(DATA_DIR)
 	$(BIN)/expense-tracker serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-lint: install
+lint: install ## Python (ruff) and the pages' JavaScript (ESLint, and tsc over the JSDoc types)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+	node_modules/.bin/eslint --max-warnings 0 .
+	node_modules/.bin/tsc -p tsconfig.json
 
 typecheck: install
 	$(BIN)/mypy src tests benchmarks scripts
