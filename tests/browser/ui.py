@@ -53,12 +53,16 @@ class Tab:
         self, email: str, password: str = PASSWORD, *, expect_dashboard: bool = True
     ) -> None:
         self.page.goto("/login.html")
+        self.sign_in_here(email, password)
+        if expect_dashboard:
+            self.wait_for_dashboard()
+
+    def sign_in_here(self, email: str, password: str = PASSWORD) -> None:
+        """Fill and send the sign-in form of the login page already open."""
         form = self.page.locator("#signin-form")
         form.get_by_label("E-mail").fill(email)
         form.get_by_label("Password").fill(password)
         form.get_by_role("button", name="Sign in").click()
-        if expect_dashboard:
-            self.wait_for_dashboard()
 
     def wait_for_dashboard(self) -> None:
         self.page.wait_for_url("**/tracker.html*")
