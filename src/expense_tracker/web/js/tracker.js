@@ -63,9 +63,12 @@ async function start() {
     await signOut();
     location.assign("/login.html?signed-out=1");
   });
-  const [me] = await Promise.all([getJson("/api/me"), everything()]);
-  $("#who-email").textContent = me.email;
-  addForm.setDefaultCurrency(me.default_currency);
+  // Offline or failing, the page still comes up: the list and totals say what went wrong.
+  const [me] = await Promise.all([getJson("/api/me").catch((error) => report(error)), everything()]);
+  if (me) {
+    $("#who-email").textContent = me.email;
+    addForm.setDefaultCurrency(me.default_currency);
+  }
   $("main").removeAttribute("aria-busy");
   document.body.dataset.ready = "true"; // lets tests (and people with slow links) know it is loaded
 }
