@@ -77,7 +77,7 @@ def test_the_app_has_a_manifest_icons_and_a_service_worker(tab: Tab, user: User)
     assert scope == tab.page.url.split("/tracker.html")[0] + "/"
     cdp = tab.page.context.new_cdp_session(tab.page)
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
-    # Playwright's contexts are incognito, where nothing installs; nothing else may stand in the way.
+    # Playwright's contexts are incognito, where nothing installs; nothing else may stop it.
     assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == [], errors
 
 
