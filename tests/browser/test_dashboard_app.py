@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +15,11 @@ from playwright.sync_api import Route, expect
 from tests.browser.colors import luminance
 from tests.browser.conftest import PHONE, TabFactory
 from tests.browser.test_analytics import attach_receipt, receipt_photo
-from tests.browser.ui import Tab
+from tests.browser.ui import Tab, eventually
 from tests.support.api import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def eventually(check: Callable[[], bool], seconds: float = 30) -> None:
-    """Wait for something the page does on its own clock (an undo offer running out)."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "it never happened"
-        time.sleep(0.2)
 
 
 def background(tab: Tab) -> float:

@@ -82,7 +82,8 @@ let timer = null;
 function endSession() {
   clearTimeout(timer);
   clearSession();
-  const next = location.pathname === "/tracker.html" ? `&next=${encodeURIComponent(location.pathname + location.search)}` : "";
+  const next = location.pathname === "/tracker.html" && location.search
+    ? `&next=${encodeURIComponent(location.pathname + location.search)}` : "";
   location.assign(`/login.html?expired=1${next}`);
   return new SessionEnded("Your session has ended; please sign in again");
 }

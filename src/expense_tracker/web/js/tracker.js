@@ -33,8 +33,9 @@ function installServiceWorker() {
 
 async function start() {
   if (!loadSession()) {
-    const next = `${location.pathname}${location.search}`;
-    location.replace(`/login.html?next=${encodeURIComponent(next)}`);
+    // A view with filters (a shared or bookmarked link) comes back after signing in.
+    const next = location.search ? `?next=${encodeURIComponent(`${location.pathname}${location.search}`)}` : "";
+    location.replace(`/login.html${next}`);
     return;
   }
   scheduleRefresh();
