@@ -11,7 +11,7 @@ from playwright.sync_api import Locator, expect
 
 from tests.browser.colors import contrast
 from tests.browser.conftest import PHONE, TabFactory
-from tests.browser.ui import Tab
+from tests.browser.ui import Tab, upload
 from tests.support.api import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -21,7 +21,7 @@ NARROWEST = {"width": 320, "height": 640}  # WCAG 1.4.10: no sideways scrolling 
 def box(locator: Locator) -> dict[str, float]:
     found = locator.bounding_box()
     assert found is not None, f"{locator} is not rendered"
-    return found
+    return {"x": found["x"], "y": found["y"], "width": found["width"], "height": found["height"]}
 
 
 def focused(tab: Tab) -> str:
@@ -101,11 +101,7 @@ def test_focus_stays_on_export_and_goes_to_the_outcome_of_an_import(tab: Tab, us
     form = tab.page.locator("#import-form")
     form.get_by_label("CSV file to import").set_input_files(
         files=[
-            {
-                "name": "a.csv",
-                "mimeType": "text/csv",
-                "buffer": b"date,amount,currency,category\n2026-11-02,1,EUR,Food\n",
-            }
+            upload("a.csv", "text/csv", b"date,amount,currency,category\n2026-11-02,1,EUR,Food\n")
         ]
     )
     form.get_by_role("button", name="Import", exact=True).click()

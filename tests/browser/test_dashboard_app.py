@@ -145,9 +145,11 @@ def test_chart_js_loads_only_when_the_charts_come_near(open_tab: TabFactory, use
 
 
 def test_a_removed_receipt_can_be_brought_back_with_undo(tab: Tab, user: User) -> None:
+    def receipt() -> object:
+        return user.client.get(f"/api/expenses/{expense['id']}").json()["receipt"]
+
     expense = user.add(amount="23.00", category="Transport", description="Taxi", date="2026-11-05")
     attach_receipt(user, expense["id"], receipt_photo())
-    receipt = lambda: user.client.get(f"/api/expenses/{expense['id']}").json()["receipt"]  # noqa: E731
     tab.sign_in(user.email)
     row = tab.row("Taxi")
     row.get_by_role("button", name=re.compile("^Remove the receipt")).click()
