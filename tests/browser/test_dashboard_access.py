@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Locator, expect
 
 from tests.browser.colors import contrast
-from tests.browser.conftest import PHONE, TabFactory
+from tests.browser.conftest import ARTIFACTS, PHONE, TabFactory
 from tests.browser.ui import Tab, upload
 from tests.support.api import User
 
@@ -72,6 +72,8 @@ def test_the_dashboard_fits_320_pixels_without_scrolling_sideways(
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     sign_out = box(tab.page.get_by_role("button", name="Sign out"))
     assert sign_out["x"] >= 0 and sign_out["x"] + sign_out["width"] <= NARROWEST["width"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(ARTIFACTS / "dashboard-320.png"), full_page=True)
 
 
 def test_focus_moves_to_the_next_row_after_a_delete(tab: Tab, user: User) -> None:

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Route, expect
 
 from tests.browser.colors import luminance
-from tests.browser.conftest import PHONE, TabFactory
+from tests.browser.conftest import ARTIFACTS, PHONE, TabFactory
 from tests.browser.test_analytics import attach_receipt, receipt_photo
 from tests.browser.ui import Tab, eventually
 from tests.support.api import User
@@ -36,6 +36,8 @@ def test_dark_mode_follows_the_system_and_the_switch_lasts(
     switch = tab.page.get_by_role("button", name="Dark mode")
     expect(switch).to_have_attribute("aria-pressed", "true")
     assert background(tab) < 0.05
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(ARTIFACTS / "dashboard-dark.png"), full_page=True)
 
     switch.click()
     expect(switch).to_have_attribute("aria-pressed", "false")
