@@ -31,6 +31,8 @@ def background(tab: Tab) -> float:
 def test_dark_mode_follows_the_system_and_the_switch_lasts(
     open_tab: TabFactory, user: User
 ) -> None:
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    user.add(amount="45.00", category="Transport", description="Train", date="2026-10-12")
     tab = open_tab(color_scheme="dark")
     tab.sign_in(user.email)
     switch = tab.page.get_by_role("button", name="Dark mode")
@@ -166,6 +168,21 @@ def test_a_removed_receipt_can_be_brought_back_with_undo(tab: Tab, user: User) -
     expect(row.locator(".receipt-thumb")).to_have_count(0)
     eventually(lambda: receipt() is None)  # gone for good once the offer runs out
     expect(tab.page.locator("#toast")).to_be_hidden()
+
+
+def test_a_deleted_expense_can_be_brought_back_with_undo(tab: Tab, user: User) -> None:
+    soup = user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    user.add(amount="4.00", category="Food", description="Bread", date="2026-11-01")
+    tab.sign_in(user.email)
+    tab.row("Soup").get_by_role("button", name=re.compile("^Delete")).click()
+    tab.page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(tab.row("Soup")).to_have_count(0)
+    expect(tab.page.locator("#toast-text")).to_have_text(re.compile(r"^Deleted Food €9\.00"))
+    tab.page.locator("#toast").get_by_role("button", name="Undo").click()
+    expect(tab.row("Soup")).to_have_count(1)
+    expect(tab.row("Soup").get_by_role("button", name=re.compile("^Delete"))).to_be_focused()
+    assert tab.descriptions() == ["Soup", "Bread"]
+    assert user.client.get(f"/api/expenses/{soup['id']}").status_code == 200
 
 
 def axe_violations(tab: Tab) -> list[dict[str, Any]]:

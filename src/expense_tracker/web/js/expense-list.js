@@ -51,7 +51,7 @@ export function createList({ onChanged }) {
       const page = await getJson(`/api/expenses${toQuery(state.filters, extra)}`);
       if (generation !== state.generation) return; // the filters changed meanwhile
       for (const expense of page.items) {
-        if (state.shown.has(expense.id)) continue;
+        if (state.shown.has(expense.id) || pendingDeletes.has(expense.id)) continue;
         state.shown.set(expense.id, expense);
         list.append(renderRow(expense));
       }
@@ -187,23 +187,38 @@ export function createList({ onChanged }) {
     });
   }
 
+  /** Confirmed deletes go out only when their Undo offer runs out; until then they stay hidden. */
+  const pendingDeletes = new Set();
+
   function confirmDelete(expense, what) {
     const dialog = $("#confirm-delete");
     $("#confirm-delete-text").textContent =
-      `${what}${expense.receipt ? ", with its receipt" : ""}. This cannot be undone.`;
+      `${what}${expense.receipt ? ", with its receipt" : ""}. You can undo this for a few seconds.`;
     dialog.returnValue = "";
-    dialog.addEventListener("close", async () => {
+    dialog.addEventListener("close", () => {
       if (dialog.returnValue !== "delete") return;
-      try {
-        await request(`/api/expenses/${encodeURIComponent(expense.id)}`, { method: "DELETE" });
-        removeRow(expense.id);
-        announce(`Deleted ${what}.`);
-        onChanged();
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) removeRow(expense.id);
-        else list.querySelector(`[data-id="${CSS.escape(expense.id)}"] button.delete`)?.focus();
-        report(error);
-      }
+      pendingDeletes.add(expense.id);
+      removeRow(expense.id);
+      offerUndo(`Deleted ${what}.`, {
+        undo: async () => {
+          pendingDeletes.delete(expense.id);
+          await reload();
+          list.querySelector(`[data-id="${CSS.escape(expense.id)}"] button.delete`)?.focus();
+          announce("The expense is back.");
+        },
+        commit: async () => {
+          try {
+            await request(`/api/expenses/${encodeURIComponent(expense.id)}`, { method: "DELETE", keepalive: true });
+            onChanged();
+          } catch (error) {
+            if (error instanceof ApiError && error.status === 404) return;
+            report(error);
+            reload();
+          } finally {
+            pendingDeletes.delete(expense.id);
+          }
+        },
+      });
     }, { once: true });
     dialog.showModal();
   }
