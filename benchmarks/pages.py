@@ -18,6 +18,7 @@ from tests.browser.ui import Tab
 from tests.support.api import socket_api, unique_email
 from tests.support.server import running_server
 
+from . import page_vitals
 from .dataset import csv_bytes
 from .plan import Plan
 from .report import Section, count, kib, ms, ratio, table
@@ -127,7 +128,7 @@ def sign_in_phases(browser: Browser, base_url: str, email: str, runs: int) -> li
     return [cold, warm]
 
 
-def collect(plan: Plan, workdir: Path) -> list[Phase]:
+def collect(plan: Plan, workdir: Path) -> tuple[list[Phase], list[page_vitals.Vitals]]:
     with running_server(workdir / "pages-data") as server, sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -143,7 +144,8 @@ def collect(plan: Plan, workdir: Path) -> list[Phase]:
                     content=csv_bytes(plan.page_rows, seed=5),
                     headers={"content-type": "text/csv"},
                 ).raise_for_status()
-            return phases + sign_in_phases(browser, server.base_url, email, 1 if plan.quick else 3)
+            phases += sign_in_phases(browser, server.base_url, email, 1 if plan.quick else 3)
+            return phases, page_vitals.collect(browser, server.base_url, email)
         finally:
             browser.close()
 
@@ -177,8 +179,8 @@ def _chart_js_note() -> str:
 
 
 def run(plan: Plan, workdir: Path) -> Section:
-    phases = collect(plan, workdir)
-    section = Section("Pages (headless Chromium)", data={"phases": phases})
+    phases, vitals = collect(plan, workdir)
+    section = Section("Pages (headless Chromium)", data={"phases": phases, "vitals": vitals})
     cold = phases[2]
     section.headlines.append(
         f"Pages: sign-in to a rendered dashboard in {ms(statistics.median(cold.seconds))}, "
@@ -198,4 +200,12 @@ def run(plan: Plan, workdir: Path) -> Section:
         + ", ".join(sorted(set().union(*(p.encodings for p in phases))))
         + f". {_chart_js_note()}",
     )  # fmt: skip
+    section.add(
+        "Layout shift and main-thread blocking, as Lighthouse's CLS and TBT read them from "
+        "the browser's PerformanceObserver (Lighthouse itself is not installable offline): TBT "
+        "sums each main-thread task's time over 50 ms from the first contentful paint until "
+        "the page is ready and the network quiet. Phone: 412×823 with the CPU slowed 4× "
+        "(Lighthouse's mobile setting); the sign-in page is the baseline.",
+        page_vitals.vitals_table(vitals),
+    )
     return section

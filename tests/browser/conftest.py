@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
@@ -71,16 +72,21 @@ TabFactory = Callable[..., Tab]
 
 @pytest.fixture
 def open_tab(browser: Browser, web_server: RunningServer) -> Iterator[TabFactory]:
-    """open_tab(base_url=..., viewport=...) -> a Tab in a fresh browser context."""
+    """open_tab(base_url=..., viewport=..., color_scheme=...) -> a Tab in a fresh context."""
     tabs: list[Tab] = []
 
-    def make(base_url: str = web_server.base_url, viewport: dict[str, int] | None = None) -> Tab:
+    def make(
+        base_url: str = web_server.base_url,
+        viewport: dict[str, int] | None = None,
+        color_scheme: Literal["light", "dark"] = "light",
+    ) -> Tab:
         context = browser.new_context(
             base_url=base_url,
             viewport=viewport or DESKTOP,  # type: ignore[arg-type]
             locale="en-US",
             timezone_id="UTC",
             reduced_motion="reduce",
+            color_scheme=color_scheme,
             accept_downloads=True,
         )
         tab = Tab(context.new_page())

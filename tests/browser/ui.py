@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.sync_api import ConsoleMessage, FilePayload, Locator, Page, expect
 
 PASSWORD = "correct horse battery staple"
+
+
+def eventually(check: Callable[[], bool], seconds: float = 30) -> None:
+    """Wait for something the page does on its own clock (an undo offer running out)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "it never happened"
+        time.sleep(0.2)
 
 
 def upload(name: str, mime_type: str, data: bytes) -> FilePayload:
@@ -53,12 +63,16 @@ class Tab:
         self, email: str, password: str = PASSWORD, *, expect_dashboard: bool = True
     ) -> None:
         self.page.goto("/login.html")
+        self.sign_in_here(email, password)
+        if expect_dashboard:
+            self.wait_for_dashboard()
+
+    def sign_in_here(self, email: str, password: str = PASSWORD) -> None:
+        """Fill and send the sign-in form of the login page already open."""
         form = self.page.locator("#signin-form")
         form.get_by_label("E-mail").fill(email)
         form.get_by_label("Password").fill(password)
         form.get_by_role("button", name="Sign in").click()
-        if expect_dashboard:
-            self.wait_for_dashboard()
 
     def wait_for_dashboard(self) -> None:
         self.page.wait_for_url("**/tracker.html*")
@@ -108,7 +122,10 @@ class Tab:
         return value
 
     def chart_data(self, canvas_id: str) -> dict[str, Any]:
-        """Labels and datasets of a drawn Chart.js chart, read from its Chart instance."""
+        """Labels and datasets of a drawn Chart.js chart, read from its Chart instance.
+        Chart.js loads when the charts come near the screen: bring this one there first."""
+        self.page.locator(f"#{canvas_id}").scroll_into_view_if_needed()
+        self.page.wait_for_function("(id) => window.Chart && Chart.getChart(id)", arg=canvas_id)
         data: dict[str, Any] = self.page.evaluate(
             """(id) => {
                 const chart = Chart.getChart(id);

@@ -1,12 +1,15 @@
 // The "Add an expense" form: currency defaults to the user's, date to today; checks run
 // before sending and the API's errors[] land under the same fields.
 
-import { ApiError, SessionEnded, request } from "./api.js";
+import { ApiError, SessionEnded, explain, request } from "./api.js";
 import { announce, clearFieldErrors, h, showFieldErrors } from "./dom.js";
 import { checkExpense, expenseFields, readExpense } from "./expense-form.js";
 import { formatMoney, isoDay } from "./format.js";
 
-export function createAddForm(form, { defaultCurrency, onAdded }) {
+/** @param {HTMLFormElement} form @param {{defaultCurrency?: string, onAdded: (expense: any) => unknown}} options */
+export function createAddForm(form, { defaultCurrency = "", onAdded }) {
+  /** @param {string} name @returns {HTMLInputElement} */
+  const input = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
   let idempotencyKey = null; // one key per expense, so a double submit or retry adds it once
   const formError = h("p", { class: "form-error", role: "alert", hidden: true });
   form.append(
@@ -21,11 +24,11 @@ export function createAddForm(form, { defaultCurrency, onAdded }) {
   // Ready for the next one: the currency goes back to the user's default; the date stays,
   // since receipts are usually entered a day's worth at a time.
   const reset = () => {
-    const date = form.elements.namedItem("date").value;
+    const date = input("date").value;
     form.reset();
-    form.elements.namedItem("currency").value = defaultCurrency;
-    form.elements.namedItem("date").value = date || isoDay();
-    form.elements.namedItem("amount").focus();
+    input("currency").value = defaultCurrency;
+    input("date").value = date || isoDay();
+    input("amount").focus();
   };
 
   form.addEventListener("submit", async (event) => {
@@ -38,7 +41,7 @@ export function createAddForm(form, { defaultCurrency, onAdded }) {
       showFieldErrors(form, problems);
       return;
     }
-    const button = form.querySelector("button[type=submit]");
+    const button = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
     button.disabled = true;
     idempotencyKey ??= crypto.randomUUID();
     try {
@@ -57,11 +60,19 @@ export function createAddForm(form, { defaultCurrency, onAdded }) {
         formError.textContent = leftover.join(" ");
         formError.hidden = !leftover.length;
       } else {
-        formError.textContent = error.message || "The expense could not be added.";
+        formError.textContent = `The expense was not added. ${explain(error)}`;
         formError.hidden = false;
       }
     } finally {
       button.disabled = false;
     }
   });
+
+  return {
+    /** The user's currency, once /api/me has answered; a currency already typed stays. */
+    setDefaultCurrency(currency) {
+      if (!input("currency").value) input("currency").value = currency;
+      defaultCurrency = currency;
+    },
+  };
 }

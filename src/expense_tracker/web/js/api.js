@@ -26,6 +26,31 @@ export class ApiError extends Error {
 /** Thrown when there is no usable session left; the page is already on its way to sign-in. */
 export class SessionEnded extends Error {}
 
+/** "amount: must be positive" -> "Amount must be positive." */
+function fieldSentence({ field, message }) {
+  const name = field === "body" || !field ? "" : `${field.replaceAll("_", " ")} `;
+  const text = `${name}${message}`.trim();
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? "" : "."}`;
+}
+
+/** What to tell a person about a failure: never a raw "Failed to fetch" or status line. */
+export function explain(error) {
+  if (error instanceof SessionEnded) return error.message;
+  if (!(error instanceof ApiError)) {
+    return navigator.onLine === false
+      ? "You are offline. Check your connection and try again."
+      : "The server cannot be reached. Check your connection and try again.";
+  }
+  if (error.status === 429) {
+    return `Too many requests. Please wait ${error.retryAfter ?? 60} seconds and try again.`;
+  }
+  if (error.status >= 500) return "The server had a problem. Please try again in a moment.";
+  if (error.status === 413) return "That is too large to send.";
+  const errors = error.problem.errors ?? [];
+  if (errors.length) return errors.map(fieldSentence).join(" ");
+  return error.message || "Something went wrong. Please try again.";
+}
+
 export async function problemOf(response) {
   let body = {};
   if ((response.headers.get("content-type") ?? "").includes("json")) {
@@ -57,7 +82,9 @@ let timer = null;
 function endSession() {
   clearTimeout(timer);
   clearSession();
-  location.assign("/login.html?expired=1");
+  const next = location.pathname === "/tracker.html" && location.search
+    ? `&next=${encodeURIComponent(location.pathname + location.search)}` : "";
+  location.assign(`/login.html?expired=1${next}`);
   return new SessionEnded("Your session has ended; please sign in again");
 }
 
@@ -110,6 +137,12 @@ async function currentSession() {
  * Call the API with the access token. `json` is sent as a JSON body; `onProgress` switches
  * to XMLHttpRequest for upload progress. Resolves to the Response; throws ApiError when not 2xx.
  */
+/**
+ * @param {string} path
+ * @param {{method?: string, json?: unknown, body?: any, headers?: Record<string, string>,
+ *   onProgress?: (done: number) => void, keepalive?: boolean, signal?: AbortSignal}} [options]
+ * @returns {Promise<Response>}
+ */
 export async function request(path, { method = "GET", json, body, headers = {}, ...rest } = {}) {
   const init = { method, headers: { ...headers }, body, ...rest };
   if (json !== undefined) {
@@ -131,6 +164,7 @@ export async function getJson(path) {
   return (await request(path)).json();
 }
 
+/** @param {string} method @param {string} path @param {unknown} json @param {Record<string, string>} [headers] */
 export async function sendJson(method, path, json, headers = {}) {
   const response = await request(path, { method, json, headers });
   return response.status === 204 ? null : response.json();

@@ -2,6 +2,7 @@
 // domain/currencies.py; tests/browser/test_client_rules.py fails when the two differ.
 // Intl's own digits (CLDR) differ for a few codes, so they cannot stand in for these.
 
+/** @type {[number, string][]} */
 const GROUPS = [
   [0,
     "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"],

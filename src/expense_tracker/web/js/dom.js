@@ -1,7 +1,11 @@
 // Tiny DOM helpers. Text always goes in through textContent, never innerHTML, so data from
 // the API (descriptions, categories) can never become markup.
 
-/** h("button", {type: "button", class: "link", onclick: fn}, "Edit") */
+/**
+ * h("button", {type: "button", class: "link", onclick: fn}, "Edit")
+ * @param {string} tag @param {Record<string, any>} attrs @param {...any} children
+ * @returns {any} the new element
+ */
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
@@ -18,21 +22,74 @@ export function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** @returns {any} the first match (typed loosely: callers know which element they asked for) */
 export const $ = (selector, root = document) => root.querySelector(selector);
+/** @returns {any[]} */
 export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 
 /** Polite announcements for screen readers and a visible toast. */
 export function announce(message, { error = false } = {}) {
+  showToast(message, { error, ms: error ? 8000 : 4000 });
+}
+
+let toastTimer = null;
+let pendingUndo = null; // {commit} of the change the toast offers to undo, if any
+
+function showToast(message, { error = false, ms = 4000, undo = null } = {}) {
   const toast = document.getElementById("toast");
   if (!toast) return;
-  toast.textContent = message;
+  const text = document.getElementById("toast-text");
+  if (text) text.textContent = message;
+  else toast.textContent = message;
   toast.classList.toggle("error", error);
+  const undoButton = document.getElementById("toast-undo");
+  if (undoButton) {
+    undoButton.hidden = !undo;
+    undoButton.onclick = undo;
+  }
   toast.hidden = false;
-  clearTimeout(announce.timer);
-  announce.timer = setTimeout(() => {
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
     toast.hidden = true;
-  }, error ? 8000 : 4000);
+  }, ms);
 }
+
+/** How long a deleted thing can be brought back. */
+export const UNDO_MS = 8000;
+
+/**
+ * Show `message` with an Undo button; run `commit` when the time is up (or when another undoable
+ * change or leaving the page comes first), or `undo` instead if the button is pressed.
+ * @param {string} message @param {{commit: () => unknown, undo: () => unknown}} actions
+ */
+export function offerUndo(message, { commit, undo }) {
+  flushUndo();
+  let settled = false;
+  const settle = (action) => {
+    if (settled) return;
+    settled = true;
+    if (pendingUndo?.commit === finish) pendingUndo = null;
+    clearTimeout(timer);
+    action();
+  };
+  const finish = () => settle(commit);
+  const timer = setTimeout(finish, UNDO_MS);
+  pendingUndo = { commit: finish };
+  showToast(message, {
+    ms: UNDO_MS,
+    undo: () => {
+      settle(undo);
+      document.getElementById("toast").hidden = true;
+    },
+  });
+}
+
+/** Commit a pending undoable change now. */
+export function flushUndo() {
+  pendingUndo?.commit();
+}
+
+addEventListener("pagehide", flushUndo);
 
 /** Show a field's message under its input and mark it invalid (or clear it). */
 export function setFieldError(form, field, message) {

@@ -10,6 +10,8 @@ const MAX_AMOUNT = 1_000_000_000_000n;
 const CATEGORY_MAX = 64;
 const DESCRIPTION_MAX = 500;
 
+/** @param {string} id @param {string} name @param {string} label @param {HTMLInputElement} input
+ * @param {{hint?: string, wide?: boolean}} [options] */
 function field(id, name, label, input, { hint, wide } = {}) {
   const described = [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(" ");
   input.id = id;

@@ -1,8 +1,8 @@
 // The expense list: newest first, filtered, more pages as you scroll (cursor pagination),
 // edit in place (PATCH with If-Match), delete after a confirmation, receipts per row.
 
-import { ApiError, SessionEnded, getJson, request } from "./api.js";
-import { $, announce, clearFieldErrors, h, showFieldErrors } from "./dom.js";
+import { ApiError, SessionEnded, explain, getJson, request } from "./api.js";
+import { $, announce, clearFieldErrors, h, offerUndo, showFieldErrors } from "./dom.js";
 import { checkExpense, expenseFields, readExpense } from "./expense-form.js";
 import { toQuery } from "./filters.js";
 import { formatDate, formatMoney } from "./format.js";
@@ -11,38 +11,54 @@ import { attachReceipt, forgetReceipt, receiptThumbnail, removeReceipt } from ".
 const PAGE_SIZE = 50;
 const FIELDS = ["amount", "currency", "category", "description", "date"];
 
+/** @param {{onChanged: () => unknown}} options */
 export function createList({ onChanged }) {
   const list = $("#expense-list");
   const more = $("#load-more");
-  const state = { filters: {}, cursor: null, loading: false, generation: 0, shown: new Map() };
+  const state = { filters: {}, cursor: null, loading: false, failed: null, generation: 0, shown: new Map() };
 
   const report = (error) => {
     if (error instanceof SessionEnded || error?.name === "AbortError") return;
-    announce(error.message || "Something went wrong.", { error: true });
+    announce(explain(error), { error: true });
   };
 
   function updateFooter() {
-    more.hidden = !state.cursor;
-    $("#list-empty").hidden = state.shown.size > 0 || state.loading;
     const count = state.shown.size;
+    more.hidden = !state.cursor || Boolean(state.failed);
+    $("#list-status").hidden = !state.loading;
+    $("#list-status").textContent = count ? "Loading more expenses…" : "Loading expenses…";
+    $("#list-error").hidden = !state.failed;
+    $("#list-error-text").textContent = state.failed
+      ? `The expenses could not be loaded. ${explain(state.failed)}` : "";
+    const empty = $("#list-empty");
+    empty.hidden = count > 0 || state.loading || Boolean(state.failed);
+    // A brand-new user has nothing to filter: say how to start instead.
+    empty.textContent = Object.keys(state.filters).length
+      ? "No expenses match these filters. Change or clear them to see more."
+      : "No expenses yet. Add your first one with the form above, or import a CSV file.";
     $("#list-count").textContent = count ? `· ${count}${state.cursor ? "+" : ""} shown` : "";
   }
 
   async function loadPage() {
     const generation = state.generation;
     state.loading = true;
+    state.failed = null;
     more.disabled = true;
     list.setAttribute("aria-busy", "true");
+    updateFooter();
     try {
       const extra = { limit: PAGE_SIZE, ...(state.cursor ? { cursor: state.cursor } : {}) };
       const page = await getJson(`/api/expenses${toQuery(state.filters, extra)}`);
       if (generation !== state.generation) return; // the filters changed meanwhile
       for (const expense of page.items) {
-        if (state.shown.has(expense.id)) continue;
+        if (state.shown.has(expense.id) || pendingDeletes.has(expense.id)) continue;
         state.shown.set(expense.id, expense);
         list.append(renderRow(expense));
       }
       state.cursor = page.next_cursor;
+    } catch (error) {
+      if (generation === state.generation && !(error instanceof SessionEnded)) state.failed = error;
+      throw error;
     } finally {
       if (generation === state.generation) {
         state.loading = false;
@@ -60,15 +76,23 @@ export function createList({ onChanged }) {
     for (const id of state.shown.keys()) forgetReceipt(id);
     state.shown.clear();
     list.replaceChildren();
-    return loadPage().catch(report);
+    return loadPage().catch(() => {}); // shown in #list-error with its retry
   }
 
   function loadMore() {
-    if (state.loading || !state.cursor) return;
-    loadPage().catch(report);
+    if (state.loading || !state.cursor || state.failed) return;
+    loadPage().catch(() => {});
   }
 
   more.addEventListener("click", loadMore);
+  $("#list-retry").addEventListener("click", () => {
+    if (state.shown.size) {
+      state.failed = null;
+      loadMore();
+    } else {
+      reload();
+    }
+  });
   // Infinite scroll: reaching the button loads the next page; the button stays for keyboards.
   new IntersectionObserver((entries) => {
     if (entries.some((entry) => entry.isIntersecting)) loadMore();
@@ -82,11 +106,16 @@ export function createList({ onChanged }) {
     if (focusSelector) row.querySelector(focusSelector)?.focus();
   }
 
+  /** Remove a row; focus goes to the next row (or the one before, or the list), never to <body>. */
   function removeRow(id) {
     forgetReceipt(id);
     state.shown.delete(id);
-    list.querySelector(`[data-id="${CSS.escape(id)}"]`)?.remove();
+    const row = list.querySelector(`[data-id="${CSS.escape(id)}"]`);
+    const neighbour = row?.nextElementSibling ?? row?.previousElementSibling;
+    const hadFocus = !row || row.contains(document.activeElement) || document.activeElement === document.body;
+    row?.remove();
     updateFooter();
+    if (hadFocus) (neighbour?.querySelector("button.edit") ?? $("#expenses")).focus();
   }
 
   function renderRow(expense) {
@@ -137,32 +166,59 @@ export function createList({ onChanged }) {
     return cell;
   }
 
-  async function dropReceipt(expense) {
-    try {
-      await removeReceipt(expense);
-      replaceRow({ ...expense, receipt: null }, ".attach-input");
-      announce("Receipt removed.");
-    } catch (error) {
-      report(error);
-    }
+  /** The receipt disappears at once; it is deleted only when the Undo offer runs out. */
+  function dropReceipt(expense) {
+    replaceRow({ ...expense, receipt: null }, ".attach-input");
+    offerUndo("Receipt removed.", {
+      undo: () => {
+        replaceRow(expense, ".remove-receipt");
+        announce("The receipt is back.");
+      },
+      commit: async () => {
+        try {
+          await removeReceipt(expense);
+        } catch (error) {
+          if (!(error instanceof ApiError && error.status === 404)) {
+            replaceRow(expense);
+            report(error);
+          }
+        }
+      },
+    });
   }
+
+  /** Confirmed deletes go out only when their Undo offer runs out; until then they stay hidden. */
+  const pendingDeletes = new Set();
 
   function confirmDelete(expense, what) {
     const dialog = $("#confirm-delete");
     $("#confirm-delete-text").textContent =
-      `${what}${expense.receipt ? ", with its receipt" : ""}. This cannot be undone.`;
+      `${what}${expense.receipt ? ", with its receipt" : ""}. You can undo this for a few seconds.`;
     dialog.returnValue = "";
-    dialog.addEventListener("close", async () => {
+    dialog.addEventListener("close", () => {
       if (dialog.returnValue !== "delete") return;
-      try {
-        await request(`/api/expenses/${encodeURIComponent(expense.id)}`, { method: "DELETE" });
-        removeRow(expense.id);
-        announce(`Deleted ${what}.`);
-        onChanged();
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) removeRow(expense.id);
-        report(error);
-      }
+      pendingDeletes.add(expense.id);
+      removeRow(expense.id);
+      offerUndo(`Deleted ${what}.`, {
+        undo: async () => {
+          pendingDeletes.delete(expense.id);
+          await reload();
+          list.querySelector(`[data-id="${CSS.escape(expense.id)}"] button.delete`)?.focus();
+          announce("The expense is back.");
+        },
+        commit: async () => {
+          try {
+            await request(`/api/expenses/${encodeURIComponent(expense.id)}`, { method: "DELETE", keepalive: true });
+            onChanged();
+          } catch (error) {
+            if (error instanceof ApiError && error.status === 404) return;
+            report(error);
+            reload();
+          } finally {
+            pendingDeletes.delete(expense.id);
+          }
+        },
+      });
     }, { once: true });
     dialog.showModal();
   }

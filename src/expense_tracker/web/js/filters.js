@@ -5,20 +5,40 @@ import { isoDay } from "./format.js";
 
 const NAMES = ["from", "to", "category", "q"];
 
+/**
+ * @param {HTMLFormElement} form
+ * @param {(filters: Record<string, string>) => void} onChange
+ */
 export function createFilters(form, onChange) {
   let debounce = null;
+  /** @param {string} name @returns {HTMLInputElement} */
+  const input = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
+  const presets = [.../** @type {NodeListOf<HTMLButtonElement>} */ (form.querySelectorAll("[data-preset]"))];
 
+  /** @returns {Record<string, string>} */
   const current = () => {
+    /** @type {Record<string, string>} */
     const out = {};
     for (const name of NAMES) {
-      const value = form.elements.namedItem(name).value.trim();
+      const value = input(name).value.trim();
       if (value) out[name] = value;
     }
     return out;
   };
 
+  // A preset shows as pressed while the period is exactly its range.
+  const showPreset = () => {
+    const from = input("from").value;
+    const to = input("to").value;
+    for (const button of presets) {
+      const [start, end] = presetRange(button.dataset.preset, new Date());
+      button.setAttribute("aria-pressed", String(start === from && end === to));
+    }
+  };
+
   const changed = () => {
     clearTimeout(debounce);
+    showPreset();
     const filters = current();
     const url = new URL(location.href);
     url.search = new URLSearchParams(filters).toString();
@@ -32,26 +52,34 @@ export function createFilters(form, onChange) {
   });
   form.addEventListener("change", changed);
   // Typing in the search box filters as you go, without a request per keystroke.
-  form.elements.namedItem("q").addEventListener("input", () => {
+  input("q").addEventListener("input", () => {
     clearTimeout(debounce);
     debounce = setTimeout(changed, 300);
   });
-  for (const button of form.querySelectorAll("[data-preset]")) {
+  for (const button of presets) {
     button.addEventListener("click", () => {
       const [from, to] = presetRange(button.dataset.preset, new Date());
-      form.elements.namedItem("from").value = from;
-      form.elements.namedItem("to").value = to;
+      input("from").value = from;
+      input("to").value = to;
       changed();
     });
   }
 
+  /** Set some filters at once (a chart's drill-down), as if typed, and apply them. */
+  const set = (values) => {
+    for (const [name, value] of Object.entries(values)) input(name).value = value;
+    changed();
+  };
+
   const fromUrl = new URLSearchParams(location.search);
   for (const name of NAMES) {
-    form.elements.namedItem(name).value = fromUrl.get(name) ?? "";
+    input(name).value = fromUrl.get(name) ?? "";
   }
-  return { current };
+  showPreset();
+  return { current, set };
 }
 
+/** @param {string} preset @param {Date} today @returns {[string, string]} */
 export function presetRange(preset, today) {
   const y = today.getFullYear();
   const m = today.getMonth();
@@ -68,8 +96,9 @@ export function presetRange(preset, today) {
 }
 
 /** "?from=…&to=…" for the API, with any extra parameters. */
+/** @param {Record<string, string>} filters @param {Record<string, string | number>} [extra] */
 export function toQuery(filters, extra = {}) {
-  const params = new URLSearchParams({ ...filters, ...extra });
+  const params = new URLSearchParams(Object.entries({ ...filters, ...extra }).map(([k, v]) => [k, String(v)]));
   const text = params.toString();
   return text ? `?${text}` : "";
 }

@@ -28,8 +28,8 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", tim
 const monthFormat = new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric", timeZone: "UTC" });
 
 /** "2026-11-24" -> "Nov 24, 2026" (read as a calendar day, never shifted by the time zone). */
-export function formatDate(isoDay) {
-  return dateFormat.format(new Date(`${isoDay}T00:00:00Z`));
+export function formatDate(day) {
+  return dateFormat.format(new Date(`${day}T00:00:00Z`));
 }
 
 export function formatMonth(isoMonth) {

@@ -5,6 +5,19 @@ import { clearFieldErrors, setFieldError, showFieldErrors } from "./dom.js";
 import { loadSession } from "./session.js";
 
 const DASHBOARD = "/tracker.html";
+
+/** Where to go once signed in: the dashboard view the person asked for (filters and all),
+ * but only ever the dashboard on this site, never a link to elsewhere. */
+function destination() {
+  const next = new URLSearchParams(location.search).get("next") ?? "";
+  try {
+    const url = new URL(next, location.origin);
+    if (url.origin === location.origin && url.pathname === DASHBOARD) return `${url.pathname}${url.search}`;
+  } catch {
+    // not a URL: the plain dashboard
+  }
+  return DASHBOARD;
+}
 const sections = ["signin", "signup", "confirm"];
 const message = document.getElementById("auth-message");
 let pending = null; // {email, password} between sign-up and confirmation, in memory only
@@ -13,7 +26,7 @@ function show(name) {
   for (const section of sections) {
     document.getElementById(`${section}-section`).hidden = section !== name;
   }
-  document.querySelector(`#${name}-section input:not([type=hidden])`)?.focus();
+  /** @type {HTMLInputElement | null} */ (document.querySelector(`#${name}-section input:not([type=hidden])`))?.focus();
 }
 
 function say(text, kind = "info") {
@@ -22,8 +35,9 @@ function say(text, kind = "info") {
   message.hidden = !text;
 }
 
+/** @param {HTMLFormElement} form @returns {Record<string, string>} the text fields */
 function values(form) {
-  return Object.fromEntries(new FormData(form));
+  return Object.fromEntries([...new FormData(form)].map(([name, value]) => [name, String(value)]));
 }
 
 /** What the API would refuse anyway, caught before the round trip. */
@@ -104,10 +118,10 @@ async function busy(form, work) {
 
 async function enter(email, password) {
   await signIn(email, password);
-  location.assign(DASHBOARD);
+  location.assign(destination());
 }
 
-const signinForm = document.getElementById("signin-form");
+const signinForm = /** @type {HTMLFormElement} */ (document.getElementById("signin-form"));
 signinForm.addEventListener("submit", (event) => {
   event.preventDefault();
   if (!checkLocally(signinForm)) return;
@@ -119,7 +133,7 @@ signinForm.addEventListener("submit", (event) => {
   );
 });
 
-const signupForm = document.getElementById("signup-form");
+const signupForm = /** @type {HTMLFormElement} */ (document.getElementById("signup-form"));
 signupForm.addEventListener("submit", (event) => {
   event.preventDefault();
   if (!checkLocally(signupForm)) return;
@@ -129,7 +143,7 @@ signupForm.addEventListener("submit", (event) => {
       const account = await publicCall("/api/auth/signup", { email: email.trim(), password });
       if (account.confirmation_required) {
         pending = { email: account.email, password };
-        document.getElementById("confirm-email").value = account.email;
+        /** @type {HTMLInputElement} */ (document.getElementById("confirm-email")).value = account.email;
         document.getElementById("confirm-email-text").textContent = account.email;
         say("Account created. Check your e-mail for the confirmation code.");
         show("confirm");
@@ -139,14 +153,14 @@ signupForm.addEventListener("submit", (event) => {
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
         setFieldError(signupForm, "email", "An account with this e-mail already exists.");
-        document.getElementById("signin-email").value = email.trim();
+        /** @type {HTMLInputElement} */ (document.getElementById("signin-email")).value = email.trim();
       }
       explain(error, signupForm, { 409: "That e-mail is taken. Sign in instead, or use another e-mail." });
     }
   });
 });
 
-const confirmForm = document.getElementById("confirm-form");
+const confirmForm = /** @type {HTMLFormElement} */ (document.getElementById("confirm-form"));
 confirmForm.addEventListener("submit", (event) => {
   event.preventDefault();
   if (!checkLocally(confirmForm)) return;
@@ -180,7 +194,7 @@ document.getElementById("to-signin").addEventListener("click", () => {
 
 const params = new URLSearchParams(location.search);
 if (loadSession()) {
-  location.replace(DASHBOARD);
+  location.replace(destination());
 } else if (params.has("expired")) {
   say("Your session has ended. Please sign in again.");
 } else if (params.has("signed-out")) {

@@ -29,7 +29,18 @@ export async function attachReceipt(expense, file, onProgress = () => {}) {
   if (!uploaded.ok) {
     throw new ApiError(uploaded.status, { detail: "The upload was refused. Please try again." });
   }
-  return sendJson("POST", `${base}/confirm`, {});
+  try {
+    return await sendJson("POST", `${base}/confirm`, {});
+  } catch (error) {
+    // The server looked inside the file: say so in words, not as "file: the uploaded bytes…".
+    if (error instanceof ApiError && error.status === 422) {
+      const kind = contentType === "application/pdf" ? "a PDF" : "a photo";
+      throw new ApiError(422, {
+        detail: `“${file.name || "This file"}” could not be read as ${kind}. Choose another photo or PDF.`,
+      });
+    }
+    throw error;
+  }
 }
 
 function guessType(name = "") {
@@ -55,7 +66,8 @@ export function forgetReceipt(id) {
 }
 
 export async function removeReceipt(expense) {
-  await request(`/api/expenses/${encodeURIComponent(expense.id)}/receipt`, { method: "DELETE" });
+  // keepalive: an Undo offer may run out as the page closes, and the delete must still go.
+  await request(`/api/expenses/${encodeURIComponent(expense.id)}/receipt`, { method: "DELETE", keepalive: true });
   forgetReceipt(expense.id);
 }
 

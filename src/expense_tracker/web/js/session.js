@@ -4,7 +4,7 @@
 
 const KEY = "expense-tracker.session";
 
-/** @returns {{access_token: string, refresh_token: string, expires_at: number} | null} */
+/** @returns {{access_token: string, refresh_token: string, expires_at: number, lifetime?: number} | null} */
 export function loadSession() {
   try {
     const value = JSON.parse(sessionStorage.getItem(KEY) ?? "null");

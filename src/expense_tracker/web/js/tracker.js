@@ -1,17 +1,19 @@
-// tracker.html: wires the dashboard together. Signed out (or the session ended)? To sign-in.
+// tracker.html: wires the dashboard together. Signed out (or the session ended)? To sign-in,
+// which brings the person back to this very view (filters included) afterwards.
 
-import { SessionEnded, getJson, scheduleRefresh, signOut } from "./api.js";
+import { SessionEnded, explain, getJson, scheduleRefresh, signOut } from "./api.js";
 import { createAddForm } from "./add-expense.js";
-import { refreshAnalytics } from "./analytics.js";
+import { onDrillDown, redrawCharts, refreshAnalytics } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createTransfer } from "./transfer.js";
 import { loadSession } from "./session.js";
+import { bindThemeSwitch } from "./theme-switch.js";
 
 function report(error) {
-  if (!(error instanceof SessionEnded)) announce(error.message || "Something went wrong.", { error: true });
+  if (!(error instanceof SessionEnded)) announce(explain(error), { error: true });
 }
 
 async function refreshCategories() {
@@ -19,31 +21,55 @@ async function refreshCategories() {
   $("#category-options").replaceChildren(...items.map((c) => h("option", { value: c.name })));
 }
 
+/** The page works offline once loaded (sw.js keeps its files; API answers are never kept). */
+function installServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js").catch(() => {
+      // Not installable here (a private window, an old browser): the page works the same.
+    });
+  });
+}
+
 async function start() {
   if (!loadSession()) {
-    location.replace("/login.html");
+    // A view with filters (a shared or bookmarked link) comes back after signing in.
+    const next = location.search ? `?next=${encodeURIComponent(`${location.pathname}${location.search}`)}` : "";
+    location.replace(`/login.html${next}`);
     return;
   }
   scheduleRefresh();
-  const me = await getJson("/api/me");
-  $("#who-email").textContent = me.email;
+  bindThemeSwitch($("#theme-toggle"), redrawCharts);
+  installServiceWorker();
+  // Built before anything is fetched, so the page has its final shape from the first paint.
+  const addForm = createAddForm($("#expense-form"), { onAdded: () => everything() });
   $("#currency-options").replaceChildren(...CURRENCY_CODES.map((code) => h("option", { value: code })));
 
-  const sideData = () => Promise.all([refreshAnalytics(filters.current()), refreshCategories()]).catch(report);
+  const analytics = (current) => refreshAnalytics(current).catch(report);
+  const sideData = () => Promise.all([analytics(filters.current()), refreshCategories().catch(report)]);
   const list = createList({ onChanged: sideData });
   const filters = createFilters($("#filters"), (current) => {
     list.reload(current);
-    refreshAnalytics(current).catch(report);
+    analytics(current);
+  });
+  $("#analytics-retry").addEventListener("click", () => analytics(filters.current()));
+  onDrillDown((values) => {
+    filters.set(values);
+    $("#expenses").focus(); // the chosen bar's expenses are what comes next
   });
   const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
-  createAddForm($("#expense-form"), { defaultCurrency: me.default_currency, onAdded: everything });
   createTransfer({ filters, onImported: everything });
 
   $("#sign-out").addEventListener("click", async () => {
     await signOut();
     location.assign("/login.html?signed-out=1");
   });
-  await everything();
+  // Offline or failing, the page still comes up: the list and totals say what went wrong.
+  const [me] = await Promise.all([getJson("/api/me").catch((error) => report(error)), everything()]);
+  if (me) {
+    $("#who-email").textContent = me.email;
+    addForm.setDefaultCurrency(me.default_currency);
+  }
   $("main").removeAttribute("aria-busy");
   document.body.dataset.ready = "true"; // lets tests (and people with slow links) know it is loaded
 }

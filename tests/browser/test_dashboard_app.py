@@ -1,0 +1,210 @@
+"""The dashboard as an app: dark mode with a lasting switch, installable and opening offline,
+no layout shift while it loads, Chart.js only when the charts are near, undo for a removed
+receipt, and no axe-core violations (issue 18)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Route, expect
+
+from tests.browser.colors import luminance
+from tests.browser.conftest import ARTIFACTS, PHONE, TabFactory
+from tests.browser.test_analytics import attach_receipt, receipt_photo
+from tests.browser.ui import Tab, eventually
+from tests.support.api import User
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def background(tab: Tab) -> float:
+    return luminance(
+        tab.page.evaluate("() => getComputedStyle(document.documentElement).backgroundColor")
+    )
+
+
+def test_dark_mode_follows_the_system_and_the_switch_lasts(
+    open_tab: TabFactory, user: User
+) -> None:
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    user.add(amount="45.00", category="Transport", description="Train", date="2026-10-12")
+    tab = open_tab(color_scheme="dark")
+    tab.sign_in(user.email)
+    switch = tab.page.get_by_role("button", name="Dark mode")
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    assert background(tab) < 0.05
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(ARTIFACTS / "dashboard-dark.png"), full_page=True)
+
+    switch.click()
+    expect(switch).to_have_attribute("aria-pressed", "false")
+    assert background(tab) > 0.8
+    tab.page.reload()
+    tab.wait_for_dashboard()
+    expect(switch).to_have_attribute("aria-pressed", "false")  # the choice outlives the system's
+    assert background(tab) > 0.8
+    switch.click()
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    assert background(tab) < 0.05
+
+
+def test_the_app_has_a_manifest_icons_and_a_service_worker(tab: Tab, user: User) -> None:
+    manifest = tab.page.request.get("/manifest.webmanifest")
+    assert manifest.headers["content-type"] == "application/manifest+json"
+    body = json.loads(manifest.text())
+    assert (body["start_url"], body["display"]) == ("/tracker.html", "standalone")
+    assert {icon["purpose"] for icon in body["icons"]} == {"any", "maskable"}
+    for icon in body["icons"]:
+        answer = tab.page.request.get(icon["src"])
+        assert answer.ok and answer.headers["content-type"] == icon["type"] == "image/svg+xml"
+    worker = tab.page.request.get("/sw.js")
+    assert worker.headers["content-type"].startswith("text/javascript")
+    assert "unsafe-inline" not in worker.headers["content-security-policy"]
+
+    tab.sign_in(user.email)
+    scope = tab.page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+    assert scope == tab.page.url.split("/tracker.html")[0] + "/"
+    cdp = tab.page.context.new_cdp_session(tab.page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are incognito, where nothing installs; nothing else may stop it.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == [], errors
+
+
+def test_the_dashboard_opens_offline_and_recovers_when_the_network_returns(
+    tab: Tab, user: User
+) -> None:
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    tab.sign_in(user.email)
+    tab.page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    tab.page.reload()  # from now on the page is served through the worker
+    tab.wait_for_dashboard()
+    assert tab.page.evaluate("() => navigator.serviceWorker.controller !== null")
+
+    tab.allow("ERR_INTERNET_DISCONNECTED|Failed to fetch")
+    tab.page.context.set_offline(True)
+    tab.page.reload()
+    error = tab.page.locator("#list-error")
+    expect(error).to_contain_text("You are offline. Check your connection and try again.")
+    expect(tab.page.locator("#add-title")).to_have_text("Add an expense")  # the page itself works
+
+    tab.page.context.set_offline(False)
+    error.get_by_role("button", name="Try again").click()
+    expect(tab.row("Soup")).to_have_count(1)
+    cached = tab.page.evaluate(
+        "async () => (await Promise.all((await caches.keys()).map(async (name) =>"
+        " (await (await caches.open(name)).keys()).map((r) => r.url)))).flat()"
+    )
+    assert any(url.endswith("/tracker.html") for url in cached), cached
+    assert not [url for url in cached if "/api/" in url], "API answers must never be cached"
+
+
+CLS = """() => new Promise((resolve) => {
+    let total = 0;
+    new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+    }).observe({type: "layout-shift", buffered: true});
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(total)));
+})"""
+
+
+def test_nothing_moves_while_the_dashboard_loads_on_a_phone(
+    open_tab: TabFactory, user: User
+) -> None:
+    for day in range(1, 4):
+        user.add(
+            amount=f"{day}.00", category="Food", description=f"Day {day}", date=f"2026-11-0{day}"
+        )
+    tab = open_tab(viewport=PHONE)
+    held: list[Route] = []
+    tab.page.route(re.compile(r"/api/me$"), lambda route: held.append(route))
+    tab.sign_in(user.email, expect_dashboard=False)
+    tab.page.wait_for_url("**/tracker.html*")
+    expect(tab.rows()).to_have_count(3)  # painted, with the account still on its way
+    while not held:
+        tab.page.wait_for_timeout(50)
+    held[0].continue_()
+    tab.wait_for_dashboard()
+    shift = tab.page.evaluate(CLS)
+    assert shift < 0.05, f"cumulative layout shift {shift:.3f}"
+
+
+def test_chart_js_loads_only_when_the_charts_come_near(open_tab: TabFactory, user: User) -> None:
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    tab = open_tab(viewport={"width": 390, "height": 500})
+    fetched: list[str] = []
+    tab.page.on("request", lambda request: fetched.append(request.url))
+    tab.sign_in(user.email)
+    expect(tab.page.locator("#totals li")).to_have_count(1)
+    assert not [url for url in fetched if "chart.umd" in url]
+    assert tab.page.evaluate("() => typeof window.Chart") == "undefined"
+
+    tab.page.locator("#chart-category").scroll_into_view_if_needed()
+    tab.page.wait_for_function("() => window.Chart && Chart.getChart('chart-category')")
+    assert tab.chart_data("chart-category")["labels"] == ["Food"]
+
+
+def test_a_removed_receipt_can_be_brought_back_with_undo(tab: Tab, user: User) -> None:
+    def receipt() -> object:
+        return user.client.get(f"/api/expenses/{expense['id']}").json()["receipt"]
+
+    expense = user.add(amount="23.00", category="Transport", description="Taxi", date="2026-11-05")
+    attach_receipt(user, expense["id"], receipt_photo())
+    tab.sign_in(user.email)
+    row = tab.row("Taxi")
+    row.get_by_role("button", name=re.compile("^Remove the receipt")).click()
+    expect(row.locator(".receipt-thumb")).to_have_count(0)
+    expect(tab.page.locator("#toast-text")).to_have_text("Receipt removed.")
+    tab.page.locator("#toast").get_by_role("button", name="Undo").click()
+    expect(row.locator(".receipt-thumb")).to_have_count(1)
+    expect(row.get_by_role("button", name=re.compile("^Remove the receipt"))).to_be_focused()
+    assert receipt() is not None
+
+    row.get_by_role("button", name=re.compile("^Remove the receipt")).click()
+    expect(row.locator(".receipt-thumb")).to_have_count(0)
+    eventually(lambda: receipt() is None)  # gone for good once the offer runs out
+    expect(tab.page.locator("#toast")).to_be_hidden()
+
+
+def test_a_deleted_expense_can_be_brought_back_with_undo(tab: Tab, user: User) -> None:
+    soup = user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    user.add(amount="4.00", category="Food", description="Bread", date="2026-11-01")
+    tab.sign_in(user.email)
+    tab.row("Soup").get_by_role("button", name=re.compile("^Delete")).click()
+    tab.page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(tab.row("Soup")).to_have_count(0)
+    expect(tab.page.locator("#toast-text")).to_have_text(re.compile(r"^Deleted Food €9\.00"))
+    tab.page.locator("#toast").get_by_role("button", name="Undo").click()
+    expect(tab.row("Soup")).to_have_count(1)
+    expect(tab.row("Soup").get_by_role("button", name=re.compile("^Delete"))).to_be_focused()
+    assert tab.descriptions() == ["Soup", "Bread"]
+    assert user.client.get(f"/api/expenses/{soup['id']}").status_code == 200
+
+
+def axe_violations(tab: Tab) -> list[dict[str, Any]]:
+    """axe-core from node_modules, run in the page (CDP evaluation is not subject to the CSP)."""
+    tab.page.evaluate(AXE.read_text(encoding="utf-8"))
+    found: list[dict[str, Any]] = tab.page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .map((v) => ({id: v.id, nodes: v.nodes.map((n) => n.target.join(" "))}))"""
+    )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("viewport", "scheme"), [(None, "light"), (PHONE, "dark")], ids=["desktop-light", "phone-dark"]
+)
+def test_axe_finds_no_violations_on_either_page(
+    open_tab: TabFactory, user: User, viewport: dict[str, int] | None, scheme: str
+) -> None:
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    tab = open_tab(viewport=viewport, color_scheme=scheme)
+    tab.page.goto("/login.html")
+    assert axe_violations(tab) == []
+    tab.sign_in(user.email)
+    tab.page.locator("#analytics details").first.evaluate("(d) => { d.open = true; }")
+    assert axe_violations(tab) == []
