@@ -13,6 +13,7 @@ from ..common.clock import SystemClock
 from ..memory import MemoryJobs, MemoryRates
 from ..sqlite.db import Database
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
+from .exports import LocalExportFiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
 
@@ -55,6 +56,7 @@ def build_local_container(settings: Settings) -> Container:
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(clock),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        exports=LocalExportFiles(data_dir / "exports", secret, settings.public_url, clock=clock),
         accounts=identity,
         closers=[db.close],
     )
