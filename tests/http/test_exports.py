@@ -161,5 +161,3 @@ def test_download_is_an_attachment_and_not_cached(api: Api, user: User) -> None:
     assert got.headers["content-type"] == "application/zip"
     assert got.headers["content-disposition"].startswith('attachment; filename="evidence-pack-')
     assert got.headers["cache-control"] == "private, no-store"
-
-

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 
 from botocore.exceptions import ClientError
 
+from ...domain.errors import StorageError
 from ...ports.exports import DOWNLOAD_SECONDS
 from .errors import error_code
 from .s3_receipts import s3_errors
@@ -98,7 +99,7 @@ class S3ExportFiles:
         except ClientError as exc:
             if error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
                 return False
-            raise
+            raise StorageError(f"S3 HEAD failed ({error_code(exc)})") from exc
         return True
 
     def download_url(self, key: str, filename: str) -> str:
