@@ -7,10 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from expense_tracker.adapters.common.clock import FixedClock
 from expense_tracker.adapters.local.exports import LocalExportFiles
 from expense_tracker.domain.errors import Forbidden, Invalid, NotFound
+from expense_tracker.entrypoints.cli import app
 from expense_tracker.ports.exports import DOWNLOAD_SECONDS, EXPORT_RETENTION
 from tests.contract.factories import NOW
 
@@ -83,3 +85,17 @@ def test_keys_and_names_outside_the_scheme_are_refused(tmp_path: Path) -> None:
         files.download_url("users/alice/exports/../../secret.key", "e.csv")
     with pytest.raises(Invalid):
         files.download_url(KEY, 'e".csv')
+
+
+def test_gc_command_removes_export_files_older_than_a_day(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    runner = CliRunner()
+    assert runner.invoke(app, ["gc", "--data-dir", str(data_dir)]).exit_code == 0  # creates it
+    files = LocalExportFiles(data_dir / "exports", b"s" * 32, "")
+    for key in (KEY, KEY.replace("01JEXPORT", "01JRECENT")):
+        with files.create(key, "text/csv") as out:
+            out.write(b"x")
+    os.utime(data_dir / "exports" / KEY, (0, 0))
+    done = runner.invoke(app, ["gc", "--data-dir", str(data_dir)])
+    assert done.exit_code == 0 and "1 expired export files removed" in done.output
+    assert not files.exists(KEY) and files.exists(KEY.replace("01JEXPORT", "01JRECENT"))
