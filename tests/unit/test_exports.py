@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -25,12 +26,14 @@ from expense_tracker.adapters.memory import (
 )
 from expense_tracker.adapters.memory_exports import MemoryExportFiles
 from expense_tracker.domain.errors import Invalid, NotFound
-from expense_tracker.domain.expense import ExpenseFilter, Receipt
+from expense_tracker.domain.expense import Expense, ExpenseFilter, Receipt
 from expense_tracker.entrypoints.cli import app
 from expense_tracker.ports.exports import EXPORT_RETENTION
 from expense_tracker.ports.jobs import Job, JobData
 from expense_tracker.services import exports as svc
 from expense_tracker.services.pack_check import verify_pack
+from expense_tracker.services.text_stream import batched
+from expense_tracker.services.transfer import export_csv
 from tests.contract.factories import NOW, make_expense
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"receipt bytes" * 10
@@ -279,3 +282,22 @@ def test_export_time_is_the_jobs_creation_time() -> None:
     w.clock.moment = datetime(2026, 5, 1, 8, 30, tzinfo=UTC)
     _, manifest = pack_of(w.file(w.export("zip")))
     assert manifest["exported_at"] == "2026-05-01T08:30:00Z"
+
+
+def test_the_v1_export_sends_its_first_block_before_reading_every_row() -> None:
+    """GET /api/expenses/export streams: a block goes out after about 64 KiB of rows, long
+    before the store's last page is read (the route sends exactly these blocks)."""
+    pulled = {"rows": 0}
+    rows = [make_expense("alice", description="x" * 200) for _ in range(2000)]
+
+    class CountingStore(MemoryExpenseStore):
+        def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
+            for expense in rows:
+                pulled["rows"] += 1
+                yield expense
+
+    blocks = batched(export_csv(store=CountingStore(), user_id="alice", filters=ExpenseFilter()))
+    first = next(blocks)
+    assert 64 * 1024 <= len(first) < 80 * 1024
+    assert pulled["rows"] < 400  # of 2000: one block's worth, not the whole result
+    assert sum(len(b) for b in blocks) + len(first) > 500_000
