@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .config import Settings
 from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
+from .ports.exports import ExportFiles
 from .ports.jobs import Background, Jobs
 from .ports.rates import Rates
 from .services.cursors import CursorCodec
@@ -26,6 +27,7 @@ class Container:
     cursors: CursorCodec
     jobs: Jobs
     rates: Rates
+    exports: ExportFiles
     accounts: AccountAdmin | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     # Started by the HTTP app's lifespan (the jobs worker, daily tasks); never by the CLI.

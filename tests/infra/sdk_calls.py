@@ -34,6 +34,9 @@ S3_ACTIONS = {
     "ListObjectsV2": "ListBucket",
     "DeleteObjects": "DeleteObject",
     "HeadObject": "GetObject",
+    "CreateMultipartUpload": "PutObject",
+    "UploadPart": "PutObject",
+    "CompleteMultipartUpload": "PutObject",
 }
 DYNAMODB_ACTIONS = {"TransactGetItems": "GetItem"}
 TRANSACT_ITEM_ACTIONS = {
@@ -78,8 +81,8 @@ def dynamodb_actions() -> set[str]:
     return {f"dynamodb:{a}" for a in actions}
 
 
-def s3_actions(module: str) -> set[str]:
-    text = _read([ADAPTERS / module])
+def s3_actions(*modules: str) -> set[str]:
+    text = _read([ADAPTERS / module for module in modules])
     actions = {S3_ACTIONS.get(op, op) for op in _operations("s3", text)}
     if "generate_presigned_post" in text:
         actions.add("PutObject")

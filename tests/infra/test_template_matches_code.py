@@ -20,9 +20,18 @@ ENV_PREFIX = "EXPENSE_TRACKER_"
 # Granted although no SDK call shows it: upload tickets tag pending uploads so that the
 # lifecycle rule expires abandoned ones (S3 checks PutObjectTagging for a tagged POST).
 GRANTED_BEYOND_CALLS = {"ReceiptsBucket": {"s3:PutObjectTagging"}}
-# Called by operator commands only (`expense-tracker receipts gc` lists the bucket with the
-# operator's own credentials), never by the function.
-OPERATOR_ONLY = {"ReceiptsBucket": {"s3:ListBucket"}}
+# Called by operator commands only (`expense-tracker receipts gc` lists the bucket, and
+# `expense-tracker migrate` makes accounts, with the operator's own credentials), never by
+# the function.
+OPERATOR_ONLY = {
+    "ReceiptsBucket": {"s3:ListBucket"},
+    "UserPool": {
+        "cognito-idp:ListUsers",
+        "cognito-idp:AdminCreateUser",
+        "cognito-idp:AdminSetUserPassword",
+        "cognito-idp:AdminResetUserPassword",
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +130,7 @@ def _needed() -> dict[str, set[str]]:
     """Actions the function's adapters call, by the logical id of the resource they act on."""
     needed = {
         "Table": sdk_calls.dynamodb_actions(),
-        "ReceiptsBucket": sdk_calls.s3_actions("s3_receipts.py"),
+        "ReceiptsBucket": sdk_calls.s3_actions("s3_receipts.py", "s3_exports.py"),
         "DataLakeBucket": sdk_calls.s3_actions("data_lake.py"),
         "UserPool": sdk_calls.cognito_actions(),
     }

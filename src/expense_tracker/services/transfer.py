@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..domain.csv_format import LineError, csv_lines, parse_import, utc_text
@@ -38,7 +38,16 @@ def public_record(expense: Expense) -> dict[str, object]:
     }
 
 
+def json_chunks(expenses: Iterable[Expense]) -> Iterator[str]:
+    """A JSON array of the API's records, one element at a time."""
+    yield "["
+    for index, expense in enumerate(expenses):
+        yield ("," if index else "") + json.dumps(public_record(expense), ensure_ascii=False)
+    yield "]\n"
+
+
 def export_csv(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) -> Iterator[str]:
+    """Line by line as the store's pages arrive: memory holds a page, never the whole."""
     check_range(filters.date_from, filters.date_to)
     return csv_lines(store.iterate(user_id, filters))
 
@@ -46,14 +55,7 @@ def export_csv(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) -> 
 def export_json(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) -> Iterator[str]:
     """A JSON array, produced one element at a time so memory stays flat."""
     check_range(filters.date_from, filters.date_to)
-
-    def chunks() -> Iterator[str]:
-        yield "["
-        for index, expense in enumerate(store.iterate(user_id, filters)):
-            yield ("," if index else "") + json.dumps(public_record(expense), ensure_ascii=False)
-        yield "]\n"
-
-    return chunks()
+    return json_chunks(store.iterate(user_id, filters))
 
 
 @dataclass(frozen=True)

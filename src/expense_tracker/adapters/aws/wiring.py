@@ -24,6 +24,7 @@ from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
+from .s3_exports import S3ExportFiles
 from .s3_receipts import S3ReceiptStore
 
 if TYPE_CHECKING:
@@ -100,4 +101,5 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(SystemClock()),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        exports=S3ExportFiles(aws.s3, settings.receipts_bucket),  # under users/<id>/exports/
     )

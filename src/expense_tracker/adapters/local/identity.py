@@ -135,6 +135,19 @@ class LocalIdentityProvider:
             conn.execute("DELETE FROM refresh_tokens WHERE user_id = ?", (user_id,))
             conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
+    @storage_errors("set the password")
+    def set_password(self, email: str, password: str) -> None:
+        """An administrator's reset (an account moved here has a random password): the new
+        password, and every session of the account ends (its refresh tokens go)."""
+        valid_signup(email, password)
+        account = self.find_account(email)
+        password_hash = self._passwords.hash(password)
+        with self._db.write() as conn:
+            conn.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, account.user_id)
+            )
+            conn.execute("DELETE FROM refresh_tokens WHERE user_id = ?", (account.user_id,))
+
     # Helpers
 
     def _pair(self, user_id: str, email: str, refresh_token: str) -> TokenPair:

@@ -14,6 +14,7 @@ from ..memory import MemoryRates
 from ..sqlite.db import Database
 from ..sqlite.jobs import SqliteJobs
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
+from .exports import LocalExportFiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
 
@@ -56,6 +57,7 @@ def build_local_container(settings: Settings) -> Container:
         cursors=CursorCodec(secret),
         jobs=jobs,
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        exports=LocalExportFiles(data_dir / "exports", secret, settings.public_url, clock=clock),
         accounts=identity,
         closers=[db.close],
         background=[jobs],

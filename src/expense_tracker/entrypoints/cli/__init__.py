@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import aws, backup, receipts, serve, transfer, users  # noqa: F401  (registers commands)
+from . import aws, backup, migrate, packs, receipts, serve, transfer, users  # noqa: F401
 from .base import app
 
 __all__ = ["app"]

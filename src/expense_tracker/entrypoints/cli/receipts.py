@@ -12,9 +12,11 @@ def gc(
     data_dir: DataDir = None,
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would go; remove nothing"),
 ) -> None:
-    """Remove orphaned receipt files: uploads never confirmed, and files no expense uses."""
+    """Remove orphaned receipt files (uploads never confirmed, files no expense uses) and
+    export files older than 24 hours."""
     from ...bootstrap import build_container
     from ...ports import ReceiptInventory
+    from ...ports.exports import EXPORT_RETENTION
     from ...services.receipts import collect_garbage
 
     container = build_container(settings_for(data_dir))
@@ -28,11 +30,15 @@ def gc(
             clock=container.clock,
             dry_run=dry_run,
         )
+        old_exports = (
+            0 if dry_run else container.exports.sweep(container.clock.now() - EXPORT_RETENTION)
+        )
     finally:
         container.close()
     for key in result.removed:
         typer.echo(f"{'would remove' if dry_run else 'removed'} {key}")
     typer.echo(
         f"{len(result.removed)} orphaned, {result.kept} kept, "
-        f"{result.scratch} leftovers swept, {result.unrecognised} unrecognised"
+        f"{result.scratch} leftovers swept, {result.unrecognised} unrecognised, "
+        f"{old_exports} expired export files removed"
     )

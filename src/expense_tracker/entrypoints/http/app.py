@@ -12,7 +12,7 @@ from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import accounts, expenses, insights, meta, pages, transfer
+from .routes import accounts, expenses, exports, insights, meta, pages, transfer
 
 
 def create_app(
@@ -59,6 +59,7 @@ def create_app(
     app.include_router(transfer.router)  # before /api/expenses/{id}
     app.include_router(expenses.router)
     app.include_router(insights.router)
+    app.include_router(exports.router)
     for extra in extra_routers(wired):
         app.include_router(extra)
     if serve_pages:
@@ -83,6 +84,6 @@ def extra_routers(container: Container) -> list[APIRouter]:
 
     if container.settings.backend != "local":
         return [receipts.router]
-    from .routes import uploads
+    from .routes import export_downloads, uploads
 
-    return [receipts.router, uploads.router]
+    return [receipts.router, uploads.router, export_downloads.router]

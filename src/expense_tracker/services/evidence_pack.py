@@ -1,0 +1,172 @@
+"""The evidence pack: one zip an accountant can check without the app.
+
+expenses.csv and expenses.json (the exports' formats), every receipt as
+receipts/<expense id>.<ext>, rates.csv (each distinct (date, currency) with the EUR rate that
+the app would use for it), and manifest.json with each file's size and SHA-256, the filters,
+the period, the export time and the home currency. Written entry by entry as it is produced:
+at most one receipt is in memory at a time, and the zip goes to a forward-only stream (entries
+carry data descriptors), so the same code writes to a local file or an S3 multipart upload."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from ..domain.csv_format import csv_lines, utc_text
+from ..domain.errors import NotFound
+from ..domain.expense import Expense, ExpenseFilter
+from ..domain.receipts import EXTENSIONS
+from ..ports import ExpenseStore, ReceiptStore
+from ..ports.rates import Rates
+from .text_stream import batched
+from .transfer import json_chunks
+
+PACK_FORMAT = "expense-tracker evidence pack"
+PACK_VERSION = 1
+MANIFEST = "manifest.json"
+RATES_HEADER = ("date", "currency", "rate_date", "units_per_eur")
+Progress = Callable[[int], None]  # rows written so far
+
+
+class Sink(Protocol):
+    """A forward-only byte stream (no tell, no seek)."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class _Seen:
+    """What the expense pass learns on the way: counts, the period, the rates to look up."""
+
+    rows: int = 0
+    first: date | None = None
+    last: date | None = None
+    pairs: set[tuple[date, str]] = field(default_factory=set)
+
+    def watch(self, expenses: Iterable[Expense], progress: Progress) -> Iterator[Expense]:
+        for expense in expenses:
+            self.rows += 1
+            self.first = min(self.first or expense.date, expense.date)
+            self.last = max(self.last or expense.date, expense.date)
+            self.pairs.add((expense.date, expense.currency))
+            if self.rows % 5000 == 0:
+                progress(self.rows)
+            yield expense
+
+
+@dataclass(frozen=True)
+class PackSources:
+    store: ExpenseStore
+    receipts: ReceiptStore
+    rates: Rates
+    user_id: str
+    filters: ExpenseFilter
+    home_currency: str | None
+    exported_at: datetime
+
+
+@dataclass(frozen=True)
+class PackResult:
+    rows: int
+    receipts: int
+
+
+class _Pack:
+    def __init__(self, sink: Sink, exported_at: datetime) -> None:
+        self.zip = zipfile.ZipFile(sink, "w")
+        self.stamp = exported_at.timetuple()[:6]
+        self.files: list[dict[str, object]] = []
+
+    def add(self, name: str, chunks: Iterable[bytes], *, compress: bool = True) -> None:
+        info = zipfile.ZipInfo(name, date_time=self.stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        digest, size = hashlib.sha256(), 0
+        with self.zip.open(info, "w") as entry:
+            for chunk in chunks:
+                entry.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        self.files.append({"path": name, "size": size, "sha256": digest.hexdigest()})
+
+
+def write_pack(sink: Sink, src: PackSources, progress: Progress) -> PackResult:
+    pack, seen = _Pack(sink, src.exported_at), _Seen()
+    with pack.zip:
+        expenses = seen.watch(src.store.iterate(src.user_id, src.filters), progress)
+        pack.add("expenses.csv", batched(csv_lines(expenses)))
+        pack.add("expenses.json", batched(json_chunks(src.store.iterate(src.user_id, src.filters))))
+        stored, missing = _add_receipts(pack, src)
+        pack.add("rates.csv", batched(_rate_lines(src.rates, seen.pairs)))
+        manifest = _manifest(src, seen, stored, missing, pack.files)
+        pack.add(MANIFEST, [json.dumps(manifest, indent=2, ensure_ascii=False).encode()])
+    return PackResult(seen.rows, stored)
+
+
+def _add_receipts(pack: _Pack, src: PackSources) -> tuple[int, list[str]]:
+    """One receipt read at a time; a file the store lost is named in the manifest."""
+    stored, missing = 0, []
+    for expense in src.store.iterate(src.user_id, src.filters):
+        receipt = expense.receipt
+        if receipt is None:
+            continue
+        try:
+            data = src.receipts.read(receipt.key)
+        except NotFound:
+            missing.append(expense.id)
+            continue
+        name = f"receipts/{expense.id}.{EXTENSIONS.get(receipt.content_type, 'bin')}"
+        pack.add(name, [data], compress=False)  # images and PDFs are compressed already
+        stored += 1
+    return stored, missing
+
+
+def _rate_lines(rates: Rates, pairs: set[tuple[date, str]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(RATES_HEADER)
+    by_day = {day: rates.on(day) for day in {day for day, _ in pairs}}
+    for day, currency in sorted(pairs):
+        found = by_day[day]
+        rate = None if found is None else found.per_euro.get(currency)
+        if found is not None and rate is not None:
+            writer.writerow([day.isoformat(), currency, found.as_of.isoformat(), str(rate)])
+    yield buffer.getvalue()
+
+
+def _manifest(
+    src: PackSources, seen: _Seen, stored: int, missing: list[str], files: list[dict[str, object]]
+) -> dict[str, object]:
+    f = src.filters
+    first = f.date_from or seen.first
+    last = f.date_to or seen.last
+    return {
+        "format": PACK_FORMAT,
+        "version": PACK_VERSION,
+        "exported_at": utc_text(src.exported_at),
+        "home_currency": src.home_currency,
+        "filters": {
+            "from": f.date_from.isoformat() if f.date_from else None,
+            "to": f.date_to.isoformat() if f.date_to else None,
+            "category": f.category,
+            "q": f.text,
+        },
+        "period": {
+            "from": first.isoformat() if first else None,
+            "to": last.isoformat() if last else None,
+        },
+        "expenses": seen.rows,
+        "receipts": stored,
+        "missing_receipts": missing,
+        "files": files,
+    }
