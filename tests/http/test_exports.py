@@ -18,6 +18,7 @@ from tests.http.test_receipts import attach, fetch, view_link
 from tests.support import receipt_files as files
 from tests.support.api import Api, User
 from tests.support.checks import assert_problem
+from tests.support.jobs import wait_for_job
 
 
 def start(user: User, **body: Any) -> str:
@@ -29,10 +30,8 @@ def start(user: User, **body: Any) -> str:
 
 
 def finished(user: User, export_id: str) -> dict[str, Any]:
-    response = user.client.get(f"/api/exports/{export_id}")
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert body["status"] == "done", body  # the interim jobs adapter runs it in the request
+    body = wait_for_job(user.client, f"/api/exports/{export_id}")
+    assert body["status"] == "done", body
     return body
 
 
