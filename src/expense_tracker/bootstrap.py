@@ -5,10 +5,14 @@ imports it lazily so the Lambda package never loads a local adapter."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from .config import Settings
 from .container import Container
 from .domain.errors import ConfigurationError
+from .domain.imports import IMPORT_KIND
 from .ports.jobs import JobHandler
+from .services.import_job import ImportDeps, run_import
 
 __all__ = ["Container", "build_container"]
 
@@ -21,8 +25,9 @@ def build_container(settings: Settings) -> Container:
 
 def job_handlers(container: Container) -> dict[str, JobHandler]:
     """Each kind of job and the service function that does it, bound to this container."""
-    del container  # the kinds arrive with their features (imports, exports, scans, recurring)
-    return {}
+    c = container
+    deps = ImportDeps(c.ledger, c.rules, c.receipts, c.profiles, c.clock)
+    return {IMPORT_KIND: partial(run_import, deps=deps)}
 
 
 def _build_for_place(settings: Settings) -> Container:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .config import Settings
 from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
+from .ports.imports import ImportLedger, RuleStore
 from .ports.jobs import Jobs
 from .ports.rates import Rates
 from .services.cursors import CursorCodec
@@ -26,6 +27,8 @@ class Container:
     cursors: CursorCodec
     jobs: Jobs
     rates: Rates
+    ledger: ImportLedger
+    rules: RuleStore
     accounts: AccountAdmin | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     request_limits: TokenBuckets = field(init=False)

@@ -23,6 +23,8 @@ from ..memory import MemoryJobs, MemoryRates
 from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
+from .dynamodb_imports import DynamoImportLedger
+from .dynamodb_rules import DynamoRuleStore
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from .s3_receipts import S3ReceiptStore
 
@@ -90,6 +92,8 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
     if settings.data_lake_bucket:
         store = DataLakeStore(store, aws.s3, settings.data_lake_bucket)
     return Container(
+        ledger=DynamoImportLedger(aws.dynamodb, settings.table_name),
+        rules=DynamoRuleStore(aws.dynamodb, settings.table_name),
         settings=settings,
         store=store,
         receipts=S3ReceiptStore(aws.s3, settings.receipts_bucket),

@@ -12,6 +12,7 @@ from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
 from ..memory import MemoryJobs, MemoryRates
 from ..sqlite.db import Database
+from ..sqlite.imports import SqliteImportLedger, SqliteRuleStore
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
@@ -45,6 +46,8 @@ def build_local_container(settings: Settings) -> Container:
     db = Database(data_dir / DATABASE_FILE)
     identity = LocalIdentityProvider.from_data_dir(db, data_dir, settings, clock)
     return Container(
+        ledger=SqliteImportLedger(db),
+        rules=SqliteRuleStore(db),
         settings=settings,
         store=SqliteExpenseStore(db),
         receipts=LocalReceiptStore(data_dir / "receipts", secret, settings.public_url),

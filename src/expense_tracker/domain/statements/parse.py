@@ -6,11 +6,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from . import LineError, Outcome, StatementFormat
-from .camt053 import parse_camt053
 from .csv_rows import ColumnMapping, parse_csv
-from .ofx import parse_ofx
-from .qif import parse_qif
-from .mt940 import parse_mt940
 
 
 def parse_statement(
@@ -35,12 +31,22 @@ def parse_statement(
 def _parser(
     fmt: StatementFormat, stream: BinaryIO, mapping: ColumnMapping | None, day_first: bool
 ) -> Iterator[Outcome]:
+    # The bank formats' libraries load when first needed: together they take seconds to
+    # import, which neither the server's start nor a Lambda cold start should pay.
     if fmt == "csv":
         return parse_csv(stream, mapping)
     if fmt == "ofx":
+        from .ofx import parse_ofx
+
         return parse_ofx(stream)
     if fmt == "qif":
+        from .qif import parse_qif
+
         return parse_qif(stream, day_first=day_first)
     if fmt == "camt053":
+        from .camt053 import parse_camt053
+
         return parse_camt053(stream)
+    from .mt940 import parse_mt940
+
     return parse_mt940(stream)
