@@ -39,7 +39,11 @@ class ColumnMapping:
 
 def parse_csv(stream: BinaryIO, mapping: ColumnMapping | None = None) -> Iterator[Outcome]:
     """Rows of our export (every row an expense), or of a mapped bank CSV."""
-    text = text_stream(stream)
+    with text_stream(stream) as text:
+        yield from _read(text, mapping)
+
+
+def _read(text: io.TextIOWrapper, mapping: ColumnMapping | None) -> Iterator[Outcome]:
     # The first lines are read ahead (to guess the delimiter) and then read again from memory.
     head = text.read(SNIFF_BYTES) + text.readline()
     delimiter = (mapping.delimiter if mapping else ",") or _guess_delimiter(head)

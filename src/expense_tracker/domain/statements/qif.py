@@ -7,7 +7,7 @@ amount and category). Dates are month first unless `day_first` (the user's local
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
 from quiffen.core.transaction import Transaction
@@ -93,5 +93,7 @@ def _category(category: Any) -> str | None:
 
 
 def _reason(exc: Exception) -> str:
+    if isinstance(exc, InvalidOperation):
+        return "not a valid QIF transaction: an amount (T, $ line) is not a number"
     text = " ".join(str(exc).split())[:200]
     return f"not a valid QIF transaction: {text}" if text else "not a valid QIF transaction"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager, suppress
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
@@ -13,16 +14,23 @@ ENCODING = "utf-8-sig"  # a byte-order mark is dropped
 _AMOUNT_CHARS = frozenset("0123456789.-+")
 
 
-def text_stream(stream: BinaryIO) -> io.TextIOWrapper:
-    """Decoded as it is read; universal newlines off, so the csv module sees every quote."""
-    return io.TextIOWrapper(stream, encoding=ENCODING, newline="")
+@contextmanager
+def text_stream(stream: BinaryIO, newline: str | None = "") -> Iterator[io.TextIOWrapper]:
+    """Decoded as it is read (universal newlines off by default, so the csv module sees every
+    quote). Detached afterwards: the caller owns the binary stream and closes it."""
+    wrapper = io.TextIOWrapper(stream, encoding=ENCODING, newline=newline)
+    try:
+        yield wrapper
+    finally:
+        with suppress(ValueError):  # already closed by its owner
+            wrapper.detach()
 
 
 def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
     """(line number, line without its ending). A UnicodeDecodeError propagates."""
-    reader = io.TextIOWrapper(stream, encoding=ENCODING)
-    for number, line in enumerate(reader, start=1):
-        yield number, line.rstrip("\r\n")
+    with text_stream(stream, newline=None) as reader:
+        for number, line in enumerate(reader, start=1):
+            yield number, line.rstrip("\r\n")
 
 
 def decimal_text(text: str, decimal: str = ".") -> Decimal:
