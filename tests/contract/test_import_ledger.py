@@ -59,7 +59,9 @@ def rows(user: str, count: int, prefix: str = "k") -> list[KeyedExpense]:
 
 
 def stored(imports: Imports, user: str) -> list[str]:
-    return sorted(e.description + e.amount_text for e in imports.store.iterate(user, ExpenseFilter()))
+    return sorted(
+        e.description + e.amount_text for e in imports.store.iterate(user, ExpenseFilter())
+    )
 
 
 def test_a_batch_stores_every_new_row_and_its_totals(imports: Imports) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-
 from tests.support.api import Api, User
 from tests.support.checks import assert_problem
 
@@ -107,7 +106,10 @@ def test_a_bad_line_fails_the_whole_import_unless_partial(api: Api, user: User) 
 
 
 def test_a_mapped_bank_csv_reads_locale_dates_and_decimal_commas(api: Api, user: User) -> None:
-    data = "Buchungstag;Betrag;Verwendungszweck\n03.11.2026;-1.234,50;Miete\n04.11.2026;20,00;Erstattung\n"
+    data = (
+        "Buchungstag;Betrag;Verwendungszweck\n"
+        "03.11.2026;-1.234,50;Miete\n04.11.2026;20,00;Erstattung\n"
+    )
     mapping = {
         "date": "Buchungstag",
         "amount": "Betrag",
@@ -171,5 +173,3 @@ def test_rules_are_listed_changed_with_if_match_and_deleted(user: User, other_us
     assert_problem(user.client.post("/api/rules", json={"contains": "", "category": "X"}), 422)
     assert user.client.delete(path).status_code == 204
     assert_problem(user.client.get(path), 404)
-
-

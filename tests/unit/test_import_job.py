@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,15 +44,22 @@ class World:
     def __post_init__(self) -> None:
         self.ledger = MemoryImportLedger(self.store)
         self.jobs = MemoryJobs(self.clock)
-        self.jobs.bind({IMPORT_KIND: lambda job, reporter: run_import(job, reporter, deps=self.deps())})
+        self.jobs.bind(
+            {IMPORT_KIND: lambda job, reporter: run_import(job, reporter, deps=self.deps())}
+        )
 
     def deps(self) -> ImportDeps:
         return ImportDeps(self.ledger, self.rules, self.receipts, MemoryProfiles("EUR"), self.clock)
 
-    def run(self, fmt: str, data: bytes, **options: object) -> JobData:
+    def run(self, fmt: str, data: bytes, **options: object) -> dict[str, Any]:
         job, _ = svc.create_import(
-            jobs=self.jobs, receipts=self.receipts, clock=self.clock, user_id=USER,
-            fmt=fmt, size=len(data), **options,  # type: ignore[arg-type]
+            jobs=self.jobs,
+            receipts=self.receipts,
+            clock=self.clock,
+            user_id=USER,
+            fmt=fmt,
+            size=len(data),
+            **options,  # type: ignore[arg-type]
         )
         self.receipts.write(svc.upload_key(USER, job.id), data, "text/plain")
         done = svc.start_import(jobs=self.jobs, receipts=self.receipts, user_id=USER, job_id=job.id)
@@ -131,8 +139,12 @@ def test_requests_over_50_mib_or_of_unknown_formats_are_invalid(world: World) ->
     for fmt, size in (("csv", 50 * 2**20 + 1), ("xlsx", 10)):
         with pytest.raises(Invalid):
             svc.create_import(
-                jobs=world.jobs, receipts=world.receipts, clock=world.clock, user_id=USER,
-                fmt=fmt, size=size,
+                jobs=world.jobs,
+                receipts=world.receipts,
+                clock=world.clock,
+                user_id=USER,
+                fmt=fmt,
+                size=size,
             )
 
 
@@ -167,8 +179,12 @@ def test_a_job_killed_mid_run_and_run_again_loses_and_doubles_nothing(
     monkeypatch.setattr(import_job, "REPORT_EVERY", 7)
     data = csv_of(*[f"2026-11-01,{i}.00,EUR,Food,row {i}" for i in range(1, 36)])
     job, _ = svc.create_import(
-        jobs=world.jobs, receipts=world.receipts, clock=world.clock, user_id=USER,
-        fmt="csv", size=len(data),
+        jobs=world.jobs,
+        receipts=world.receipts,
+        clock=world.clock,
+        user_id=USER,
+        fmt="csv",
+        size=len(data),
     )
     world.receipts.write(svc.upload_key(USER, job.id), data, "text/csv")
     crashing = CrashingLedger(world.ledger)

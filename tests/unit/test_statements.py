@@ -149,13 +149,15 @@ def test_xml_entity_expansion_is_refused() -> None:
 
 
 def test_text_that_is_not_utf8_ends_the_file_with_an_error() -> None:
-    data = b"date,amount,currency,category\n2026-11-01,1.00,EUR,Food\n2026-11-02,2.00,EUR,\xff\xfe\n"
+    data = (
+        b"date,amount,currency,category\n2026-11-01,1.00,EUR,Food\n2026-11-02,2.00,EUR,\xff\xfe\n"
+    )
     outcomes = list(parse_statement("csv", io.BytesIO(data)))
     assert errors(outcomes)[-1][1] == "the file is not UTF-8 text; not read further"
 
 
 def test_a_huge_csv_cell_is_an_error_not_a_memory_hog() -> None:
-    data = b"date,amount,currency,category,description\n2026-11-01,1,EUR,F,\"" + b"x" * 300_000
+    data = b'date,amount,currency,category,description\n2026-11-01,1,EUR,F,"' + b"x" * 300_000
     assert "not valid CSV" in errors(list(parse_statement("csv", io.BytesIO(data))))[0][1]
 
 

@@ -20,8 +20,8 @@ from ..domain.statements.parse import parse_statement
 from ..ports import Clock, Profiles, ReceiptStore
 from ..ports.imports import ImportLedger, KeyedExpense, RuleStore
 from ..ports.jobs import Job, JobData, JobFailed, JobReporter
-from .jobs import MAX_ATTEMPTS
 from .imports import upload_key
+from .jobs import MAX_ATTEMPTS
 
 CHUNK_ROWS = 500  # rows per store write: one SQLite transaction, a few DynamoDB ones
 REPORT_EVERY = 5000  # rows between progress reports
@@ -97,7 +97,9 @@ def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tall
         deps.ledger.discard(job.user_id, job.id)
         run.tally.imported = 0
         count = run.tally.error_count
-        raise JobFailed(f"{count} line(s) could not be imported; nothing was imported", run.tally.progress())
+        raise JobFailed(
+            f"{count} line(s) could not be imported; nothing was imported", run.tally.progress()
+        )
     return run.tally
 
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from ulid import ULID
 
 from ..domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
-from ..domain.imports import Rule, clean_contains, validate_rule
 from ..domain.expense import clean_category
+from ..domain.imports import Rule, clean_contains, validate_rule
 from ..ports.imports import RulePage, RuleStore
 
 MAX_PAGE = 200

@@ -120,7 +120,10 @@ class DynamoImportLedger:
         for row in rows:
             item = key(user_id, KEY_PREFIX + row.key)
             item.update({"job": s(job_id), "expense_id": s(row.expense.id)})
-            actions += [_put_new(self._table, item), _put_new(self._table, expense_to_item(row.expense))]
+            actions += [
+                _put_new(self._table, item),
+                _put_new(self._table, expense_to_item(row.expense)),
+            ]
         actions += aggregate_actions(self._table, [r.expense for r in rows], 1)
         tag = key(user_id, f"{JOB_PREFIX}{job_id}#{rows[0].key}")
         tag["ids"] = {"SS": [r.expense.id for r in rows]}
@@ -137,8 +140,8 @@ class DynamoImportLedger:
                         RequestItems={self._table: {"Keys": wanted, "ConsistentRead": True}}
                     )
                 yield from answer.get("Responses", {}).get(self._table, [])
-                left = answer.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
-                wanted = list(left)
+                unprocessed = answer.get("UnprocessedKeys", {}).get(self._table)
+                wanted = list(unprocessed["Keys"]) if unprocessed else []
                 if not wanted:
                     break
                 backoff(attempt)
@@ -176,7 +179,11 @@ class DynamoImportLedger:
             actions += aggregate_actions(self._table, part, -1)
             transact(self._client, actions, "import (undo)")
         keys = [key(user_id, KEY_PREFIX + k) for k in tag.get("keys", {}).get("SS", [])]
-        batch_delete(self._client, self._table, [*keys, {PARTITION_KEY: tag[PARTITION_KEY], SORT_KEY: tag[SORT_KEY]}])
+        batch_delete(
+            self._client,
+            self._table,
+            [*keys, {PARTITION_KEY: tag[PARTITION_KEY], SORT_KEY: tag[SORT_KEY]}],
+        )
         return len(expenses)
 
 

@@ -43,7 +43,8 @@ class SqliteImportLedger:
     @staticmethod
     def _key_owners(conn: sqlite3.Connection, user_id: str, keys: list[str]) -> dict[str, str]:
         found = conn.execute(
-            f"SELECT key, job_id FROM import_keys WHERE user_id = ? AND key IN ({_marks(len(keys))})",
+            "SELECT key, job_id FROM import_keys"
+            f" WHERE user_id = ? AND key IN ({_marks(len(keys))})",
             (user_id, *keys),
         )
         return {row[0]: row[1] for row in found}
@@ -122,7 +123,14 @@ class SqliteRuleStore:
             changed = conn.execute(
                 "UPDATE rules SET contains = ?, category = ?, version = ? "
                 "WHERE user_id = ? AND id = ? AND version = ?",
-                (rule.contains, rule.category, rule.version, rule.user_id, rule.id, expected_version),
+                (
+                    rule.contains,
+                    rule.category,
+                    rule.version,
+                    rule.user_id,
+                    rule.id,
+                    expected_version,
+                ),
             ).rowcount
         if not changed:
             self.get(rule.user_id, rule.id)  # NotFound when gone

@@ -47,8 +47,8 @@ class _Entries:
         if self._builder is not None:
             self._builder.start(name, attrs)
 
-    def end(self, tag: str) -> None:
-        name = self._path.pop()
+    def end(self, tag: str) -> None:  # noqa: ARG002 (the name is on the path already)
+        name = self._path.pop()  # == _local(tag): the parser checks that tags nest
         if self._builder is not None:
             self._builder.end(name)
             if name == "Ntry":

@@ -63,4 +63,3 @@ def _row(line: int, transaction: Any, currency: str | None) -> Outcome:
         description=clip(f"{name} - {memo}" if name and memo else name or memo),
         bank_id=str(transaction.fitid) if transaction.fitid else None,
     )
-

@@ -20,6 +20,7 @@ router = APIRouter(prefix="/api/imports", tags=["imports"])
     status_code=status.HTTP_201_CREATED,
     response_model=ImportCreated,
     operation_id="create_import",
+    responses=problems(),
 )
 def create_import(
     body: ImportCreate, response: Response, principal: PrincipalDep, c: ContainerDep

@@ -64,7 +64,9 @@ def list_rules(
 def get_rule(
     rule_id: str, response: Response, principal: PrincipalDep, c: ContainerDep
 ) -> dict[str, Any]:
-    return _answer(svc.get_rule(rules=c.rules, user_id=principal.user_id, rule_id=rule_id), response)
+    return _answer(
+        svc.get_rule(rules=c.rules, user_id=principal.user_id, rule_id=rule_id), response
+    )
 
 
 @router.patch(
