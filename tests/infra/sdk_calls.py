@@ -11,7 +11,7 @@ from botocore import xform_name
 
 from tests.infra.cfn import ROOT
 
-ADAPTERS = ROOT / "src" / "expense_tracker" / "adapters"
+ADAPTERS = ROOT / "src" / "expense_tracker" / "adapters" / "aws"
 
 # Cognito calls a public app client makes with the user's credentials or tokens: IAM is not
 # consulted for them.
@@ -92,3 +92,8 @@ def s3_actions(module: str) -> set[str]:
 def cognito_actions() -> set[str]:
     text = _read(sorted(ADAPTERS.glob("cognito_*.py")))
     return {f"cognito-idp:{op}" for op in _operations("cognito-idp", text) - COGNITO_PUBLIC}
+
+
+def sqs_actions() -> set[str]:
+    text = _read([ADAPTERS / "sqs_jobs.py"])
+    return {f"sqs:{op}" for op in _operations("sqs", text)}

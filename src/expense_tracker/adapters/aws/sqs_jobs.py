@@ -205,8 +205,7 @@ class SqsJobs:
             self._update(
                 user_id,
                 job_id,
-                "SET #status = :running, updated_at = :now, lease_until = :lease "
-                "ADD attempts :one",
+                "SET #status = :running, updated_at = :now, lease_until = :lease ADD attempts :one",
                 "#status = :queued OR (#status = :running AND lease_until < :now)",
                 {
                     ":running": s("running"),
