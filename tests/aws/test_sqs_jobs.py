@@ -148,7 +148,7 @@ def test_bad_input_fails_the_job_with_its_message(
 def test_jobs_are_per_user_and_listed_newest_first(
     dynamodb_client: DynamoDBClient, dynamodb_table: str, sqs: SQSClient, queue: str
 ) -> None:
-    jobs = make_jobs(dynamodb_client, dynamodb_table, sqs, queue, lambda job, reporter: {})
+    jobs = make_jobs(dynamodb_client, dynamodb_table, sqs, queue, lambda _job, _reporter: {})
     first = jobs.create(waiting())
     second = jobs.create(
         new_job(user_id=first.user_id, kind="test", params={}, status="waiting_upload", now=NOW)
