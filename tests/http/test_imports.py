@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+import pytest
+
 from tests.support.api import Api, User
 from tests.support.checks import assert_problem
 
@@ -173,3 +175,26 @@ def test_rules_are_listed_changed_with_if_match_and_deleted(user: User, other_us
     assert_problem(user.client.post("/api/rules", json={"contains": "", "category": "X"}), 422)
     assert user.client.delete(path).status_code == 204
     assert_problem(user.client.get(path), 404)
+
+
+@pytest.mark.local_only
+def test_the_local_upload_target_takes_a_statement_larger_than_any_receipt(
+    api: Api, user: User
+) -> None:
+    data = b"date,amount,currency,category,description\n" + b"x" * (12 * 2**20)
+    created = create(user, "csv", len(data))
+    assert created["upload"]["max_bytes"] == len(data)
+    upload(api, created["upload"], data)  # 12 MiB: over the 10 MiB a receipt may have
+
+
+@pytest.mark.local_only
+def test_a_statement_ticket_still_refuses_more_than_its_size(api: Api, user: User) -> None:
+    created = create(user, "csv", 100)
+    fields = created["upload"]["fields"]
+    with api.client() as anonymous:
+        response = anonymous.post(
+            urljoin(api.base_url, created["upload"]["url"]),
+            data=fields,
+            files={"file": ("statement", b"y" * 101, fields["Content-Type"])},
+        )
+    assert response.status_code == 400
