@@ -89,7 +89,12 @@ def probe(workdir: Path, csv_path: Path, mode: str) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
     finally:
         db.close()
-    return {"rows": rows, "seconds": seconds, "rss_before_kib": before, "peak_rss_kib": peak_rss_kib()}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rss_before_kib": before,
+        "peak_rss_kib": peak_rss_kib(),
+    }
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from expense_tracker.ports.jobs import Job, JobData
 from expense_tracker.services import import_job
 from expense_tracker.services import imports as svc
 from expense_tracker.services.import_job import ImportDeps, run_import
+from expense_tracker.services.jobs import MAX_ATTEMPTS
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 USER = "u1"
@@ -198,3 +199,30 @@ def test_a_job_killed_mid_run_and_run_again_loses_and_doubles_nothing(
     assert (result["imported"], result["duplicates"], result["processed"]) == (35, 0, 35)
     assert len(world.expenses()) == 35
     assert [p["processed"] for p in progress.reports] == [7, 14, 21, 28, 35]
+
+
+def test_the_last_attempts_crash_leaves_nothing_of_the_job_behind(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_job, "CHUNK_ROWS", 10)
+    data = csv_of(*[f"2026-11-01,{i}.00,EUR,Food,row {i}" for i in range(1, 36)])
+    job, _ = svc.create_import(
+        jobs=world.jobs,
+        receipts=world.receipts,
+        clock=world.clock,
+        user_id=USER,
+        fmt="csv",
+        size=len(data),
+    )
+    world.receipts.write(svc.upload_key(USER, job.id), data, "text/csv")
+    deps = ImportDeps(
+        CrashingLedger(world.ledger),
+        world.rules,
+        world.receipts,
+        MemoryProfiles("EUR"),
+        world.clock,
+    )
+    last = Job(**{**job.__dict__, "status": "running", "attempts": MAX_ATTEMPTS})
+    with pytest.raises(RuntimeError):
+        run_import(last, Progress(), deps=deps)
+    assert world.expenses() == []  # the first chunk was taken back out
