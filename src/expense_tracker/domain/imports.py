@@ -72,9 +72,13 @@ def bank_key(bank_id: str) -> str:
     return _digest("bank", bank_id)
 
 
-def content_key(day: date, amount: Decimal, currency: str, description: str, nth: int) -> str:
-    """Files without ids: the nth row of the file with this (date, amount, currency,
-    description), so two equal coffees on one statement are two expenses, and the same
-    statement imported again matches both."""
+def content_key(day: date, amount: Decimal, currency: str, description: str) -> str:
+    """Files without ids: the row's (date, amount, currency, description). The import numbers
+    equal rows of one file (`nth_key`), so two equal coffees on one statement are two
+    expenses, and the same statement imported again matches both."""
     text = " ".join(description.casefold().split())
-    return _digest("row", day.isoformat(), str(amount.normalize()), currency, text, str(nth))
+    return _digest("row", day.isoformat(), str(amount.normalize()), currency, text)
+
+
+def nth_key(content: str, nth: int) -> str:
+    return f"{content}.{nth}"

@@ -12,7 +12,15 @@ from ulid import ULID
 
 from ..domain.errors import Invalid
 from ..domain.expense import Expense, ExpenseDraft, RawExpense, validate_draft
-from ..domain.imports import MAX_LISTED_ERRORS, Rule, bank_key, categorise, content_key, id_key
+from ..domain.imports import (
+    MAX_LISTED_ERRORS,
+    Rule,
+    bank_key,
+    categorise,
+    content_key,
+    id_key,
+    nth_key,
+)
 from ..domain.statements import LineError, StatementFormat, StatementRow
 from ..domain.statements.csv_rows import ColumnMapping
 from ..domain.statements.detect import HEAD_BYTES, format_mismatch
@@ -123,6 +131,7 @@ class _Run:
         self.rules: list[Rule] = deps.rules.all(job.user_id)
         self.currency = deps.profiles.default_currency(job.user_id)
         self.today = deps.clock.today()
+        self.now = deps.clock.now()  # the import's moment: every row is created at it
         self.seen: set[str] = set()
         self.occurrences: Counter[str] = Counter()
         self.batch: list[KeyedExpense] = []
@@ -161,13 +170,12 @@ class _Run:
             return id_key(row.expense_id)
         if row.bank_id:
             return bank_key(row.bank_id)
-        parts = (draft.date, draft.amount, draft.currency, draft.description)
-        base = content_key(*parts, 0)
+        base = content_key(draft.date, draft.amount, draft.currency, draft.description)
         self.occurrences[base] += 1
-        return content_key(*parts, self.occurrences[base])
+        return nth_key(base, self.occurrences[base])
 
     def _expense(self, row: StatementRow, draft: ExpenseDraft) -> Expense:
-        now = self.deps.clock.now()
+        now = self.now
         known = row.expense_id if row.expense_id and _our_id(row.expense_id) else None
         return Expense(
             id=known or str(ULID()),
