@@ -10,8 +10,10 @@ from functools import partial
 from .config import Settings
 from .container import Container
 from .domain.errors import ConfigurationError
+from .domain.imports import IMPORT_KIND
 from .ports.jobs import JobHandler
 from .services.exports import ExportDeps, run_export
+from .services.import_job import ImportDeps, run_import
 
 __all__ = ["Container", "build_container"]
 
@@ -26,8 +28,10 @@ def job_handlers(container: Container) -> dict[str, JobHandler]:
     """Each kind of job and the service function that does it, bound to this container."""
     c = container
     exports = ExportDeps(c.store, c.receipts, c.exports, c.rates, c.profiles, c.clock)
+    imports = ImportDeps(c.ledger, c.rules, c.receipts, c.profiles, c.clock)
     return {
         "export": partial(run_export, deps=exports),
+        IMPORT_KIND: partial(run_import, deps=imports),
     }
 
 

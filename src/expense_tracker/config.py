@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     table_name: str = ""
     receipts_bucket: str = ""
     data_lake_bucket: str = ""
+    jobs_queue_url: str = Field(
+        default="", description="The jobs queue (SQS); empty: jobs run inline in the request"
+    )
     user_pool_id: str = ""
     user_pool_client_id: str = ""
     jwks_url: str = ""

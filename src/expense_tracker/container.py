@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .config import Settings
 from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
 from .ports.exports import ExportFiles
+from .ports.imports import ImportLedger, RuleStore
 from .ports.jobs import Background, Jobs
 from .ports.rates import Rates
 from .services.cursors import CursorCodec
@@ -28,6 +29,8 @@ class Container:
     jobs: Jobs
     rates: Rates
     exports: ExportFiles
+    ledger: ImportLedger
+    rules: RuleStore
     accounts: AccountAdmin | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     # Started by the HTTP app's lifespan (the jobs worker, daily tasks); never by the CLI.

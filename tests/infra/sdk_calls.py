@@ -95,3 +95,8 @@ def s3_actions(*modules: str) -> set[str]:
 def cognito_actions() -> set[str]:
     text = _read(sorted(ADAPTERS.glob("cognito_*.py")))
     return {f"cognito-idp:{op}" for op in _operations("cognito-idp", text) - COGNITO_PUBLIC}
+
+
+def sqs_actions() -> set[str]:
+    text = _read([ADAPTERS / "sqs_jobs.py"])
+    return {f"sqs:{op}" for op in _operations("sqs", text)}

@@ -30,22 +30,29 @@ def _make(*args: str, cwd: Path = cfn.INFRA) -> subprocess.CompletedProcess[str]
     )
 
 
-def _makefile_function() -> tuple[str, dict[str, object]]:
+def _makefile_functions() -> list[tuple[str, dict[str, object]]]:
     template = cfn.source()
-    (found,) = [
+    return [
         (name, r)
         for name, r in template["Resources"].items()
         if r["Type"] == "AWS::Serverless::Function"
     ]
-    return found
 
 
-def test_the_function_is_built_by_the_makefile_next_to_its_code_uri() -> None:
-    name, function = _makefile_function()
-    assert function["Metadata"] == {"BuildMethod": "makefile"}
-    code_uri = function["Properties"]["CodeUri"]  # type: ignore[index]
-    assert (cfn.INFRA / code_uri / "Makefile") == FUNCTION_MAKEFILE
-    assert f"build-{name}:" in FUNCTION_MAKEFILE.read_text(encoding="utf-8")
+def _makefile_function() -> tuple[str, dict[str, object]]:
+    return next(f for f in _makefile_functions() if f[0] == "ApiFunction")
+
+
+def test_every_function_is_built_by_the_makefile_next_to_its_code_uri() -> None:
+    rules = [line.split(":")[0] for line in FUNCTION_MAKEFILE.read_text().splitlines()]
+    targets = {
+        target for rule in rules if not rule.startswith((".", "\t")) for target in rule.split()
+    }
+    for name, function in _makefile_functions():
+        assert function["Metadata"] == {"BuildMethod": "makefile"}, name
+        code_uri = function["Properties"]["CodeUri"]  # type: ignore[index]
+        assert (cfn.INFRA / code_uri / "Makefile") == FUNCTION_MAKEFILE
+        assert f"build-{name}" in targets, name
 
 
 def test_the_build_installs_the_projects_wheel_with_aws_extra_for_arm64_linux() -> None:

@@ -133,6 +133,7 @@ def _needed() -> dict[str, set[str]]:
         "ReceiptsBucket": sdk_calls.s3_actions("s3_receipts.py", "s3_exports.py"),
         "DataLakeBucket": sdk_calls.s3_actions("data_lake.py"),
         "UserPool": sdk_calls.cognito_actions(),
+        "JobsQueue": sdk_calls.sqs_actions() & {"sqs:SendMessage"},  # the worker's are its own
     }
     for resource, actions in needed.items():
         assert actions, f"no SDK call found for {resource}: the source scan is broken"

@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from benchmarks import export_probe, importing, importtime, run, scale, wrk
+from benchmarks import export_probe, importing, imports_job, importtime, run, scale, wrk
 from benchmarks.dataset import bulk_load, csv_bytes
 from benchmarks.plan import Plan
 from benchmarks.report import table
@@ -83,3 +83,9 @@ def test_importtime_output_is_summed_per_top_level_package() -> None:
 
 def test_tables_are_markdown() -> None:
     assert table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---|\n| 1 | 2 |"
+
+
+def test_imports_job_section_runs_both_paths_in_their_own_processes(tmp_path: Path) -> None:
+    figures = imports_job.measure(30, tmp_path)
+    assert figures["job"]["rows"] == figures["v1"]["rows"] == 30
+    assert figures["job"]["peak_rss_kib"] >= figures["job"]["rss_before_kib"] > 0

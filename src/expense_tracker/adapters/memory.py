@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import BinaryIO
 
 from ..domain.analytics import Summary, summarize
 from ..domain.errors import (
@@ -235,6 +237,9 @@ class MemoryReceiptStore:
         if found is None:
             raise NotFound("No such receipt")
         return found[0]
+
+    def open_stream(self, key: str) -> BinaryIO:
+        return io.BytesIO(self.read(key))
 
     def write(self, key: str, data: bytes, content_type: str) -> None:
         self.objects[key] = (data, content_type)

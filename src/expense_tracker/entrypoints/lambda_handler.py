@@ -52,3 +52,34 @@ def app_handler() -> LambdaHandler:
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app_handler()(event, context)
+
+
+def make_worker(settings: Settings) -> LambdaHandler:
+    """The jobs queue's consumer for these settings (tests build theirs here)."""
+    from ..adapters.aws.sqs_jobs import SqsJobs, handle_batch
+    from ..bootstrap import build_container
+
+    jobs = build_container(settings).jobs
+    if not isinstance(jobs, SqsJobs):
+        from ..domain.errors import ConfigurationError
+
+        raise ConfigurationError("The job worker needs EXPENSE_TRACKER_JOBS_QUEUE_URL")
+
+    def worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        del context  # the batch's deadline is the function's timeout, longer than any job step
+        return handle_batch(jobs, event)
+
+    return worker
+
+
+@cache
+def worker_handler() -> LambdaHandler:
+    from ..config import Settings
+
+    return make_worker(Settings(backend="aws"))
+
+
+def job_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Handler: expense_tracker.entrypoints.lambda_handler.job_worker (SQS batches, with
+    partial batch failures reported)."""
+    return worker_handler()(event, context)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from ..domain.analytics import Summary
 from ..domain.expense import (
@@ -95,6 +95,10 @@ class ReceiptStore(Protocol):
         ...
 
     def read(self, key: str) -> bytes: ...
+
+    def open_stream(self, key: str) -> BinaryIO:
+        """The object for reading as it arrives (a statement of up to 50 MiB); NotFound."""
+        ...
 
     def write(self, key: str, data: bytes, content_type: str) -> None: ...
 

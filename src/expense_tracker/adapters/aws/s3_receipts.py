@@ -7,10 +7,11 @@ does not, so tests check the policy document itself."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -89,6 +90,17 @@ class S3ReceiptStore:
         except BotoCoreError as exc:
             raise StorageError(f"S3 GET failed ({type(exc).__name__})") from exc
 
+    def open_stream(self, key: str) -> BinaryIO:
+        try:
+            body = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"]
+        except ClientError as exc:
+            if error_code(exc) in _MISSING:
+                raise NotFound("No such receipt") from exc
+            raise StorageError(f"S3 GET failed ({error_code(exc)})") from exc
+        except BotoCoreError as exc:
+            raise StorageError(f"S3 GET failed ({type(exc).__name__})") from exc
+        return cast(BinaryIO, io.BufferedReader(_BodyReader(body), buffer_size=STREAM_CHUNK))
+
     def write(self, key: str, data: bytes, content_type: str) -> None:
         with s3_errors("PUT"):
             self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type)
@@ -132,3 +144,25 @@ def _total_size(content_range: str | None, fallback: int) -> int:
         if total.isdigit():
             return int(total)
     return fallback
+
+
+STREAM_CHUNK = 256 * 1024
+
+
+class _BodyReader(io.RawIOBase):
+    """botocore's StreamingBody as a raw binary file, so it can be buffered and decoded."""
+
+    def __init__(self, body: Any) -> None:
+        self._body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._body.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._body.close()
+        super().close()

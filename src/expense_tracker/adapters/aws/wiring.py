@@ -17,15 +17,19 @@ from ...config import Settings
 from ...container import Container
 from ...domain.errors import ConfigurationError
 from ...ports import ExpenseStore
+from ...ports.jobs import Jobs
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
 from ..memory import MemoryJobs, MemoryRates
 from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
+from .dynamodb_imports import DynamoImportLedger
+from .dynamodb_rules import DynamoRuleStore
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from .s3_exports import S3ExportFiles
 from .s3_receipts import S3ReceiptStore
+from .sqs_jobs import SqsJobs
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 MIN_SECRET_BYTES = 32
+_SDK_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,17 @@ def cognito_identity(settings: Settings, client: CognitoIdentityProviderClient) 
     )
 
 
+def aws_jobs(settings: Settings, aws: AwsClients) -> Jobs:
+    """Job records in the table and an SQS queue to the worker function; without a queue
+    (tests of the HTTP suite), jobs run inline in the request."""
+    if not settings.jobs_queue_url:
+        return MemoryJobs(SystemClock())
+    sqs = boto3.session.Session(region_name=settings.region).client(
+        "sqs", endpoint_url=settings.aws_endpoint_url or None, config=_SDK_CONFIG
+    )
+    return SqsJobs(aws.dynamodb, settings.table_name, sqs, settings.jobs_queue_url, SystemClock())
+
+
 def build_aws_container(settings: Settings, clients: AwsClients | None = None) -> Container:
     secret = cursor_secret(settings)
     aws = clients or AwsClients.create(settings)
@@ -91,6 +109,8 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
     if settings.data_lake_bucket:
         store = DataLakeStore(store, aws.s3, settings.data_lake_bucket)
     return Container(
+        ledger=DynamoImportLedger(aws.dynamodb, settings.table_name),
+        rules=DynamoRuleStore(aws.dynamodb, settings.table_name),
         settings=settings,
         store=store,
         receipts=S3ReceiptStore(aws.s3, settings.receipts_bucket),
@@ -98,8 +118,7 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         profiles=DynamoProfiles(aws.dynamodb, settings.table_name, settings.default_currency),
         clock=SystemClock(),
         cursors=CursorCodec(secret),
-        # Interim: jobs run inline in the request until the place's own worker lands.
-        jobs=MemoryJobs(SystemClock()),
+        jobs=aws_jobs(settings, aws),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
         exports=S3ExportFiles(aws.s3, settings.receipts_bucket),  # under users/<id>/exports/
     )

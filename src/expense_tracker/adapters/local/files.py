@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from ...domain.errors import FieldError, Forbidden, Invalid, NotFound
 from ...domain.receipts import HEAD_BYTES, TICKET_SECONDS, VIEW_SECONDS
@@ -141,6 +142,12 @@ class LocalReceiptStore:
     def read(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise NotFound("No such receipt") from exc
+
+    def open_stream(self, key: str) -> BinaryIO:
+        try:
+            return self._path(key).open("rb")
         except FileNotFoundError as exc:
             raise NotFound("No such receipt") from exc
 

@@ -12,6 +12,7 @@ from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
 from ..memory import MemoryRates
 from ..sqlite.db import Database
+from ..sqlite.imports import SqliteImportLedger, SqliteRuleStore
 from ..sqlite.jobs import SqliteJobs
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
 from .exports import LocalExportFiles
@@ -48,6 +49,8 @@ def build_local_container(settings: Settings) -> Container:
     identity = LocalIdentityProvider.from_data_dir(db, data_dir, settings, clock)
     jobs = SqliteJobs(db, clock)
     return Container(
+        ledger=SqliteImportLedger(db),
+        rules=SqliteRuleStore(db),
         settings=settings,
         store=SqliteExpenseStore(db),
         receipts=LocalReceiptStore(data_dir / "receipts", secret, settings.public_url),

@@ -155,6 +155,27 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO expense_search (user_id, id, text)
     SELECT user_id, id, casefold(description) || char(10) || category_key FROM expenses;
     """,
+    # 5 (imports): the duplicate key of every imported row, tagged with the job that stored it
+    # (a rerun of the job recognises its own rows; a failed job's rows are found and removed),
+    # and the user's categorisation rules, tried in id (creation) order.
+    """
+    CREATE TABLE import_keys (
+        user_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        expense_id TEXT NOT NULL,
+        PRIMARY KEY (user_id, key)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX import_keys_by_job ON import_keys(user_id, job_id);
+    CREATE TABLE rules (
+        user_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        contains TEXT NOT NULL,
+        category TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (user_id, id)
+    ) STRICT, WITHOUT ROWID;
+    """,
 )
 
 

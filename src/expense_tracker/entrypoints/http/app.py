@@ -12,7 +12,7 @@ from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import accounts, expenses, exports, insights, meta, pages, transfer
+from .routes import accounts, expenses, exports, imports, insights, meta, pages, rules, transfer
 
 
 def create_app(
@@ -60,6 +60,8 @@ def create_app(
     app.include_router(expenses.router)
     app.include_router(insights.router)
     app.include_router(exports.router)
+    app.include_router(imports.router)
+    app.include_router(rules.router)
     for extra in extra_routers(wired):
         app.include_router(extra)
     if serve_pages:

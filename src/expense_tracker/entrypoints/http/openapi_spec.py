@@ -17,6 +17,7 @@ from ...adapters.memory import (
     MemoryReceiptStore,
 )
 from ...adapters.memory_exports import MemoryExportFiles
+from ...adapters.memory_imports import MemoryImportLedger, MemoryRuleStore
 from ...bootstrap import Container
 from ...config import Settings
 from ...services.cursors import CursorCodec
@@ -24,9 +25,12 @@ from .app import create_app
 
 
 def spec() -> dict[str, Any]:
+    store = MemoryExpenseStore()
     container = Container(
+        ledger=MemoryImportLedger(store),
+        rules=MemoryRuleStore(),
         settings=Settings(),
-        store=MemoryExpenseStore(),
+        store=store,
         receipts=MemoryReceiptStore(),
         identity=MemoryIdentity(),
         profiles=MemoryProfiles(),

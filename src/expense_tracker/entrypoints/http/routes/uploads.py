@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from ....adapters.local.files import UPLOAD_PATH, VIEW_PATH, LocalReceiptStore
 from ....adapters.local.upload import LocalUpload
 from ....domain.errors import BadRequest, NotFound
+from ....domain.imports import MAX_IMPORT_BYTES
 from ....domain.receipts import ALLOWED_TYPES, EXTENSIONS, MAX_RECEIPT_BYTES
 from ..deps import ContainerDep
 
@@ -30,7 +31,9 @@ router = APIRouter(include_in_schema=False)
 
 MAX_FIELDS = 32
 MAX_FIELD_BYTES = 16 * 1024  # the policy is the longest field, about 1 KiB
-UPLOAD_BODY_LIMIT = MAX_RECEIPT_BYTES + MAX_FIELDS * MAX_FIELD_BYTES  # the file, fields, framing
+# The largest file any ticket allows (a statement; a receipt's ticket allows 10 MiB and the
+# signed policy's content-length-range refuses more while it streams), fields, framing.
+UPLOAD_BODY_LIMIT = max(MAX_RECEIPT_BYTES, MAX_IMPORT_BYTES) + MAX_FIELDS * MAX_FIELD_BYTES
 CHUNK = 64 * 1024
 VIEW_HEADERS = {
     "X-Content-Type-Options": "nosniff",

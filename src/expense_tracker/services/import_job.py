@@ -1,0 +1,203 @@
+"""The import job: read the uploaded statement as a stream, categorise, drop duplicates, store in
+chunks, report progress. Idempotent: every row's duplicate key is stored with the job's id, so a
+rerun after a crash counts what an earlier attempt stored and adds nothing twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ulid import ULID
+
+from ..domain.errors import Invalid
+from ..domain.expense import Expense, ExpenseDraft, RawExpense, validate_draft
+from ..domain.imports import (
+    MAX_LISTED_ERRORS,
+    Rule,
+    bank_key,
+    categorise,
+    content_key,
+    id_key,
+    nth_key,
+)
+from ..domain.statements import LineError, StatementFormat, StatementRow
+from ..domain.statements.csv_rows import ColumnMapping
+from ..domain.statements.detect import HEAD_BYTES, format_mismatch
+from ..domain.statements.parse import parse_statement
+from ..ports import Clock, Profiles, ReceiptStore
+from ..ports.imports import ImportLedger, KeyedExpense, RuleStore
+from ..ports.jobs import Job, JobData, JobFailed, JobReporter
+from .imports import upload_key
+from .jobs import MAX_ATTEMPTS
+
+CHUNK_ROWS = 2000  # rows per store write: one SQLite transaction (one fsync), ~60 DynamoDB ones
+REPORT_EVERY = 5000  # rows between progress reports
+
+
+@dataclass
+class Tally:
+    processed: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    error_count: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error(self, line: int, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append({"line": line, "message": message})
+
+    def progress(self) -> dict[str, Any]:
+        return {
+            "processed": self.processed,
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
+            "error_count": self.error_count,
+            "errors": list(self.errors),
+        }
+
+
+@dataclass(frozen=True)
+class ImportDeps:
+    ledger: ImportLedger
+    rules: RuleStore
+    receipts: ReceiptStore
+    profiles: Profiles
+    clock: Clock
+
+
+def run_import(job: Job, reporter: JobReporter, *, deps: ImportDeps) -> JobData:
+    """The "import" job handler (bootstrap binds `deps`)."""
+    key = upload_key(job.user_id, job.id)
+    try:
+        tally = _import(job, reporter, deps, key)
+    except JobFailed:
+        deps.receipts.delete(key)
+        raise
+    except Exception:
+        if job.attempts >= MAX_ATTEMPTS:  # the last try: leave nothing of it behind
+            deps.ledger.discard(job.user_id, job.id)
+        raise
+    deps.receipts.delete(key)
+    return tally.progress()
+
+
+def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tally:
+    fmt: StatementFormat = job.params["format"]  # type: ignore[assignment]
+    with deps.receipts.open_stream(key) as head_stream:
+        mismatch = format_mismatch(fmt, head_stream.read(HEAD_BYTES))
+    if mismatch:
+        raise JobFailed(mismatch, _failed(1, f"{mismatch}; nothing was imported"))
+    run = _Run(job, deps)
+    with deps.receipts.open_stream(key) as stream:
+        outcomes = parse_statement(
+            fmt, stream, mapping=_mapping(job), day_first=bool(job.params.get("day_first"))
+        )
+        for outcome in outcomes:
+            run.take(outcome)
+            if run.tally.processed % REPORT_EVERY == 0:
+                reporter.report(run.tally.progress())
+    run.flush()
+    if run.tally.error_count and not job.params.get("partial"):
+        deps.ledger.discard(job.user_id, job.id)
+        run.tally.imported = 0
+        count = run.tally.error_count
+        raise JobFailed(
+            f"{count} line(s) could not be imported; nothing was imported", run.tally.progress()
+        )
+    return run.tally
+
+
+def _failed(line: int, message: str) -> dict[str, Any]:
+    tally = Tally()
+    tally.error(line, message)
+    return tally.progress()
+
+
+def _mapping(job: Job) -> ColumnMapping | None:
+    raw = job.params.get("mapping")
+    return ColumnMapping(**raw) if isinstance(raw, dict) else None
+
+
+class _Run:
+    """One attempt's state: counters, the keys seen in this file, the batch being filled."""
+
+    def __init__(self, job: Job, deps: ImportDeps) -> None:
+        self.job, self.deps, self.tally = job, deps, Tally()
+        self.partial = bool(job.params.get("partial"))
+        self.rules: list[Rule] = deps.rules.all(job.user_id)
+        self.currency = deps.profiles.default_currency(job.user_id)
+        self.today = deps.clock.today()
+        self.now = deps.clock.now()  # the import's moment: every row is created at it
+        self.seen: set[str] = set()
+        self.occurrences: Counter[str] = Counter()
+        self.batch: list[KeyedExpense] = []
+
+    def take(self, outcome: StatementRow | LineError) -> None:
+        self.tally.processed += 1
+        if isinstance(outcome, LineError):
+            self.tally.error(outcome.line, outcome.message)
+            return
+        if outcome.direction != "debit":
+            self.tally.skipped += 1
+            return
+        try:
+            draft = self._draft(outcome)
+        except Invalid as exc:
+            self.tally.error(outcome.line, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+            return
+        key = self._key(outcome, draft)
+        if key in self.seen:
+            self.tally.duplicates += 1
+            return
+        self.seen.add(key)
+        if self.tally.error_count and not self.partial:
+            return  # nothing will be kept: stop writing, keep reading for the errors
+        self.batch.append(KeyedExpense(key, self._expense(outcome, draft)))
+        if len(self.batch) >= CHUNK_ROWS:
+            self.flush()
+
+    def _draft(self, row: StatementRow) -> ExpenseDraft:
+        category = row.category or categorise(row.description, self.rules)
+        raw = RawExpense(row.amount, row.currency, category, row.description, row.date)
+        return validate_draft(raw, default_currency=self.currency, today=self.today)
+
+    def _key(self, row: StatementRow, draft: ExpenseDraft) -> str:
+        if row.expense_id:
+            return id_key(row.expense_id)
+        if row.bank_id:
+            return bank_key(row.bank_id)
+        base = content_key(draft.date, draft.amount, draft.currency, draft.description)
+        self.occurrences[base] += 1
+        return nth_key(base, self.occurrences[base])
+
+    def _expense(self, row: StatementRow, draft: ExpenseDraft) -> Expense:
+        now = self.now
+        known = row.expense_id if row.expense_id and _our_id(row.expense_id) else None
+        return Expense(
+            id=known or str(ULID()),
+            user_id=self.job.user_id,
+            amount=draft.amount,
+            currency=draft.currency,
+            category=draft.category,
+            description=draft.description,
+            date=draft.date,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        result = self.deps.ledger.add_batch(self.job.user_id, self.job.id, self.batch)
+        self.tally.imported += result.added
+        self.tally.duplicates += result.duplicates
+        self.batch = []
+
+
+def _our_id(text: str) -> bool:
+    """An id this app could have made (a ULID's 26 letters and digits)."""
+    return len(text) == 26 and text.isascii() and text.isalnum()
