@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.api import Api, User
 from tests.support.checks import assert_problem
+from tests.support.jobs import wait_for_job
 
 DATA = Path(__file__).parent.parent / "data" / "statements"
 TYPES = {
@@ -44,10 +45,7 @@ def run_import(api: Api, user: User, fmt: str, data: bytes, **extra: Any) -> dic
     upload(api, created["upload"], data)
     started = user.client.post(f"/api/imports/{created['id']}/start")
     assert started.status_code == 202, started.text
-    polled = user.client.get(f"/api/imports/{created['id']}")
-    assert polled.status_code == 200, polled.text
-    job: dict[str, Any] = polled.json()
-    return job
+    return wait_for_job(user.client, f"/api/imports/{created['id']}")
 
 
 def descriptions(user: User) -> list[str]:
