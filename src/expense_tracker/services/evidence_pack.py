@@ -92,7 +92,9 @@ class _Pack:
         info = zipfile.ZipInfo(name, date_time=self.stamp)
         info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
         digest, size = hashlib.sha256(), 0
-        with self.zip.open(info, "w") as entry:
+        # ZIP64 for the text files: a forward-only stream must decide before their size is
+        # known, and a CSV or JSON of many millions of rows can pass 2 GiB.
+        with self.zip.open(info, "w", force_zip64=compress) as entry:
             for chunk in chunks:
                 entry.write(chunk)
                 digest.update(chunk)
