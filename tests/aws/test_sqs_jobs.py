@@ -21,7 +21,9 @@ from expense_tracker.domain.errors import NotFound
 from expense_tracker.entrypoints.lambda_handler import make_handler, make_worker
 from expense_tracker.ports.jobs import Job, JobData, JobFailed, JobReporter
 from expense_tracker.services.jobs import INTERNAL_ERROR, MAX_ATTEMPTS, new_job
+from tests.support.api import Api, User
 from tests.support.aws_stack import REGION, AwsStack, gateway_authorizer, lambda_api
+from tests.support.lambda_transport import LambdaHandler
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -166,6 +168,15 @@ def test_a_statement_imports_through_the_queue_and_the_worker_function(
     api = lambda_api(make_handler(settings), aws_stack, gateway_authorizer(aws_stack))
     worker = make_worker(settings)
     user = api.new_user()
+    try:
+        _import_through_the_worker(api, user, worker, sqs, queue)
+    finally:
+        user.client.close()  # and its transport's event loop
+
+
+def _import_through_the_worker(
+    api: Api, user: User, worker: LambdaHandler, sqs: SQSClient, queue: str
+) -> None:
     data = STATEMENT.read_bytes()
     created = user.client.post("/api/imports", json={"format": "ofx", "size": len(data)}).json()
     ticket = created["upload"]
