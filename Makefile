@@ -1,25 +1,47 @@
-# Two commands: `make run` and `make test`. Everything they need is installed from here.
+# Two commands: `make run` and `make test`. Everything they need is installed from here:
+# `make run` only the app's local profile, `make test` adds the rest.
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 DATA_DIR ?= ./data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 APT_GET := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: install run test lint typecheck pytest bench openapi deploy clean system-deps
+# The locker, pinned, in its own folder (not the app's .venv): `make lock` and every install.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+# Install profiles, each locked with hashes in requirements/ (scripts/lock.py).
+LOCAL_STAMP := $(VENV)/.installed-local
+DEV_STAMP := $(VENV)/.installed-dev
+UV_PIP = $(UV) pip install --quiet --python $(BIN)/python
 
-install: $(STAMP) $(NPM_STAMP) ## set up what the app needs (idempotent); tests add system-deps
+.PHONY: install install-dev lock run test lint typecheck pytest bench openapi deploy clean system-deps
 
-$(STAMP): requirements.lock pyproject.toml
-	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
-	touch $(STAMP)
+install: $(LOCAL_STAMP) $(NPM_STAMP) ## what the app needs to run locally (idempotent)
+
+install-dev: install $(DEV_STAMP) ## plus what the tests and tools need (and the aws group)
+
+$(UV):
+	$(PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(LOCAL_STAMP): requirements/local.txt pyproject.toml | $(UV)
+	[ -x $(BIN)/python ] || $(UV) venv --quiet --python $(PY) $(VENV)
+	$(UV_PIP) --require-hashes -r requirements/local.txt
+	$(UV_PIP) --no-deps -e .
+	touch $@
+
+$(DEV_STAMP): requirements/dev.txt $(LOCAL_STAMP)
+	$(UV_PIP) --require-hashes -r requirements/dev.txt
+	touch $@
+
+lock: | $(UV) ## re-resolve requirements/*.txt after a change to pyproject.toml's dependencies
+	$(PY) scripts/lock.py --uv $(UV)
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -39,14 +61,15 @@ system-deps: ## Debian packages the tests use (Chromium for the browser tests, J
 run: install ## start the app on http://$(HOST):$(PORT) with data in $(DATA_DIR)
 	$(BIN)/expense-tracker serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-lint: install
+lint: install-dev
+	$(BIN)/python scripts/lock.py --check
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy src tests benchmarks scripts
 
-pytest: install system-deps
+pytest: install-dev system-deps
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck pytest ## lint, type-check and run the whole suite
@@ -54,11 +77,11 @@ test: lint typecheck pytest ## lint, type-check and run the whole suite
 openapi: install ## regenerate openapi.yaml from the app
 	$(BIN)/expense-tracker openapi --out openapi.yaml
 
-bench: install system-deps ## measure, and write BENCHMARKS.md
+bench: install-dev system-deps ## measure, and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run
 
-deploy: install ## build and deploy the AWS stack with the SAM CLI (see docs/deploy.md)
+deploy: install-dev ## build and deploy the AWS stack with the SAM CLI (see docs/deploy.md)
 	$(MAKE) -C infra deploy
 
 clean:
-	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) node_modules .mypy_cache .ruff_cache .pytest_cache
