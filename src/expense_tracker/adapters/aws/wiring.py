@@ -32,6 +32,16 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 MIN_SECRET_BYTES = 32
+# Presigned POSTs and GETs are used by browsers, so they must name the bucket's own regional,
+# virtual-hosted host (`<bucket>.s3.<region>.amazonaws.com`) and be signed with SigV4. The global
+# host redirects (307) outside us-east-1 for up to a day after a bucket is made, which a CORS
+# preflight cannot follow, and regions opened after March 2019 refuse it (400) for good; SigV2
+# is refused in those regions too.
+S3_CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+
+
+def s3_regional_endpoint(region: str) -> str:
+    return f"https://s3.{region}.amazonaws.com"
 
 
 @dataclass(frozen=True)
@@ -52,9 +62,10 @@ class AwsClients:
             dynamodb=session.client(
                 "dynamodb", endpoint_url=settings.dynamodb_endpoint_url or general, config=base
             ),
-            # SigV4 for presigned POSTs and GETs: SigV2 is refused in newer regions.
             s3=session.client(
-                "s3", endpoint_url=general, config=base.merge(Config(signature_version="s3v4"))
+                "s3",
+                endpoint_url=general or s3_regional_endpoint(settings.region),
+                config=base.merge(S3_CONFIG),
             ),
             cognito=session.client("cognito-idp", endpoint_url=general, config=base),
         )
