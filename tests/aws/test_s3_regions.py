@@ -63,9 +63,7 @@ def test_view_urls_use_the_buckets_regional_virtual_host(region: str) -> None:
 def _denied() -> tuple[S3ReceiptStore, Stubber]:
     client = AwsClients.create(_settings("eu-south-2")).s3
     stubber = Stubber(client)
-    stubber.add_client_error(
-        "get_object", service_error_code="AccessDenied", http_status_code=403
-    )
+    stubber.add_client_error("get_object", service_error_code="AccessDenied", http_status_code=403)
     return S3ReceiptStore(client, BUCKET), stubber
 
 

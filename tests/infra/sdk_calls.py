@@ -11,7 +11,7 @@ from botocore import xform_name
 
 from tests.infra.cfn import ROOT
 
-ADAPTERS = ROOT / "src" / "expense_tracker" / "adapters"
+ADAPTERS = ROOT / "src" / "expense_tracker" / "adapters" / "aws"
 
 # Cognito calls a public app client makes with the user's credentials or tokens: IAM is not
 # consulted for them.
