@@ -5,6 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NPM_STAMP := node_modules/.installed
+NPM_DEV_STAMP := node_modules/.installed-dev
 DATA_DIR ?= ./data
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -24,11 +25,11 @@ UV_PIP = $(UV) pip install --quiet --python $(BIN)/python
 
 install: $(LOCAL_STAMP) $(NPM_STAMP) ## what the app needs to run locally (idempotent)
 
-install-dev: install $(DEV_STAMP) ## plus what the tests and tools need (and the aws group)
+install-dev: install $(DEV_STAMP) $(NPM_DEV_STAMP) ## plus what the tests and tools need (and the aws group)
 
+# A folder, not a venv: uv is one static binary (no ensurepip, which costs seconds).
 $(UV):
-	$(PY) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+	$(PY) -m pip install --quiet --target $(TOOLS) uv==$(UV_VERSION)
 
 $(LOCAL_STAMP): requirements/local.txt pyproject.toml | $(UV)
 	[ -x $(BIN)/python ] || $(UV) venv --quiet --python $(PY) $(VENV)
@@ -43,10 +44,15 @@ $(DEV_STAMP): requirements/dev.txt $(LOCAL_STAMP)
 lock: | $(UV) ## re-resolve requirements/*.txt after a change to pyproject.toml's dependencies
 	$(PY) scripts/lock.py --uv $(UV)
 
+# The app needs Chart.js only; the tests add DynamoDB Local (a devDependency).
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	$(BIN)/python scripts/copy_web_vendor.py 2>/dev/null || $(PY) scripts/copy_web_vendor.py
 	touch $(NPM_STAMP)
+
+$(NPM_DEV_STAMP): $(NPM_STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP) $(NPM_DEV_STAMP)
 
 system-deps: ## Debian packages the tests use (Chromium for the browser tests, Java for DynamoDB Local, wrk for make bench)
 	@missing=""; \
