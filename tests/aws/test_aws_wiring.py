@@ -31,7 +31,7 @@ def test_missing_aws_settings_are_named_at_start() -> None:
     )
     with pytest.raises(ConfigurationError) as refused:
         build_container(empty)
-    named = [f"EXPENSE_TRACKER_{field.upper()}" for field in (*AWS_FIELDS, "secret_key")]
+    named = [f"EXPENSE_TRACKER_{field.upper()}" for field in (*AWS_FIELDS, "secret_arn")]
     assert all(name in refused.value.detail for name in named), refused.value.detail
 
 

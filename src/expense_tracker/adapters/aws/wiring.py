@@ -24,6 +24,7 @@ from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
+from .errors import storage_errors
 from .s3_receipts import S3ReceiptStore
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 MIN_SECRET_BYTES = 32
+# Fail fast inside API Gateway's 30 s budget rather than hang on a stuck connection.
+BASE_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10
+)
 # Presigned POSTs and GETs are used by browsers, so they must name the bucket's own regional,
 # virtual-hosted host (`<bucket>.s3.<region>.amazonaws.com`) and be signed with SigV4. The global
 # host redirects (307) outside us-east-1 for up to a day after a bucket is made, which a CORS
@@ -54,10 +59,7 @@ class AwsClients:
     def create(cls, settings: Settings) -> AwsClients:
         session = boto3.session.Session(region_name=settings.region)
         general = settings.aws_endpoint_url or None
-        # Fail fast inside API Gateway's 30 s budget rather than hang on a stuck connection.
-        base = Config(
-            retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10
-        )
+        base = BASE_CONFIG
         return cls(
             dynamodb=session.client(
                 "dynamodb", endpoint_url=settings.dynamodb_endpoint_url or general, config=base
@@ -72,14 +74,27 @@ class AwsClients:
 
 
 def cursor_secret(settings: Settings) -> bytes:
-    """There is no data dir to keep a generated secret in: it must be configured."""
-    secret = settings.secret_key.get_secret_value().encode() if settings.secret_key else b""
-    if len(secret) < MIN_SECRET_BYTES:
+    """There is no data dir to keep a generated secret in: it must be configured. On Lambda it
+    is read from Secrets Manager once, when the container is built at init (the environment
+    variable only names the secret); a configured key (the local stand-ins) wins."""
+    if settings.secret_key:
+        secret, name = settings.secret_key.get_secret_value(), "EXPENSE_TRACKER_SECRET_KEY"
+    else:
+        secret, name = read_secret(settings), "the secret EXPENSE_TRACKER_SECRET_ARN names"
+    if len(secret.encode()) < MIN_SECRET_BYTES:
         raise ConfigurationError(
-            f"EXPENSE_TRACKER_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes of random "
-            "text on the AWS backend"
+            f"{name} must be at least {MIN_SECRET_BYTES} bytes of random text on the AWS backend"
         )
-    return secret
+    return secret.encode()
+
+
+def read_secret(settings: Settings) -> str:
+    session = boto3.session.Session(region_name=settings.region)
+    client = session.client(
+        "secretsmanager", endpoint_url=settings.aws_endpoint_url or None, config=BASE_CONFIG
+    )
+    with storage_errors("Secrets Manager", "GetSecretValue"):
+        return client.get_secret_value(SecretId=settings.secret_arn)["SecretString"]
 
 
 def cognito_identity(settings: Settings, client: CognitoIdentityProviderClient) -> CognitoIdentity:
