@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # On Lambda the cursor secret is read from Secrets Manager at init, never from the
     # environment; secret_key stays for the local stand-ins.
     secret_arn: str = Field(default="", description="Secrets Manager secret: the cursor key")
+    origin_secret_arn: str = Field(
+        default="", description="Secrets Manager secret CloudFront sends as X-Origin-Verify"
+    )
     aws_endpoint_url: str = Field(default="", description="Tests only: a local stand-in")
     dynamodb_endpoint_url: str = Field(
         default="", description="Tests only: DynamoDB Local (else aws_endpoint_url)"

@@ -27,6 +27,9 @@ class Container:
     jobs: Jobs
     rates: Rates
     accounts: AccountAdmin | None = None
+    # Behind CloudFront only: the secret CloudFront adds to every origin request (a custom
+    # origin header), proving its CloudFront-Viewer-Address header is CloudFront's own.
+    origin_secret: bytes | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     request_limits: TokenBuckets = field(init=False)
     login_limits: FailureLimiter = field(init=False)

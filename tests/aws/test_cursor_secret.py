@@ -52,7 +52,7 @@ def test_the_function_gets_the_secrets_name_not_its_value() -> None:
     assert "resolve:secretsmanager" not in str(variables)
 
 
-def test_the_function_may_read_only_its_own_secret() -> None:
+def test_the_function_may_read_only_its_own_secrets() -> None:
     granted = [
         statement
         for _, statement in cfn.statements(cfn.source())
@@ -62,6 +62,13 @@ def test_the_function_may_read_only_its_own_secret() -> None:
         {
             "Effect": "Allow",
             "Action": ["secretsmanager:GetSecretValue"],
-            "Resource": {"Ref": "CursorSecret"},
+            "Resource": [{"Ref": "CursorSecret"}, {"Ref": "OriginSecret"}],
         }
     ]
+
+
+def test_the_origin_secret_is_read_from_secrets_manager_at_build(aws_stack: AwsStack) -> None:
+    arn = _secret(aws_stack, "o" * 48)
+    container = build_aws_container(aws_stack.settings(origin_secret_arn=arn))
+    assert container.origin_secret == b"o" * 48
+    assert build_aws_container(aws_stack.settings()).origin_secret is None

@@ -80,7 +80,8 @@ def cursor_secret(settings: Settings) -> bytes:
     if settings.secret_key:
         secret, name = settings.secret_key.get_secret_value(), "EXPENSE_TRACKER_SECRET_KEY"
     else:
-        secret, name = read_secret(settings), "the secret EXPENSE_TRACKER_SECRET_ARN names"
+        secret = read_secret(settings, settings.secret_arn)
+        name = "the secret EXPENSE_TRACKER_SECRET_ARN names"
     if len(secret.encode()) < MIN_SECRET_BYTES:
         raise ConfigurationError(
             f"{name} must be at least {MIN_SECRET_BYTES} bytes of random text on the AWS backend"
@@ -88,13 +89,13 @@ def cursor_secret(settings: Settings) -> bytes:
     return secret.encode()
 
 
-def read_secret(settings: Settings) -> str:
+def read_secret(settings: Settings, secret_id: str) -> str:
     session = boto3.session.Session(region_name=settings.region)
     client = session.client(
         "secretsmanager", endpoint_url=settings.aws_endpoint_url or None, config=BASE_CONFIG
     )
     with storage_errors("Secrets Manager", "GetSecretValue"):
-        return client.get_secret_value(SecretId=settings.secret_arn)["SecretString"]
+        return client.get_secret_value(SecretId=secret_id)["SecretString"]
 
 
 def cognito_identity(settings: Settings, client: CognitoIdentityProviderClient) -> CognitoIdentity:
@@ -126,4 +127,9 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(SystemClock()),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        origin_secret=(
+            read_secret(settings, settings.origin_secret_arn).encode()
+            if settings.origin_secret_arn
+            else None
+        ),
     )
