@@ -23,7 +23,7 @@ pytestmark = pytest.mark.aws
 def _secret(stack: AwsStack, value: str) -> str:
     client = boto3.client("secretsmanager", endpoint_url=stack.moto_endpoint, region_name=REGION)
     made = client.create_secret(Name=f"cursor-{uuid.uuid4().hex}", SecretString=value)
-    return made["ARN"]
+    return str(made["ARN"])
 
 
 def test_the_cursor_secret_is_read_from_secrets_manager(aws_stack: AwsStack) -> None:

@@ -95,7 +95,7 @@ def read_secret(settings: Settings, secret_id: str) -> str:
         "secretsmanager", endpoint_url=settings.aws_endpoint_url or None, config=BASE_CONFIG
     )
     with storage_errors("Secrets Manager", "GetSecretValue"):
-        return client.get_secret_value(SecretId=secret_id)["SecretString"]
+        return str(client.get_secret_value(SecretId=secret_id)["SecretString"])
 
 
 def cognito_identity(settings: Settings, client: CognitoIdentityProviderClient) -> CognitoIdentity:
