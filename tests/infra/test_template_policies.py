@@ -59,8 +59,8 @@ def test_the_function_role_is_scoped_to_the_stacks_own_resources(
         "s3": scope(
             {"Fn::Sub": "${ReceiptsBucket.Arn}/users/*"},
             {"Fn::Sub": "${DataLakeBucket.Arn}/expenses/*"},
-            {"Fn::GetAtt": ["DataLakeBucket", "Arn"]},  # listing, limited to expenses/
         ),
+        "secretsmanager": scope({"Ref": "CursorSecret"}, {"Ref": "OriginSecret"}),
         "cognito-idp": scope({"Fn::GetAtt": ["UserPool", "Arn"]}),
         "logs": scope({"Fn::GetAtt": ["ApiFunctionLogGroup", "Arn"]}),
     }
