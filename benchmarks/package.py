@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -25,8 +24,13 @@ class PackageSize:
     by_package: list[tuple[str, int]]  # top-level entry -> bytes, largest first
 
 
+def _uv() -> str:
+    pinned = REPO / ".tools" / "bin" / "uv"  # the Makefile's
+    return str(pinned) if pinned.exists() else "uv"
+
+
 def build_like_sam(target: Path) -> str:
-    """infra's own recipe; if PyPI is out of reach, the same for this machine's platform."""
+    """infra's own recipe; if the registry is out of reach, the same for this machine."""
     make = ["make", "--no-print-directory", "-C", str(REPO / "infra" / "function")]
     done = subprocess.run(
         # WHEELS: the recipe's scratch folder, moved out of the work tree.
@@ -36,18 +40,15 @@ def build_like_sam(target: Path) -> str:
     if done.returncode == 0:
         return "infra/function/Makefile (`sam build`'s recipe): linux arm64, Python 3.13"
     wheels = target.parent / "wheels"
-    pip = [sys.executable, "-m", "pip"]
+    subprocess.run([_uv(), "build", "-q", "--wheel", "-o", str(wheels), str(REPO)], check=True)
+    install = [_uv(), "pip", "install", "-q", "--target", str(target)]
     subprocess.run(
-        [*pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(REPO)],
+        [*install, "--require-hashes", "-r", str(REPO / "requirements" / "lambda.txt")],
         check=True, timeout=600,
     )  # fmt: skip
     wheel = next(wheels.glob("expense_tracker-*.whl"))
-    subprocess.run(
-        [*pip, "install", "-q", "--target", str(target), "--constraint",
-         str(REPO / "requirements.lock"), f"{wheel}[aws]"],
-        check=True, timeout=600,
-    )  # fmt: skip
-    return "wheel + `aws` extra for this machine (infra's arm64 build failed: PyPI unreachable?)"
+    subprocess.run([*install, "--no-deps", str(wheel)], check=True, timeout=600)
+    return "wheel + `aws` group for this machine (the arm64 build failed: registry unreachable?)"
 
 
 def _top(path: Path, root: Path) -> str:

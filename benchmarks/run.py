@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import coldstart, export_jobs, importing, imports_job, pages, scale, throughput
+from . import coldstart, export_jobs, importing, imports_job, install, pages, scale, throughput
 from .machine import load_average, machine_info
 from .plan import Plan
 from .report import Section, table
@@ -32,6 +32,7 @@ SECTIONS: dict[str, Callable[[Plan, Path], Section]] = {
     "coldstart": coldstart.run,
     "pages": pages.run,
     "export_jobs": export_jobs.run,
+    "install": install.run,
 }
 
 

@@ -16,7 +16,6 @@ AWS_REQUIRED = (
     "receipts_bucket",
     "user_pool_id",
     "user_pool_client_id",
-    "secret_key",  # no data_dir to keep a generated one in
 )
 
 
@@ -60,6 +59,12 @@ class Settings(BaseSettings):
     user_pool_id: str = ""
     user_pool_client_id: str = ""
     jwks_url: str = ""
+    # On Lambda the cursor secret is read from Secrets Manager at init, never from the
+    # environment; secret_key stays for the local stand-ins.
+    secret_arn: str = Field(default="", description="Secrets Manager secret: the cursor key")
+    origin_secret_arn: str = Field(
+        default="", description="Secrets Manager secret CloudFront sends as X-Origin-Verify"
+    )
     aws_endpoint_url: str = Field(default="", description="Tests only: a local stand-in")
     dynamodb_endpoint_url: str = Field(
         default="", description="Tests only: DynamoDB Local (else aws_endpoint_url)"
@@ -71,4 +76,6 @@ class Settings(BaseSettings):
         return parse_currency(value, "default_currency")
 
     def missing_for_aws(self) -> list[str]:
-        return [name for name in AWS_REQUIRED if not getattr(self, name)]
+        missing = [name for name in AWS_REQUIRED if not getattr(self, name)]
+        # No data_dir to keep a generated one in: one of the two must be configured.
+        return missing + ([] if self.secret_key or self.secret_arn else ["secret_arn"])

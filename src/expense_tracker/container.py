@@ -32,6 +32,9 @@ class Container:
     ledger: ImportLedger
     rules: RuleStore
     accounts: AccountAdmin | None = None
+    # Behind CloudFront only: the secret CloudFront adds to every origin request (a custom
+    # origin header), proving its CloudFront-Viewer-Address header is CloudFront's own.
+    origin_secret: bytes | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     # Started by the HTTP app's lifespan (the jobs worker, daily tasks); never by the CLI.
     background: list[Background] = field(default_factory=list)

@@ -31,7 +31,7 @@ def test_missing_aws_settings_are_named_at_start() -> None:
     )
     with pytest.raises(ConfigurationError) as refused:
         build_container(empty)
-    named = [f"EXPENSE_TRACKER_{field.upper()}" for field in (*AWS_FIELDS, "secret_key")]
+    named = [f"EXPENSE_TRACKER_{field.upper()}" for field in (*AWS_FIELDS, "secret_arn")]
     assert all(name in refused.value.detail for name in named), refused.value.detail
 
 
@@ -73,11 +73,12 @@ def test_with_a_data_lake_every_write_through_the_api_lands_in_it(aws_stack: Aws
     user = api.new_user("lake")
     try:
         created = user.add(amount="7.25", category="Travel")
-        key = f"expenses/{user.user_id}/{created['id']}.json"
+        year, month, _ = created["date"].split("-")
+        key = f"expenses/year={year}/month={month}/{user.user_id}/{created['id']}.json"
         document = json.loads(aws_stack.s3.get_object(Bucket=lake, Key=key)["Body"].read())
         assert (document["amount"], document["category"]) == ("7.25", "Travel")
         assert user.client.delete(f"/api/expenses/{created['id']}").status_code == 204
-        listed = aws_stack.s3.list_objects_v2(Bucket=lake, Prefix=f"expenses/{user.user_id}/")
+        listed = aws_stack.s3.list_objects_v2(Bucket=lake, Prefix=key)
         assert listed.get("KeyCount", 0) == 0
     finally:
         user.client.close()

@@ -1,10 +1,12 @@
-"""The data-lake decorator: every write also lands in the lake bucket as JSON (moto's S3)."""
+"""The data-lake decorator: every write also lands in the lake bucket as JSON Lines, partitioned
+by year and month as the template's Glue table reads it (moto's S3)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import logging
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -37,27 +39,33 @@ def store(aws_stack: AwsStack, inner: MemoryExpenseStore, lake: str) -> DataLake
     return DataLakeStore(inner, aws_stack.s3, lake)
 
 
-def in_lake(s3: S3Client, bucket: str, user_id: str, expense_id: str) -> dict[str, Any] | None:
+DAY = date(2026, 11, 24)  # make_expense's
+
+
+def in_lake(
+    s3: S3Client, bucket: str, user_id: str, expense_id: str, day: date = DAY
+) -> dict[str, Any] | None:
     try:
-        body = s3.get_object(Bucket=bucket, Key=lake_key(user_id, expense_id))["Body"].read()
+        body = s3.get_object(Bucket=bucket, Key=lake_key(user_id, expense_id, day))["Body"].read()
     except s3.exceptions.NoSuchKey:
         return None
+    assert body.endswith(b"\n") and body.count(b"\n") == 1  # one JSON Lines record
     document: dict[str, Any] = json.loads(body)
     return document
 
 
-def keys_under(s3: S3Client, bucket: str, prefix: str) -> list[str]:
-    found = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
-    return sorted(item["Key"] for item in found)
+def user_keys(s3: S3Client, bucket: str, user_id: str) -> list[str]:
+    found = s3.list_objects_v2(Bucket=bucket, Prefix="expenses/").get("Contents", [])
+    return sorted(item["Key"] for item in found if f"/{user_id}/" in item["Key"])
 
 
-def test_an_added_expense_lands_in_the_lake_under_its_user(
+def test_an_added_expense_lands_in_its_months_partition(
     aws_stack: AwsStack, store: DataLakeStore, lake: str
 ) -> None:
     user = new_user()
     expense = store.add(make_expense(user, amount="12.50", description="Lunch"))
-    assert keys_under(aws_stack.s3, lake, f"expenses/{user}/") == [
-        f"expenses/{user}/{expense.id}.json"
+    assert user_keys(aws_stack.s3, lake, user) == [
+        f"expenses/year=2026/month=11/{user}/{expense.id}.json"
     ]
     document = in_lake(aws_stack.s3, lake, user, expense.id)
     assert document == expense_to_record(expense)
@@ -72,6 +80,18 @@ def test_a_change_replaces_the_lake_copy(
     changed = dataclasses.replace(first, description="Dinner", version=2)
     store.replace(changed, expected_version=1)
     assert in_lake(aws_stack.s3, lake, user, first.id) == expense_to_record(changed)
+
+
+def test_a_new_date_moves_the_copy_to_its_new_month(
+    aws_stack: AwsStack, store: DataLakeStore, lake: str
+) -> None:
+    user = new_user()
+    first = store.add(make_expense(user))
+    moved = dataclasses.replace(first, date=date(2025, 2, 3), version=2)
+    store.replace(moved, expected_version=1)
+    assert user_keys(aws_stack.s3, lake, user) == [
+        f"expenses/year=2025/month=02/{user}/{first.id}.json"
+    ]
 
 
 def test_the_receipts_storage_key_stays_out_of_the_lake(
@@ -91,21 +111,24 @@ def test_deleting_removes_the_lake_copy(
     user = new_user()
     kept, doomed = store.add(make_expense(user)), store.add(make_expense(user))
     store.delete(user, doomed.id)
-    assert keys_under(aws_stack.s3, lake, f"expenses/{user}/") == [
-        f"expenses/{user}/{kept.id}.json"
+    assert user_keys(aws_stack.s3, lake, user) == [
+        f"expenses/year=2026/month=11/{user}/{kept.id}.json"
     ]
 
 
-def test_an_import_lands_whole_and_deleting_the_user_empties_only_their_folder(
+def test_an_import_lands_whole_and_deleting_the_user_empties_only_their_objects(
     aws_stack: AwsStack, store: DataLakeStore, lake: str
 ) -> None:
     user, neighbour = new_user(), new_user()
-    store.add_many([make_expense(user) for _ in range(30)])
+    days = [date(2025, month, 1 + n) for n in range(3) for month in (1, 6, 12)]
+    store.add_many([make_expense(user, day=day) for day in days])
     store.add(make_expense(neighbour))
-    assert len(keys_under(aws_stack.s3, lake, f"expenses/{user}/")) == 30
+    keys = user_keys(aws_stack.s3, lake, user)
+    assert len(keys) == len(days)
+    assert {k.split("/")[2] for k in keys} == {"month=01", "month=06", "month=12"}
     store.delete_user(user)
-    assert keys_under(aws_stack.s3, lake, f"expenses/{user}/") == []
-    assert len(keys_under(aws_stack.s3, lake, f"expenses/{neighbour}/")) == 1
+    assert user_keys(aws_stack.s3, lake, user) == []
+    assert len(user_keys(aws_stack.s3, lake, neighbour)) == 1
 
 
 def test_reads_are_the_wrapped_stores(store: DataLakeStore, inner: MemoryExpenseStore) -> None:

@@ -33,15 +33,16 @@ HEAVY = ("boto3", "botocore", "fastapi", "mangum", "expense_tracker.adapters.aws
 
 COLD_START = """
 import json, sys
-from expense_tracker.entrypoints.lambda_handler import handler
+from expense_tracker.entrypoints.lambda_handler import app_handler, handler
 from tests.support.lambda_transport import FakeContext
+BUILT = app_handler.cache_info().currsize == 1
 answers = []
 for event in json.load(sys.stdin):
     try:
         answers.append(handler(event, FakeContext()))
     except Exception as exc:
         answers.append({"error": type(exc).__name__, "detail": str(exc)})
-print(json.dumps({"answers": answers, "modules": sorted(sys.modules)}))
+print(json.dumps({"answers": answers, "modules": sorted(sys.modules), "built_at_import": BUILT}))
 """
 
 
@@ -117,6 +118,27 @@ def test_a_cold_start_serves_requests_and_never_loads_a_local_adapter(
     assert [m for m in result["modules"] if m.startswith(FORBIDDEN_PREFIXES)] == []
 
 
+def test_on_lambda_the_app_is_built_at_init_when_the_module_is_imported(
+    aws_stack: AwsStack, user: User
+) -> None:
+    """Lambda imports the handler module in its init phase (AWS_LAMBDA_FUNCTION_NAME is set
+    there), before any request: the build happens then, and the first request only answers."""
+    env = {**settings_env(aws_stack.settings()), "AWS_LAMBDA_FUNCTION_NAME": "api"}
+    result = cold_start(env, [event("/api/me", user.access_token)])
+    assert result["built_at_import"] is True
+    assert result["answers"][0]["statusCode"] == 200
+    # Pillow and pi-heif wait for the first receipt: init does not pay for them.
+    assert [m for m in result["modules"] if m.split(".")[0] in ("PIL", "pi_heif")] == []
+
+
+def test_a_failed_build_at_init_is_named_by_the_first_invocation() -> None:
+    result = cold_start({"AWS_LAMBDA_FUNCTION_NAME": "api"}, [event("/api/health")])
+    assert result["built_at_import"] is False
+    (answer,) = result["answers"]
+    assert answer["error"] == "ConfigurationError"
+    assert "EXPENSE_TRACKER_TABLE_NAME" in answer["detail"]
+
+
 def test_a_cold_start_without_settings_names_every_missing_one() -> None:
     result = cold_start({}, [event("/api/health")])
     (answer,) = result["answers"]
@@ -127,7 +149,7 @@ def test_a_cold_start_without_settings_names_every_missing_one() -> None:
         "RECEIPTS_BUCKET",
         "USER_POOL_ID",
         "USER_POOL_CLIENT_ID",
-        "SECRET_KEY",
+        "SECRET_ARN",
     ):
         assert f"EXPENSE_TRACKER_{name}" in answer["detail"]
 

@@ -3,18 +3,28 @@ time), then publishes the pages; the SAM CLI and the publish command are stand-i
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shlex
 import subprocess
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.infra import cfn
 
 FUNCTION_MAKEFILE = cfn.INFRA / "function" / "Makefile"
+# uv's names for the manylinux platform Lambda's Amazon Linux 2023 runs, by architecture.
+PLATFORMS = {"arm64": "aarch64-manylinux_2_34", "x86_64": "x86_64-manylinux_2_34"}
+# importlib.util.MAGIC_NUMBER of each Lambda Python runtime (Lib/importlib/_bootstrap_external.py).
+MAGIC_NUMBERS = {
+    "3.11": (3495).to_bytes(2, "little") + b"\r\n",
+    "3.12": (3531).to_bytes(2, "little") + b"\r\n",
+    "3.13": (3571).to_bytes(2, "little") + b"\r\n",
+}
 
 
 def _make(*args: str, cwd: Path = cfn.INFRA) -> subprocess.CompletedProcess[str]:
@@ -55,24 +65,85 @@ def test_every_function_is_built_by_the_makefile_next_to_its_code_uri() -> None:
         assert f"build-{name}" in targets, name
 
 
-def test_the_build_installs_the_projects_wheel_with_aws_extra_for_arm64_linux() -> None:
-    name, function = _makefile_function()
-    version = function["Properties"]["Runtime"].removeprefix("python")  # type: ignore[index]
+def _build_commands(name: str) -> list[list[str]]:
     result = _make(
         "-n", f"build-{name}", "ARTIFACTS_DIR=/tmp/artifacts", cwd=FUNCTION_MAKEFILE.parent
     )
     assert result.returncode == 0, result.stderr
-    commands = [shlex.split(c) for c in result.stdout.replace("\\\n", " ").splitlines()]
-    (wheel,) = [c for c in commands if c[1:4] == ["-m", "pip", "wheel"]]
-    assert wheel[-1] == str(cfn.ROOT)
-    (install,) = [c for c in commands if c[1:4] == ["-m", "pip", "install"]]
-    text = " ".join(install)
-    assert f"--python-version {version}" in text
-    assert "--platform manylinux2014_aarch64" in text
-    assert "--only-binary=:all:" in install
-    assert f"--constraint {cfn.ROOT / 'requirements.lock'}" in text
-    assert "--target /tmp/artifacts" in text
-    assert re.search(r"expense_tracker-\*\.whl\)\[aws\]$", install[-1]), install[-1]
+    return [shlex.split(c) for c in result.stdout.replace("\\\n", " ").splitlines() if c]
+
+
+def test_the_build_installs_the_hashed_lambda_profile_for_the_runtime_and_architecture() -> None:
+    name, function = _makefile_function()
+    properties: dict[str, Any] = function["Properties"]  # type: ignore[assignment]
+    version = properties["Runtime"].removeprefix("python")
+    (architecture,) = properties["Architectures"]
+    installs = [c for c in _build_commands(name) if c[1:3] == ["pip", "install"]]
+    assert len(installs) == 2, installs
+    for install in installs:
+        text = " ".join(install)
+        assert f"--python-version {version}" in text
+        assert f"--python-platform {PLATFORMS[architecture]}" in text
+        assert "--only-binary :all:" in text
+        assert "--target /tmp/artifacts" in text
+    # The locked, hashed app + `aws` profile; then the project's own wheel, without its deps.
+    assert "--require-hashes" in installs[0]
+    assert installs[0][-1] == str(cfn.ROOT / "requirements" / "lambda.txt")
+    assert "--no-deps" in installs[1]
+    assert re.search(r"expense_tracker-\*\.whl\)$", installs[1][-1]), installs[1][-1]
+
+
+def test_the_lambda_profile_holds_the_app_and_aws_groups_but_no_local_server_or_tools() -> None:
+    locked = (cfn.ROOT / "requirements" / "lambda.txt").read_text(encoding="utf-8")
+    names = {line.split("==")[0].lower() for line in locked.splitlines() if "==" in line[:60]}
+    assert {"fastapi", "boto3", "mangum", "pydantic"} <= names
+    assert not names & {"uvicorn", "uvloop", "typer", "rich", "pygments", "moto", "pytest"}
+
+
+def _clients_made(folder: Path) -> set[str]:
+    """Every `<something>.client("service", ...)` call's service name in the function's code."""
+    services = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "client"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                services.add(str(node.args[0].value))
+    return services
+
+
+def test_every_client_the_function_makes_keeps_its_botocore_model_in_the_package() -> None:
+    listed = (FUNCTION_MAKEFILE.parent / "botocore-services.txt").read_text(encoding="utf-8")
+    kept = {line.split("#")[0].strip() for line in listed.splitlines()} - {""}
+    made = _clients_made(cfn.ROOT / "src" / "expense_tracker" / "adapters" / "aws")
+    assert {"dynamodb", "s3", "cognito-idp"} <= made
+    assert made <= kept, f"add {sorted(made - kept)} to infra/function/botocore-services.txt"
+
+
+def test_the_package_bytecode_is_for_the_runtimes_python_or_absent(tmp_path: Path) -> None:
+    """A .pyc loads only in the Python whose magic number it starts with; any other version
+    recompiles every module in memory at each cold start (/var/task is read-only). The build's
+    bytecode step runs here on a small package and every .pyc's magic number is read."""
+    _, function = _makefile_function()
+    version = function["Properties"]["Runtime"].removeprefix("python")  # type: ignore[index]
+    package = tmp_path / "package"
+    (package / "pkg" / "__pycache__").mkdir(parents=True)
+    (package / "pkg" / "__init__.py").write_text("VALUE = 1\n", encoding="utf-8")
+    # What a build for another Python would have left: removed by the step.
+    (package / "pkg" / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"stale")
+    result = _make("bytecode", f"DIR={package}", cwd=FUNCTION_MAKEFILE.parent)
+    assert result.returncode == 0, result.stderr
+    compiled = list(package.rglob("*.pyc"))
+    if "ships no bytecode" in result.stderr:
+        assert compiled == []
+        return
+    assert [p.name for p in compiled] == [f"__init__.cpython-{version.replace('.', '')}.pyc"]
+    for pyc in compiled:
+        assert pyc.read_bytes()[:4] == MAGIC_NUMBERS[version]
 
 
 def test_the_build_refuses_to_run_outside_sam() -> None:

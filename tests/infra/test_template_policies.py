@@ -59,8 +59,8 @@ def test_the_function_role_is_scoped_to_the_stacks_own_resources(
         "s3": scope(
             {"Fn::Sub": "${ReceiptsBucket.Arn}/users/*"},
             {"Fn::Sub": "${DataLakeBucket.Arn}/expenses/*"},
-            {"Fn::GetAtt": ["DataLakeBucket", "Arn"]},  # listing, limited to expenses/
         ),
+        "secretsmanager": scope({"Ref": "CursorSecret"}, {"Ref": "OriginSecret"}),
         "cognito-idp": scope({"Fn::GetAtt": ["UserPool", "Arn"]}),
         "logs": scope({"Fn::GetAtt": ["ApiFunctionLogGroup", "Arn"]}),
         "sqs": scope({"Fn::GetAtt": ["JobsQueue", "Arn"]}),
@@ -153,12 +153,12 @@ def test_security_headers_include_hsts_nosniff_framing_and_csp(template: cfn.Tem
     assert set(headers) >= {"ContentTypeOptions", "ReferrerPolicy", "ContentSecurityPolicy"}
 
 
-def test_the_cursor_secret_is_generated_never_a_literal(template: cfn.Template) -> None:
-    secret = cfn.props(template, "CursorSecret")
-    assert secret["GenerateSecretString"]["PasswordLength"] >= 32
-    assert "SecretString" not in secret
+def test_the_secrets_are_generated_never_literals(template: cfn.Template) -> None:
+    for name in ("CursorSecret", "OriginSecret"):
+        secret = cfn.props(template, name)
+        assert secret["GenerateSecretString"]["PasswordLength"] >= 32
+        assert "SecretString" not in secret
     variables = cfn.props(template, "ApiFunction")["Environment"]["Variables"]
-    assert variables["EXPENSE_TRACKER_SECRET_KEY"] == {
-        "Fn::Sub": "{{resolve:secretsmanager:${CursorSecret}:SecretString}}"
-    }
+    # Only the ARN: the function reads the value at init (tests/aws/test_cursor_secret.py).
+    assert variables["EXPENSE_TRACKER_SECRET_ARN"] == {"Ref": "CursorSecret"}
     assert not [p for p in template["Parameters"] if "secret" in p.lower()]

@@ -2,16 +2,22 @@
 
     Handler: expense_tracker.entrypoints.lambda_handler.handler
 
-Importing this module is cheap and loads no adapter: FastAPI, boto3 and the app are imported
-and built on the first invocation, once per execution environment, and reused by every later
-invocation. The settings come from the environment (EXPENSE_TRACKER_*); the backend is always
-AWS, and a missing setting fails the cold start with an error naming it."""
+On Lambda (AWS_LAMBDA_FUNCTION_NAME is set) the app is built when Lambda imports this module,
+in the init phase: FastAPI, boto3, the clients and the cursor secret (Secrets Manager) are
+ready before the first request is routed here, once per execution environment, and reused by
+every invocation. Anywhere else importing it is cheap and builds nothing (the tests build their
+own app with `make_handler`). The settings come from the environment (EXPENSE_TRACKER_*); the
+backend is always AWS. A build that fails at init (a missing setting) is tried again by the
+first invocation, whose error names what is missing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from ..domain.errors import ExpenseError
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -83,3 +89,17 @@ def job_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Handler: expense_tracker.entrypoints.lambda_handler.job_worker (SQS batches, with
     partial batch failures reported)."""
     return worker_handler()(event, context)
+
+
+def build_at_init(environ: Mapping[str, str] = os.environ) -> bool:
+    """Build the app now if this is Lambda's init phase; False when it failed or is not."""
+    if not environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return False
+    try:
+        app_handler()
+    except ExpenseError:  # not cached: the first invocation raises it again, with its message
+        return False
+    return True
+
+
+build_at_init()

@@ -11,9 +11,7 @@ import re
 import struct
 import warnings
 import zlib
-
-import pi_heif
-from PIL import Image
+from functools import cache
 
 from ..domain.errors import FieldError, Invalid
 from ..domain.exif_gps import GPS_IFD_TAG, MalformedExif, scrub_gps
@@ -30,7 +28,15 @@ from ..domain.receipts import (
     sniff,
 )
 
-pi_heif.register_heif_opener()  # HEIC decoding only: pi-heif ships no encoder
+
+@cache
+def _open_heic_too() -> None:
+    """Pillow and the HEIC opener are imported on the first receipt (each function imports
+    Pillow itself), not when the app is built: a cold start (Lambda's init) need not pay them."""
+    import pi_heif
+
+    pi_heif.register_heif_opener()  # HEIC decoding only: pi-heif ships no encoder
+
 
 PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP", HEIC: "HEIF"}
 EXIF_HEADER = b"Exif\x00\x00"
@@ -57,6 +63,9 @@ def clean_receipt(data: bytes, declared: str | None) -> tuple[str, bytes]:
 
 def _decode(data: bytes, kind: str) -> bytes | None:
     """Decode the whole image; the raw EXIF bytes when they hold a GPS block, else None."""
+    from PIL import Image
+
+    _open_heic_too()
     try:
         # Pillow only warns between one and two times its pixel limit; a bomb all the same.
         with warnings.catch_warnings():
@@ -126,6 +135,9 @@ def _fix_png_checksums(buf: bytearray) -> None:
 
 
 def _still_has_gps(data: bytes, kind: str) -> bool:
+    from PIL import Image
+
+    _open_heic_too()
     try:
         with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]]) as image:
             if kind == PNG:

@@ -4,9 +4,17 @@
   pool signs users in by e-mail (a username attribute) and names them by `sub`, so access
   tokens carry no e-mail: it is looked up once per user (AdminGetUser) and cached.
 - Sign-in is USER_PASSWORD_AUTH; the app client must allow it and have no client secret.
-- Refresh is GetTokensFromRefreshToken: with refresh-token rotation enabled on the app client
-  (grace period 0), a refresh token works once, as the API contract asks; presenting a rotated
-  one again revokes its whole session (the contract's reuse detection).
+- Refresh is GetTokensFromRefreshToken with refresh-token rotation on the app client: a refresh
+  token is replaced at each use, and presenting a replaced one again revokes its whole session
+  (the contract's reuse detection). The app client's grace period (RetryGracePeriodSeconds, 60 s
+  in the template) lets the same token be presented again for a minute after its use and get
+  fresh tokens: a response lost on the way (a dropped connection, a timeout, botocore's own
+  retry of a call Cognito had already served) is retried by the client with the token it still
+  holds, and must not look like theft and log the user out. Outside the grace period a reuse is
+  theft or a very stale client, and the session ends.
+- Reuse detection fails closed: if revoking the reused token's session fails, the request fails
+  (503, not 401: the session may still be live) and a CloudWatch metric (metrics.REVOKE_FAILED)
+  feeds the template's alarm; it is never swallowed.
 - Logout revokes the refresh token (RevokeToken), which also ends the access tokens issued from
   it at Cognito; tokens we verify ourselves stay valid until they expire (minutes).
 - Access tokens are verified locally against the pool's JWKS (see cognito_tokens)."""
@@ -32,6 +40,7 @@ from ...domain.errors import (
     Unauthorized,
 )
 from ...ports import Principal, SignupResult, TokenPair
+from . import metrics
 from .cognito_tokens import INVALID_TOKEN, AccessTokenVerifier
 
 if TYPE_CHECKING:
@@ -184,13 +193,22 @@ class CognitoIdentity:
         except _ReusedRefreshToken:
             # Whoever holds the rotated-out token, thief or owner, the session it belongs to
             # ends: revoking it revokes every refresh token of the session.
-            self.logout(refresh_token)
+            self._end_session(refresh_token)
             raise
         result = answer.get("AuthenticationResult") or {}
         if not result.get("AccessToken"):
             raise Unauthorized(REFRESH_INVALID)
         # Without rotation Cognito returns no new refresh token: the old one stays in use.
         return _pair(result, result.get("RefreshToken") or refresh_token)
+
+    def _end_session(self, refresh_token: str) -> None:
+        """Unlike logout, nothing is ignored: any failure leaves a session that may be stolen."""
+        try:
+            with cognito_errors("RevokeToken", {}):
+                self._idp.revoke_token(Token=refresh_token, ClientId=self._client_id)
+        except ExpenseError as exc:
+            metrics.count(metrics.REVOKE_FAILED)
+            raise StorageError("Cognito RevokeToken failed after a refresh-token reuse") from exc
 
     def logout(self, refresh_token: str) -> None:
         with cognito_errors("RevokeToken", {}, ignore=LOGOUT_IGNORED):

@@ -1,6 +1,9 @@
-"""An ExpenseStore decorator that copies every write into a data-lake bucket as JSON, for Athena
-or QuickSight: one object per expense, `expenses/<user>/<expense id>.json`, holding its latest
-state; a deleted expense's object is deleted too.
+"""An ExpenseStore decorator that copies every write into a data-lake bucket as JSON Lines, for
+Athena or QuickSight: one object per expense, partitioned by the expense's month,
+`expenses/year=YYYY/month=MM/<user>/<expense id>.json`, holding its latest state (one line). The
+template's Glue table (partition projection on year and month) reads exactly these keys, so a
+query for a month reads that month's objects only. A deleted expense's object is deleted too, and
+so is the old copy of an expense whose date moved it to another month.
 
 The store it wraps stays the source of truth. A copy that fails is logged and the request still
 succeeds: the write has already been committed, and failing the request would only invite the
@@ -33,15 +36,20 @@ _DELETE_BATCH = 1000  # S3's limit per DeleteObjects
 _PARALLEL_PUTS = 8
 
 
-def lake_key(user_id: str, expense_id: str) -> str:
-    return f"{PREFIX}/{user_id}/{expense_id}.json"
+def lake_key(user_id: str, expense_id: str, day: date) -> str:
+    return f"{PREFIX}/year={day.year:04d}/month={day.month:02d}/{user_id}/{expense_id}.json"
+
+
+def _key_of(expense: Expense) -> str:
+    return lake_key(expense.user_id, expense.id, expense.date)
 
 
 def lake_document(expense: Expense) -> bytes:
+    """One JSON Lines record: Athena's JSON SerDe reads one object per line."""
     record: dict[str, Any] = expense_to_record(expense)
     if record["receipt"] is not None:
         record["receipt"].pop("key", None)  # where the bytes live is nobody's business
-    return json.dumps(record, separators=(",", ":"), sort_keys=True).encode()
+    return json.dumps(record, separators=(",", ":"), sort_keys=True).encode() + b"\n"
 
 
 class DataLakeStore:
@@ -64,18 +72,24 @@ class DataLakeStore:
             list(pool.map(self._put, expenses))
 
     def replace(self, expense: Expense, expected_version: int) -> Expense:
+        # The month partition follows the date: read the old one to move the copy if it changed.
+        before = self._inner.get(expense.user_id, expense.id)
         stored = self._inner.replace(expense, expected_version)
         self._put(stored)
+        if _key_of(before) != _key_of(stored):
+            self._guarded("move", lambda: self._remove([_key_of(before)]))
         return stored
 
     def delete(self, user_id: str, expense_id: str) -> Expense:
         removed = self._inner.delete(user_id, expense_id)
-        self._guarded("delete", lambda: self._remove([lake_key(user_id, expense_id)]))
+        self._guarded("delete", lambda: self._remove([_key_of(removed)]))
         return removed
 
     def delete_user(self, user_id: str) -> list[Receipt]:
+        # The user's objects are spread over every month: their keys come from the store.
+        keys = [_key_of(e) for e in self._inner.iterate(user_id, ExpenseFilter())]
         receipts = self._inner.delete_user(user_id)
-        self._guarded("delete user", lambda: self._remove_prefix(f"{PREFIX}/{user_id}/"))
+        self._guarded("delete user", lambda: self._remove(keys))
         return receipts
 
     # Reads go to the store unchanged.
@@ -101,9 +115,9 @@ class DataLakeStore:
         def put() -> None:
             self._s3.put_object(
                 Bucket=self._bucket,
-                Key=lake_key(expense.user_id, expense.id),
+                Key=_key_of(expense),
                 Body=lake_document(expense),
-                ContentType="application/json",
+                ContentType="application/x-ndjson",
             )
 
         self._guarded("put", put)
@@ -114,13 +128,6 @@ class DataLakeStore:
                 {"Key": key} for key in keys[start : start + _DELETE_BATCH]
             ]
             self._s3.delete_objects(Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True})
-
-    def _remove_prefix(self, prefix: str) -> None:
-        pages = self._s3.get_paginator("list_objects_v2").paginate(
-            Bucket=self._bucket, Prefix=prefix
-        )
-        for page in pages:
-            self._remove([item["Key"] for item in page.get("Contents", [])])
 
     def _guarded(self, what: str, action: Callable[[], None]) -> None:
         try:

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+# Without s3:ListBucket (the function is not granted it on the receipts bucket: least
+# privilege), S3 answers a GET of a missing key with 403 AccessDenied, not 404, so that a caller
+# cannot probe which keys exist. The function is granted s3:GetObject on every key it asks for
+# (tests/infra checks the policy), so here a 403 means the upload never happened.
+_MISSING_WITHOUT_LIST = _MISSING | {"AccessDenied", "403"}
 
 
 def s3_errors(operation: str) -> AbstractContextManager[None]:
@@ -70,7 +75,7 @@ class S3ReceiptStore:
             head = found["Body"].read()
         except ClientError as exc:
             code = error_code(exc)
-            if code in _MISSING:
+            if code in _MISSING_WITHOUT_LIST:
                 return None
             if code == "InvalidRange":  # an empty object has no byte 0
                 return StoredObject(0, b"")
@@ -84,7 +89,7 @@ class S3ReceiptStore:
         try:
             return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
         except ClientError as exc:
-            if error_code(exc) in _MISSING:
+            if error_code(exc) in _MISSING_WITHOUT_LIST:
                 raise NotFound("No such receipt") from exc
             raise StorageError(f"S3 GET failed ({error_code(exc)})") from exc
         except BotoCoreError as exc:

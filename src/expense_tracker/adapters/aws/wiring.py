@@ -27,6 +27,7 @@ from .data_lake import DataLakeStore
 from .dynamodb_imports import DynamoImportLedger
 from .dynamodb_rules import DynamoRuleStore
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
+from .errors import storage_errors
 from .s3_exports import S3ExportFiles
 from .s3_receipts import S3ReceiptStore
 from .sqs_jobs import SqsJobs
@@ -37,9 +38,20 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 MIN_SECRET_BYTES = 32
-_SDK_CONFIG = Config(
+# Fail fast inside API Gateway's 30 s budget rather than hang on a stuck connection.
+BASE_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10
 )
+# Presigned POSTs and GETs are used by browsers, so they must name the bucket's own regional,
+# virtual-hosted host (`<bucket>.s3.<region>.amazonaws.com`) and be signed with SigV4. The global
+# host redirects (307) outside us-east-1 for up to a day after a bucket is made, which a CORS
+# preflight cannot follow, and regions opened after March 2019 refuse it (400) for good; SigV2
+# is refused in those regions too.
+S3_CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+
+
+def s3_regional_endpoint(region: str) -> str:
+    return f"https://s3.{region}.amazonaws.com"
 
 
 @dataclass(frozen=True)
@@ -52,31 +64,43 @@ class AwsClients:
     def create(cls, settings: Settings) -> AwsClients:
         session = boto3.session.Session(region_name=settings.region)
         general = settings.aws_endpoint_url or None
-        # Fail fast inside API Gateway's 30 s budget rather than hang on a stuck connection.
-        base = Config(
-            retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10
-        )
+        base = BASE_CONFIG
         return cls(
             dynamodb=session.client(
                 "dynamodb", endpoint_url=settings.dynamodb_endpoint_url or general, config=base
             ),
-            # SigV4 for presigned POSTs and GETs: SigV2 is refused in newer regions.
             s3=session.client(
-                "s3", endpoint_url=general, config=base.merge(Config(signature_version="s3v4"))
+                "s3",
+                endpoint_url=general or s3_regional_endpoint(settings.region),
+                config=base.merge(S3_CONFIG),
             ),
             cognito=session.client("cognito-idp", endpoint_url=general, config=base),
         )
 
 
 def cursor_secret(settings: Settings) -> bytes:
-    """There is no data dir to keep a generated secret in: it must be configured."""
-    secret = settings.secret_key.get_secret_value().encode() if settings.secret_key else b""
-    if len(secret) < MIN_SECRET_BYTES:
+    """There is no data dir to keep a generated secret in: it must be configured. On Lambda it
+    is read from Secrets Manager once, when the container is built at init (the environment
+    variable only names the secret); a configured key (the local stand-ins) wins."""
+    if settings.secret_key:
+        secret, name = settings.secret_key.get_secret_value(), "EXPENSE_TRACKER_SECRET_KEY"
+    else:
+        secret = read_secret(settings, settings.secret_arn)
+        name = "the secret EXPENSE_TRACKER_SECRET_ARN names"
+    if len(secret.encode()) < MIN_SECRET_BYTES:
         raise ConfigurationError(
-            f"EXPENSE_TRACKER_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes of random "
-            "text on the AWS backend"
+            f"{name} must be at least {MIN_SECRET_BYTES} bytes of random text on the AWS backend"
         )
-    return secret
+    return secret.encode()
+
+
+def read_secret(settings: Settings, secret_id: str) -> str:
+    session = boto3.session.Session(region_name=settings.region)
+    client = session.client(
+        "secretsmanager", endpoint_url=settings.aws_endpoint_url or None, config=BASE_CONFIG
+    )
+    with storage_errors("Secrets Manager", "GetSecretValue"):
+        return str(client.get_secret_value(SecretId=secret_id)["SecretString"])
 
 
 def cognito_identity(settings: Settings, client: CognitoIdentityProviderClient) -> CognitoIdentity:
@@ -97,7 +121,7 @@ def aws_jobs(settings: Settings, aws: AwsClients) -> Jobs:
     if not settings.jobs_queue_url:
         return MemoryJobs(SystemClock())
     sqs = boto3.session.Session(region_name=settings.region).client(
-        "sqs", endpoint_url=settings.aws_endpoint_url or None, config=_SDK_CONFIG
+        "sqs", endpoint_url=settings.aws_endpoint_url or None, config=BASE_CONFIG
     )
     return SqsJobs(aws.dynamodb, settings.table_name, sqs, settings.jobs_queue_url, SystemClock())
 
@@ -121,4 +145,9 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         jobs=aws_jobs(settings, aws),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
         exports=S3ExportFiles(aws.s3, settings.receipts_bucket),  # under users/<id>/exports/
+        origin_secret=(
+            read_secret(settings, settings.origin_secret_arn).encode()
+            if settings.origin_secret_arn
+            else None
+        ),
     )

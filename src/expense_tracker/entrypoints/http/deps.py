@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from collections.abc import Mapping
 from typing import Annotated, Any, Protocol, runtime_checkable
 
@@ -65,5 +67,31 @@ async def current_principal(
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+# Set by CloudFront's origin request policy (AllViewerExceptHostHeader forwards it): the
+# viewer's own address and port. The connecting address behind CloudFront is an edge server's,
+# shared by many viewers, so the login limiter would lock them all out together.
+VIEWER_ADDRESS = "cloudfront-viewer-address"
+# Added by CloudFront to each request it sends to the API origin (infra/template.yaml); a viewer
+# calling API Gateway directly cannot present it, so cannot choose its own address.
+ORIGIN_VERIFY = "x-origin-verify"
+
+
+def client_address(request: Request, container: ContainerDep) -> str:
+    """The viewer's address behind CloudFront, and only there; else the connecting address."""
+    connecting = request.client.host if request.client else "unknown"
+    secret = container.origin_secret
+    viewer = request.headers.get(VIEWER_ADDRESS)
+    if secret is None or viewer is None:
+        return connecting
+    if not hmac.compare_digest(request.headers.get(ORIGIN_VERIFY, "").encode(), secret):
+        return connecting
+    return viewer_ip(viewer) or connecting
+
+
+def viewer_ip(header: str) -> str | None:
+    """`198.51.100.10:46532` or `2001:db8::1:46532` (IPv6 without brackets) -> the address."""
+    host = header.rpartition(":")[0].strip("[]")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
