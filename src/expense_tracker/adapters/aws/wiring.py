@@ -19,7 +19,8 @@ from ...domain.errors import ConfigurationError
 from ...ports import ExpenseStore
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
-from ..memory import MemoryJobs, MemoryRates
+from ..common.ecb_rates import EcbRates
+from ..memory import MemoryJobs
 from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
@@ -99,5 +100,5 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         cursors=CursorCodec(secret),
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(SystemClock()),
-        rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        rates=EcbRates(),  # the shipped history; TODO the scheduled refresh into the table
     )

@@ -10,11 +10,13 @@ from ...config import Settings
 from ...container import Container
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
-from ..memory import MemoryJobs, MemoryRates
+from ..common.ecb_rates import EcbRates
+from ..memory import MemoryJobs
 from ..sqlite.db import Database
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
+from .rates_refresh import RatesRefresher, newest_source, rates_file
 
 DATABASE_FILE = "expense-tracker.sqlite3"
 SECRET_FILE = "secret.key"
@@ -44,6 +46,14 @@ def build_local_container(settings: Settings) -> Container:
     clock = SystemClock()
     db = Database(data_dir / DATABASE_FILE)
     identity = LocalIdentityProvider.from_data_dir(db, data_dir, settings, clock)
+    rates = EcbRates(newest_source(data_dir))
+    closers = [db.close]
+    if settings.rates_refresh:
+        refresher = RatesRefresher(
+            rates, rates_file(data_dir), settings.rates_url, settings.rates_refresh_seconds
+        )
+        refresher.start()
+        closers.append(refresher.stop)
     return Container(
         settings=settings,
         store=SqliteExpenseStore(db),
@@ -54,7 +64,7 @@ def build_local_container(settings: Settings) -> Container:
         cursors=CursorCodec(secret),
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(clock),
-        rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        rates=rates,
         accounts=identity,
-        closers=[db.close],
+        closers=closers,
     )
