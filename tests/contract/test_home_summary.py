@@ -121,9 +121,7 @@ def test_rows_carry_their_converted_part(backend: Backend) -> None:
         assert result.home.by_category[(row.category, row.currency)] == expected
     for month in result.summary.by_month:
         mine = [
-            e
-            for e in made
-            if (e.date.isoformat()[:7], e.currency) == (month.month, month.currency)
+            e for e in made if (e.date.isoformat()[:7], e.currency) == (month.month, month.currency)
         ]
         amount, missing = reference(mine, "GBP")
         expected = None if missing.get(month.currency) == len(mine) else amount
@@ -179,5 +177,3 @@ def test_profiles_keep_home_currency_and_locale_apart_per_user(backend: Backend)
     assert (got.default_currency, got.home_currency, got.locale) == ("JPY", "GBP", "de-DE")
     assert profiles.profile(bob).locale == "en"
     assert profiles.default_currency(alice) == "JPY"
-
-

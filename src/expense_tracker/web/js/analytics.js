@@ -1,34 +1,58 @@
-// Totals per currency and two Chart.js charts for the chosen period. Amounts of different
-// currencies are never added: every currency is its own dataset, and its own total.
+// The summary for exactly the chosen period and filters: the headline total in the home
+// currency, the per-currency totals beside it, and two Chart.js charts on one value axis in
+// the home currency (bars stacked by original currency; the tooltip tells the original).
+// Amounts of different currencies are only ever added after the API converted them.
 
 import { getJson } from "./api.js";
 import { h } from "./dom.js";
-import { formatDate, formatMoney, formatMonth } from "./format.js";
+import { formatDate, formatMonth } from "./format.js";
 import { toQuery } from "./filters.js";
+import { minorDigits } from "./currencies.js";
 
 const PALETTE = ["#0f766e", "#c2410c", "#4338ca", "#be185d", "#15803d", "#a16207", "#0369a1", "#6b21a8"];
 const charts = {};
+let locale; // the user's BCP 47 locale (settings); undefined: the browser's
+
+export function setLocale(tag) {
+  locale = tag || undefined;
+}
 
 function colour(index) {
   return PALETTE[index % PALETTE.length];
 }
 
-/** One dataset per currency over `labels`; bars keep the exact decimal strings for tooltips.
- * Each currency also gets its own value axis: ¥1,200 and €12 share no scale. */
-export function datasetsByCurrency(rows, labelOf, labels, valueAxis) {
+/** Exactly the ISO 4217 digits, in the user's locale (Intl formats the string exactly). */
+export function money(amount, currency, options = {}) {
+  const digits = minorDigits(currency) ?? undefined;
+  try {
+    return new Intl.NumberFormat(locale, {
+      style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits, ...options,
+    }).format(amount);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+/** One dataset per original currency over `labels`, plotted at its home-currency value;
+ * `amounts` keeps each bar's original decimal string and `homeAmounts` the converted one. */
+export function datasetsByCurrency(rows, labelOf, labels) {
   const currencies = [...new Set(rows.map((row) => row.currency))].sort();
   return currencies.map((currency, index) => {
     const amounts = labels.map(() => null);
+    const homeAmounts = labels.map(() => null);
     for (const row of rows) {
-      if (row.currency === currency) amounts[labels.indexOf(labelOf(row))] = row.amount;
+      if (row.currency !== currency) continue;
+      const at = labels.indexOf(labelOf(row));
+      amounts[at] = row.amount;
+      homeAmounts[at] = row.home_amount;
     }
     return {
       label: currency,
       currency,
       amounts,
-      // Chart.js needs numbers to draw; the text stays exact in `amounts`.
-      data: amounts.map((amount) => (amount === null ? null : Number(amount))),
-      [`${valueAxis}AxisID`]: `${valueAxis}-${currency}`,
+      homeAmounts,
+      // Chart.js needs numbers to draw; the text stays exact in the two arrays above.
+      data: homeAmounts.map((amount) => (amount === null ? null : Number(amount))),
       backgroundColor: colour(index),
       borderColor: colour(index),
       borderRadius: 4,
@@ -37,29 +61,16 @@ export function datasetsByCurrency(rows, labelOf, labels, valueAxis) {
   });
 }
 
-function compactMoney(currency) {
-  const format = new Intl.NumberFormat(undefined, { style: "currency", currency, notation: "compact" });
-  return (value) => format.format(value);
+function tooltipLabel(home) {
+  return (item) => {
+    const original = item.dataset.amounts[item.dataIndex];
+    const converted = item.dataset.homeAmounts[item.dataIndex];
+    const text = money(original, item.dataset.currency);
+    return item.dataset.currency === home ? text : `${text} ≈ ${money(converted, home)}`;
+  };
 }
 
-/** The first two currencies get a visible axis (one each side); more keep a hidden scale. */
-function valueScales(datasets, valueAxis) {
-  const sides = valueAxis === "x" ? ["bottom", "top"] : ["left", "right"];
-  const scales = {};
-  datasets.forEach((dataset, index) => {
-    scales[`${valueAxis}-${dataset.currency}`] = {
-      axis: valueAxis,
-      position: sides[index % 2],
-      display: index < 2,
-      beginAtZero: true,
-      grid: { drawOnChartArea: index === 0 },
-      ticks: { color: dataset.borderColor, callback: compactMoney(dataset.currency), maxTicksLimit: 6 },
-    };
-  });
-  return scales;
-}
-
-function chartOptions(datasets, horizontal) {
+function chartOptions(home, horizontal) {
   const reduced = matchMedia("(prefers-reduced-motion: reduce)").matches;
   const valueAxis = horizontal ? "x" : "y";
   const indexAxis = horizontal ? "y" : "x";
@@ -70,63 +81,83 @@ function chartOptions(datasets, horizontal) {
     indexAxis,
     plugins: {
       legend: { position: "bottom", labels: { boxWidth: 12 } },
-      tooltip: {
-        callbacks: {
-          label: (item) => {
-            const amount = item.dataset.amounts[item.dataIndex];
-            return `${item.dataset.label}: ${formatMoney(amount, item.dataset.currency)}`;
-          },
-        },
+      tooltip: { callbacks: { label: tooltipLabel(home) } },
+    },
+    scales: {
+      [indexAxis]: { stacked: true, grid: { display: false } },
+      [valueAxis]: {
+        stacked: true,
+        beginAtZero: true,
+        title: { display: true, text: home },
+        ticks: { maxTicksLimit: 6, callback: (value) => money(value, home, { notation: "compact", minimumFractionDigits: 0 }) },
       },
     },
-    scales: { [indexAxis]: { grid: { display: false } }, ...valueScales(datasets, valueAxis) },
   };
 }
 
-function draw(id, labels, datasets, horizontal = false) {
+function draw(id, labels, datasets, home, horizontal = false) {
   if (typeof window.Chart !== "function") return; // vendor file missing: totals still show
-  const options = chartOptions(datasets, horizontal);
+  const options = chartOptions(home, horizontal);
+  const canvas = document.getElementById(id);
+  canvas.setAttribute("aria-label", `${canvas.dataset.name ?? "Spending"}, in ${home}`);
   if (charts[id]) {
     charts[id].data = { labels, datasets };
     charts[id].options = options;
     charts[id].update();
     return;
   }
-  charts[id] = new window.Chart(document.getElementById(id), { type: "bar", data: { labels, datasets }, options });
+  charts[id] = new window.Chart(canvas, { type: "bar", data: { labels, datasets }, options });
+}
+
+function renderHome(home) {
+  const total = document.getElementById("home-total");
+  if (!total) return;
+  total.dataset.currency = home.currency;
+  total.dataset.amount = home.amount;
+  total.textContent = money(home.amount, home.currency);
+  const missing = document.getElementById("home-missing");
+  missing.hidden = home.missing.length === 0;
+  missing.textContent = home.missing.length === 0 ? "" : `Not included (no ECB rate for their date): ${
+    home.missing.map((m) => `${m.count} ${m.count === 1 ? "expense" : "expenses"} in ${m.currency}`).join(", ")}.`;
 }
 
 function renderTotals(totals) {
   const list = document.getElementById("totals");
   list.replaceChildren(...totals.map((total) =>
     h("li", { class: "total", dataset: { currency: total.currency, amount: total.amount } },
-      h("span", { class: "total-amount" }, formatMoney(total.amount, total.currency)),
+      h("span", { class: "total-amount" }, money(total.amount, total.currency)),
       " ", // read aloud as two phrases; the flex layout ignores it
       h("span", { class: "total-count" }, `${total.count} ${total.count === 1 ? "expense" : "expenses"}`),
     )));
 }
 
-function periodLabel(filters) {
-  if (filters.from && filters.to) return `from ${formatDate(filters.from)} to ${formatDate(filters.to)}`;
-  if (filters.from) return `since ${formatDate(filters.from)}`;
-  if (filters.to) return `until ${formatDate(filters.to)}`;
-  return "all time";
+/** "from Nov 1, 2026 to Nov 30, 2026 · category “Food” · matching “taxi”" */
+export function viewLabel(filters) {
+  const parts = [];
+  if (filters.from && filters.to) parts.push(`from ${formatDate(filters.from)} to ${formatDate(filters.to)}`);
+  else if (filters.from) parts.push(`since ${formatDate(filters.from)}`);
+  else if (filters.to) parts.push(`until ${formatDate(filters.to)}`);
+  else parts.push("all time");
+  if (filters.category) parts.push(`category “${filters.category}”`);
+  if (filters.q) parts.push(`matching “${filters.q}”`);
+  return parts.join(" · ");
 }
 
 export async function refreshAnalytics(filters) {
-  const period = { from: filters.from, to: filters.to };
-  Object.keys(period).forEach((key) => period[key] === undefined && delete period[key]);
-  const summary = await getJson(`/api/analytics/summary${toQuery(period)}`);
-  document.getElementById("period-label").textContent = `· ${periodLabel(period)}`;
+  const chosen = {};
+  for (const name of ["from", "to", "category", "q"]) if (filters[name]) chosen[name] = filters[name];
+  const summary = await getJson(`/api/analytics/summary${toQuery(chosen)}`);
+  document.getElementById("period-label").textContent = `· ${viewLabel(chosen)}`;
+  renderHome(summary.home);
   renderTotals(summary.totals);
   const empty = summary.totals.length === 0;
   document.getElementById("analytics-empty").hidden = !empty;
   document.querySelector("#analytics .charts").hidden = empty;
 
+  const home = summary.home.currency;
   const categories = [...new Set(summary.by_category.map((row) => row.category))];
-  draw("chart-category", categories,
-    datasetsByCurrency(summary.by_category, (row) => row.category, categories, "x"), true);
+  draw("chart-category", categories, datasetsByCurrency(summary.by_category, (row) => row.category, categories), home, true);
   const months = [...new Set(summary.by_month.map((row) => row.month))].sort();
-  draw("chart-month", months.map(formatMonth),
-    datasetsByCurrency(summary.by_month, (row) => row.month, months, "y"));
+  draw("chart-month", months.map(formatMonth), datasetsByCurrency(summary.by_month, (row) => row.month, months), home);
   return summary;
 }

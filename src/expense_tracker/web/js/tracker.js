@@ -2,12 +2,13 @@
 
 import { SessionEnded, getJson, scheduleRefresh, signOut } from "./api.js";
 import { createAddForm } from "./add-expense.js";
-import { refreshAnalytics } from "./analytics.js";
+import { refreshAnalytics, setLocale } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createTransfer } from "./transfer.js";
+import { createSettings } from "./settings.js";
 import { loadSession } from "./session.js";
 
 function report(error) {
@@ -38,6 +39,11 @@ async function start() {
   const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
   createAddForm($("#expense-form"), { defaultCurrency: me.default_currency, onAdded: everything });
   createTransfer({ filters, onImported: everything });
+  setLocale(me.locale);
+  createSettings($("#settings-form"), me, (saved) => {
+    setLocale(saved.locale);
+    return refreshAnalytics(filters.current());
+  });
 
   $("#sign-out").addEventListener("click", async () => {
     await signOut();
