@@ -3,7 +3,6 @@ and the text-search path summed by SQLite agrees with the reference."""
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 from expense_tracker.adapters.sqlite.db import MIGRATIONS, Database
 from expense_tracker.adapters.sqlite.queries import insert_rows, row_values
 from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
-from expense_tracker.domain.analytics import day_totals
+from expense_tracker.domain.analytics import DayTotal, day_totals
 from expense_tracker.domain.expense import Expense, ExpenseFilter
 
 from .factories import make_expense, new_user
@@ -32,8 +31,8 @@ def _before_day_totals(path: Path, expenses: list[Expense]) -> None:
         conn.close()
 
 
-def ordered(totals: list[object]) -> list[tuple[object, ...]]:
-    return sorted(dataclasses.astuple(t) for t in totals)  # type: ignore[call-overload]
+def ordered(totals: list[DayTotal]) -> list[DayTotal]:
+    return sorted(totals)
 
 
 def test_migration_backfills_day_totals_exactly(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from .expense import Expense
 from .money import from_minor, to_minor
@@ -85,9 +86,9 @@ def build_summary(
     )
 
 
-@dataclass(frozen=True)
-class DayTotal:
-    """One day's spending in one currency and category: integer minor units, exact."""
+class DayTotal(NamedTuple):
+    """One day's spending in one currency and category: integer minor units, exact. (A tuple:
+    a year of a busy user is thousands of them per summary, and tuples are cheap to make.)"""
 
     day: date
     currency: str
@@ -114,8 +115,11 @@ def summary_of_days(
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     categories: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     months: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    month_of: dict[date, str] = {}
     for t in days:
-        month = (t.day.isoformat()[:7], t.currency)
+        if t.day not in month_of:
+            month_of[t.day] = t.day.isoformat()[:7]
+        month = (month_of[t.day], t.currency)
         for bucket in (totals[t.currency], categories[(t.category, t.currency)], months[month]):
             bucket[0] += t.minor
             bucket[1] += t.count

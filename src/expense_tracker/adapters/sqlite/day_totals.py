@@ -86,7 +86,12 @@ def query(user_id: str, filters: ExpenseFilter) -> tuple[str, list[Any]]:
 
 
 def read(conn: sqlite3.Connection, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
-    return [
-        DayTotal(date.fromisoformat(day), currency, category, high * SPLIT + low, count)
-        for day, currency, category, high, low, count in conn.execute(*query(user_id, filters))
-    ]
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: thousands of rows, no need for sqlite3.Row
+    days: dict[str, date] = {}
+    totals = []
+    for day, currency, category, high, low, count in cursor.execute(*query(user_id, filters)):
+        if day not in days:
+            days[day] = date.fromisoformat(day)
+        totals.append(DayTotal(days[day], currency, category, high * SPLIT + low, count))
+    return totals
