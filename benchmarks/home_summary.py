@@ -52,7 +52,8 @@ def measure(
         )
         home()  # warm: the rates file is parsed on first use
         runs, budget = plan.samples, plan.sample_budget_seconds
-        base = sample(lambda p=period: store.summary(USER, *p), runs=runs, budget=budget).median
+        baseline = partial(store.summary, USER, period[0], period[1])
+        base = sample(baseline, runs=runs, budget=budget).median
         figures[label] = (base, sample(home, runs=runs, budget=budget).median)
     return figures
 

@@ -27,9 +27,10 @@ def seed_three_currencies(user: User) -> None:
 
 def value_axes(tab: Tab, canvas_id: str) -> list[str]:
     axes: list[str] = tab.page.evaluate(
-        """(id) => Object.entries(Chart.getChart(id).options.scales)
-            .filter(([, s]) => s.axis === (Chart.getChart(id).options.indexAxis === 'y' ? 'x' : 'y'))
-            .map(([name]) => name)""",
+        """(id) => { const options = Chart.getChart(id).options;
+            const value = options.indexAxis === 'y' ? 'x' : 'y';
+            return Object.entries(options.scales)
+                .filter(([, s]) => s.axis === value).map(([name]) => name); }""",
         canvas_id,
     )
     return axes
