@@ -32,7 +32,7 @@ def spec() -> dict[str, Any]:
         clock=SystemClock(),
         cursors=CursorCodec(b"spec"),
         jobs=MemoryJobs(SystemClock()),
-        rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        rates=MemoryRates({}),  # the spec needs no rates
     )
     return create_app(container=container, serve_pages=False).openapi()
 
