@@ -47,5 +47,4 @@ def _cross(per_euro: dict[str, Decimal], base: str, base_rate: Decimal) -> dict[
 
 def rate_text(rate: Decimal) -> str:
     """A plain decimal string without exponent or trailing zeros ("1.0523", "162", "0.0006")."""
-    text = format(rate.normalize(), "f")
-    return text
+    return format(rate.normalize(), "f")
