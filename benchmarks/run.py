@@ -18,7 +18,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import coldstart, export_jobs, importing, imports_job, install, pages, scale, throughput
+from . import (
+    coldstart,
+    export_jobs,
+    home_summary,
+    importing,
+    imports_job,
+    install,
+    pages,
+    scale,
+    throughput,
+)
 from .machine import load_average, machine_info
 from .plan import Plan
 from .report import Section, table
@@ -27,6 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 SECTIONS: dict[str, Callable[[Plan, Path], Section]] = {
     "server": throughput.run,
     "scale": scale.run,
+    "home_summary": home_summary.run,
     "import": importing.run,
     "imports_job": imports_job.run,
     "coldstart": coldstart.run,

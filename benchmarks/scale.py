@@ -18,7 +18,7 @@ from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.adapters.sqlite.store import SqliteExpenseStore, list_query
 from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.services.cursors import CursorCodec
-from expense_tracker.services.expenses import list_expenses, summarize_expenses
+from expense_tracker.services.expenses import list_expenses
 
 from .dataset import bulk_load
 from .plan import Plan
@@ -47,9 +47,7 @@ def _page_timer(store: SqliteExpenseStore, filters: ExpenseFilter) -> Callable[[
 def _summary_timer(
     store: SqliteExpenseStore, period: tuple[date | None, date | None]
 ) -> Callable[[], object]:
-    return lambda: summarize_expenses(
-        store=store, user_id=USER, date_from=period[0], date_to=period[1]
-    )
+    return lambda: store.summary(USER, period[0], period[1])
 
 
 def run_export(db_path: Path, mode: str) -> dict[str, Any]:

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=300, ge=1)
     max_body_bytes: int = 1024 * 1024
 
+    # Exchange rates: the ECB history shipped with the app; `serve` turns the daily refresh on.
+    rates_refresh: bool = Field(default=False, description="Fetch the ECB's file in the server")
+    rates_url: str = Field(default="", description="Where to fetch it; empty: the ECB's own")
+    rates_refresh_seconds: float = Field(default=86400, gt=0)
+
     # AWS backend
     region: str = ""
     table_name: str = ""

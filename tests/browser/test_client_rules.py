@@ -73,22 +73,22 @@ def test_quick_periods_cover_whole_months_and_years(tab: Tab) -> None:
     ]
 
 
-def test_chart_datasets_never_mix_currencies(tab: Tab) -> None:
+def test_chart_datasets_keep_currencies_apart_on_one_home_axis(tab: Tab) -> None:
     rows = [
-        {"category": "Food", "currency": "EUR", "amount": "10.00"},
-        {"category": "Food", "currency": "USD", "amount": "7.25"},
-        {"category": "Rent", "currency": "EUR", "amount": "900.00"},
+        {"category": "Food", "currency": "EUR", "amount": "10.00", "home_amount": "10.00"},
+        {"category": "Food", "currency": "USD", "amount": "7.25", "home_amount": "6.90"},
+        {"category": "Rent", "currency": "EUR", "amount": "900.00", "home_amount": "900.00"},
     ]
     datasets = run_module(
         tab,
         "analytics.js",
-        """return m.datasetsByCurrency(arg, (row) => row.category, ['Food', 'Rent'], 'x')
-            .map((d) => [d.label, d.amounts, d.xAxisID]);""",
+        """return m.datasetsByCurrency(arg, (row) => row.category, ['Food', 'Rent'])
+            .map((d) => [d.label, d.amounts, d.data, d.xAxisID ?? null]);""",
         rows,
     )
     assert datasets == [
-        ["EUR", ["10.00", "900.00"], "x-EUR"],
-        ["USD", ["7.25", None], "x-USD"],
+        ["EUR", ["10.00", "900.00"], [10, 900], None],
+        ["USD", ["7.25", None], [6.9, None], None],
     ]
 
 

@@ -58,7 +58,9 @@ def test_other_users_categories_never_appear(user: User, other_user: User) -> No
 
 def test_empty_summary_has_empty_lists(user: User) -> None:
     body = summary(user)
+    home = body.pop("home")
     assert body == {"from": None, "to": None, "totals": [], "by_category": [], "by_month": []}
+    assert (home["amount"], home["missing"]) == ("0.00", [])
 
 
 def test_totals_are_exact_decimals_per_currency(user: User) -> None:
@@ -130,11 +132,13 @@ def test_other_users_expenses_never_count(user: User, other_user: User) -> None:
     user.add(amount="1.00", currency="EUR", category="Food", date="2026-04-01")
     other_user.add(amount="1000.00", currency="EUR", category="Food", date="2026-04-01")
     other_user.add(amount="3.00", currency="GBP", category="Secret", date="2026-04-01")
+    user.client.patch("/api/me", json={"home_currency": "EUR"})
     body = summary(user)
     assert body["totals"] == [{"currency": "EUR", "amount": "1.00", "count": 1}]
     assert body["by_category"] == [
-        {"category": "Food", "currency": "EUR", "amount": "1.00", "count": 1}
+        {"category": "Food", "currency": "EUR", "amount": "1.00", "count": 1, "home_amount": "1.00"}
     ]
     assert body["by_month"] == [
-        {"month": "2026-04", "currency": "EUR", "amount": "1.00", "count": 1}
+        {"month": "2026-04", "currency": "EUR", "amount": "1.00", "count": 1, "home_amount": "1.00"}
     ]
+    assert body["home"] == {"currency": "EUR", "amount": "1.00", "missing": []}

@@ -70,6 +70,7 @@ def start_server(
     full_env = {
         **os.environ,
         "EXPENSE_TRACKER_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "EXPENSE_TRACKER_RATES_REFRESH": "false",  # no fetching from the ECB in tests
         **(env or {}),
     }
     command = [

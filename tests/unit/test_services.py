@@ -14,6 +14,7 @@ from expense_tracker.adapters.common.clock import FixedClock
 from expense_tracker.adapters.memory import (
     MemoryExpenseStore,
     MemoryProfiles,
+    MemoryRates,
     MemoryReceiptStore,
 )
 from expense_tracker.domain.errors import Invalid, NotFound, PayloadTooLarge, PreconditionFailed
@@ -27,6 +28,7 @@ from expense_tracker.domain.expense import (
 from expense_tracker.services import expenses as svc
 from expense_tracker.services import transfer
 from expense_tracker.services.cursors import CursorCodec
+from expense_tracker.services.summary import summarize_expenses
 
 NOW = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
 
@@ -165,8 +167,12 @@ def test_period_must_not_end_before_it_starts() -> None:
     with pytest.raises(Invalid):
         world.page(date_from=date(2026, 2, 1), date_to=date(2026, 1, 1))
     with pytest.raises(Invalid):
-        svc.summarize_expenses(
-            store=world.store, user_id="a", date_from=date(2026, 2, 1), date_to=date(2026, 1, 1)
+        summarize_expenses(
+            store=world.store,
+            rates=MemoryRates({}),
+            profiles=world.profiles,
+            user_id="a",
+            filters=ExpenseFilter(date_from=date(2026, 2, 1), date_to=date(2026, 1, 1)),
         )
 
 

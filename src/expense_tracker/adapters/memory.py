@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import BinaryIO
 
-from ..domain.analytics import Summary, summarize
+from ..domain.analytics import DayTotal, Summary, day_totals, summarize
 from ..domain.errors import (
     BadRequest,
     Conflict,
@@ -29,6 +29,7 @@ from ..domain.expense import (
     Position,
     Receipt,
 )
+from ..domain.profile import Profile, ProfileChanges
 from ..ports import (
     Clock,
     IdempotencyKey,
@@ -139,6 +140,9 @@ class MemoryExpenseStore:
     def summary(self, user_id: str, date_from: date | None, date_to: date | None) -> Summary:
         return summarize(self._mine(user_id, ExpenseFilter()), date_from, date_to)
 
+    def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
+        return day_totals(self._mine(user_id, filters))
+
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         yield from self._mine(user_id, filters)
 
@@ -156,16 +160,26 @@ class MemoryExpenseStore:
 class MemoryProfiles:
     def __init__(self, default: str = "USD") -> None:
         self._default = default
-        self._currencies: dict[str, str] = {}
+        self._profiles: dict[str, Profile] = {}
+        self._lock = threading.Lock()
 
     def default_currency(self, user_id: str) -> str:
-        return self._currencies.get(user_id, self._default)
+        return self.profile(user_id).default_currency
 
     def set_default_currency(self, user_id: str, currency: str) -> None:
-        self._currencies[user_id] = currency
+        self.update_profile(user_id, ProfileChanges(default_currency=currency))
+
+    def profile(self, user_id: str) -> Profile:
+        return self._profiles.get(user_id, Profile(self._default))
+
+    def update_profile(self, user_id: str, changes: ProfileChanges) -> Profile:
+        given = {k: v for k, v in vars(changes).items() if v is not None}
+        with self._lock:
+            self._profiles[user_id] = replace(self.profile(user_id), **given)
+            return self._profiles[user_id]
 
     def forget(self, user_id: str) -> None:
-        self._currencies.pop(user_id, None)
+        self._profiles.pop(user_id, None)
 
 
 class MemoryIdentity:

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from .expense import Expense
+from .money import from_minor, to_minor
 
 
 @dataclass(frozen=True)
@@ -81,4 +82,52 @@ def build_summary(
         sorted(totals, key=lambda t: t.currency),
         sorted(by_category, key=lambda t: (t.currency, -t.amount, t.category)),
         sorted(by_month, key=lambda t: (t.month, t.currency)),
+    )
+
+
+@dataclass(slots=True, order=True)
+class DayTotal:
+    """One day's spending in one currency and category: integer minor units, exact. (Not
+    frozen: a year of a busy user is thousands of them per summary, and a frozen dataclass
+    is several times slower to make.)"""
+
+    day: date
+    currency: str
+    category: str
+    minor: int
+    count: int
+
+
+def day_totals(expenses: Iterable[Expense]) -> list[DayTotal]:
+    """Reference implementation (memory store, tests) of the stores' per-day totals."""
+    sums: dict[tuple[date, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for e in expenses:
+        bucket = sums[(e.date, e.currency, e.category)]
+        bucket[0] += to_minor(e.amount, e.currency)
+        bucket[1] += 1
+    return [DayTotal(d, c, k, m, n) for (d, c, k), (m, n) in sorted(sums.items())]
+
+
+def summary_of_days(
+    days: Iterable[DayTotal], date_from: date | None, date_to: date | None
+) -> Summary:
+    """The per-currency summary of some day totals (integer sums: the same figures as the
+    stores' own summary of the same expenses)."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    categories: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    months: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    month_of: dict[date, str] = {}
+    for t in days:
+        if t.day not in month_of:
+            month_of[t.day] = t.day.isoformat()[:7]
+        month = (month_of[t.day], t.currency)
+        for bucket in (totals[t.currency], categories[(t.category, t.currency)], months[month]):
+            bucket[0] += t.minor
+            bucket[1] += t.count
+    return build_summary(
+        date_from,
+        date_to,
+        [CurrencyTotal(c, from_minor(m, c), n) for c, (m, n) in totals.items()],
+        [CategoryTotal(k, c, from_minor(m, c), n) for (k, c), (m, n) in categories.items()],
+        [MonthTotal(p, c, from_minor(m, c), n) for (p, c), (m, n) in months.items()],
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from ..domain.analytics import Summary
+from ..domain.analytics import DayTotal, Summary
 from ..domain.expense import (
     CategoryCount,
     Expense,
@@ -17,6 +17,7 @@ from ..domain.expense import (
     Position,
     Receipt,
 )
+from ..domain.profile import Profile, ProfileChanges
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,11 @@ class ExpenseStore(Protocol):
     def categories(self, user_id: str) -> list[CategoryCount]: ...
 
     def summary(self, user_id: str, date_from: date | None, date_to: date | None) -> Summary: ...
+
+    def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
+        """The matching expenses summed per day, currency and category (any order); O(days in
+        range) without a text filter, whatever the number of expenses."""
+        ...
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         """Every matching expense, newest first, fetched page by page (for export)."""
@@ -189,11 +195,17 @@ class AccountAdmin(Protocol):
 
 
 class Profiles(Protocol):
-    """Per-user preferences (the default currency)."""
+    """Per-user settings; a user without any gets the configured default currency."""
 
     def default_currency(self, user_id: str) -> str: ...
 
     def set_default_currency(self, user_id: str, currency: str) -> None: ...
+
+    def profile(self, user_id: str) -> Profile: ...
+
+    def update_profile(self, user_id: str, changes: ProfileChanges) -> Profile:
+        """Change the fields given (atomically) and return the whole profile."""
+        ...
 
 
 class Clock(Protocol):

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from ..domain.credentials import normalise_email, valid_signup
 from ..domain.errors import Unauthorized
+from ..domain.money import parse_currency
+from ..domain.profile import ProfileChanges, parse_locale
 from ..ports import IdentityProvider, SignupResult, TokenPair
 from .ratelimit import FailureLimiter
 
-__all__ = ["login", "normalise_email", "signup"]
+__all__ = ["login", "normalise_email", "profile_changes", "signup"]
 
 
 def signup(*, identity: IdentityProvider, email: str, password: str) -> SignupResult:
@@ -39,3 +41,18 @@ def login(
         raise
     limits.reset(email=email)
     return tokens
+
+
+def profile_changes(
+    *, default_currency: str | None, home_currency: str | None, locale: str | None
+) -> ProfileChanges:
+    """Check each setting given (422 naming it); None leaves a setting as it is."""
+    return ProfileChanges(
+        default_currency=None
+        if default_currency is None
+        else parse_currency(default_currency, "default_currency"),
+        home_currency=None
+        if home_currency is None
+        else parse_currency(home_currency, "home_currency"),
+        locale=None if locale is None else parse_locale(locale),
+    )

@@ -11,7 +11,6 @@ from typing import Any
 
 from ulid import ULID
 
-from ..domain.analytics import Summary
 from ..domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
 from ..domain.expense import (
     DEFAULT_CATEGORIES,
@@ -182,10 +181,3 @@ def list_categories(*, store: ExpenseStore, user_id: str) -> list[CategoryCount]
     return [
         CategoryCount(name, n) for name, n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
     ]
-
-
-def summarize_expenses(
-    *, store: ExpenseStore, user_id: str, date_from: date | None, date_to: date | None
-) -> Summary:
-    check_range(date_from, date_to)
-    return store.summary(user_id, date_from, date_to)

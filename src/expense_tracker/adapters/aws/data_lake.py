@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ...domain.analytics import Summary
+from ...domain.analytics import DayTotal, Summary
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
 from ...domain.records import expense_to_record
 from ...ports import ExpenseStore, IdempotencyKey
@@ -106,6 +106,9 @@ class DataLakeStore:
 
     def summary(self, user_id: str, date_from: date | None, date_to: date | None) -> Summary:
         return self._inner.summary(user_id, date_from, date_to)
+
+    def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
+        return self._inner.day_totals(user_id, filters)
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         return self._inner.iterate(user_id, filters)

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from ...domain.analytics import CategoryTotal, CurrencyTotal, MonthTotal, Summary, build_summary
+from ...domain.analytics import (
+    CategoryTotal,
+    CurrencyTotal,
+    DayTotal,
+    MonthTotal,
+    Summary,
+    build_summary,
+)
 from ...domain.expense import MAX_DATE, MIN_DATE, CategoryCount, Expense
 from ...domain.money import from_minor, to_minor
 from .dynamodb_codec import DAY_PREFIX, MONTH_PREFIX, key, n, number, s, text
@@ -142,6 +149,11 @@ def summary_ranges(date_from: date | None, date_to: date | None) -> list[KeyRang
     return ranges
 
 
+def day_range(date_from: date | None, date_to: date | None) -> KeyRange:
+    """The daily totals of [date_from, date_to] (open ends: every day)."""
+    return _days(date_from or MIN_DATE, date_to or MAX_DATE)
+
+
 def _month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
@@ -178,3 +190,19 @@ def to_categories(totals: Iterable[Total]) -> list[CategoryCount]:
     for t in totals:
         counts[t.bucket.category] += t.count
     return [CategoryCount(name, count) for name, count in sorted(counts.items()) if count]
+
+
+def to_day_totals(totals: Iterable[Total], category: str | None) -> list[DayTotal]:
+    """Daily totals as the domain has them, of one category (compared case-insensitively)."""
+    wanted = None if category is None else category.casefold()
+    return [
+        DayTotal(
+            date.fromisoformat(t.bucket.period),
+            t.bucket.currency,
+            t.bucket.category,
+            t.minor,
+            t.count,
+        )  # fmt: skip
+        for t in totals
+        if wanted is None or t.bucket.category.casefold() == wanted
+    ]

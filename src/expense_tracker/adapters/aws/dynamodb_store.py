@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ...domain.analytics import Summary
+from ...domain.analytics import DayTotal, Summary, day_totals
 from ...domain.errors import Conflict, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
 from ...ports import IdempotencyKey
@@ -248,6 +248,13 @@ class DynamoExpenseStore:
             for total in self._totals(r.low, r.high, user_id)
         ]
         return aggregates.to_summary(totals, date_from, date_to)
+
+    def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
+        if filters.text:
+            # DynamoDB has no GROUP BY: a text search sums the matching expenses themselves.
+            return day_totals(self.iterate(user_id, filters))
+        r = aggregates.day_range(filters.date_from, filters.date_to)
+        return aggregates.to_day_totals(self._totals(r.low, r.high, user_id), filters.category)
 
     # --- the whole user -----------------------------------------------------------------
 

@@ -20,7 +20,8 @@ from ...ports import ExpenseStore
 from ...ports.jobs import Jobs
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
-from ..memory import MemoryJobs, MemoryRates
+from ..common.ecb_rates import EcbRates
+from ..memory import MemoryJobs
 from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
@@ -143,7 +144,7 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         clock=SystemClock(),
         cursors=CursorCodec(secret),
         jobs=aws_jobs(settings, aws),
-        rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        rates=EcbRates(),  # the shipped history (no scheduled refresh on AWS yet)
         exports=S3ExportFiles(aws.s3, settings.receipts_bucket),  # under users/<id>/exports/
         origin_secret=(
             read_secret(settings, settings.origin_secret_arn).encode()

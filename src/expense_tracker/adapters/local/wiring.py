@@ -8,9 +8,10 @@ from pathlib import Path
 
 from ...config import Settings
 from ...container import Container
+from ...ports.jobs import Background
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
-from ..memory import MemoryRates
+from ..common.ecb_rates import EcbRates
 from ..sqlite.db import Database
 from ..sqlite.imports import SqliteImportLedger, SqliteRuleStore
 from ..sqlite.jobs import SqliteJobs
@@ -18,6 +19,7 @@ from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
 from .exports import LocalExportFiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
+from .rates_refresh import RatesRefresher, newest_source, rates_file
 
 DATABASE_FILE = "expense-tracker.sqlite3"
 SECRET_FILE = "secret.key"
@@ -48,6 +50,14 @@ def build_local_container(settings: Settings) -> Container:
     db = Database(data_dir / DATABASE_FILE)
     identity = LocalIdentityProvider.from_data_dir(db, data_dir, settings, clock)
     jobs = SqliteJobs(db, clock)
+    rates = EcbRates(newest_source(data_dir))
+    background: list[Background] = [jobs]
+    if settings.rates_refresh:  # daily, in the server only (the HTTP app starts it)
+        background.append(
+            RatesRefresher(
+                rates, rates_file(data_dir), settings.rates_url, settings.rates_refresh_seconds
+            )
+        )
     return Container(
         ledger=SqliteImportLedger(db),
         rules=SqliteRuleStore(db),
@@ -59,9 +69,9 @@ def build_local_container(settings: Settings) -> Container:
         clock=clock,
         cursors=CursorCodec(secret),
         jobs=jobs,
-        rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        rates=rates,
         exports=LocalExportFiles(data_dir / "exports", secret, settings.public_url, clock=clock),
         accounts=identity,
         closers=[db.close],
-        background=[jobs],
+        background=background,
     )

@@ -155,7 +155,7 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO expense_search (user_id, id, text)
     SELECT user_id, id, casefold(description) || char(10) || category_key FROM expenses;
     """,
-    # 5 (imports): the duplicate key of every imported row, tagged with the job that stored it
+    # 5: imports. The duplicate key of every imported row, tagged with the job that stored it
     # (a rerun of the job recognises its own rows; a failed job's rows are found and removed),
     # and the user's categorisation rules, tried in id (creation) order.
     """
@@ -175,6 +175,30 @@ MIGRATIONS: tuple[str, ...] = (
         version INTEGER NOT NULL,
         PRIMARY KEY (user_id, id)
     ) STRICT, WITHOUT ROWID;
+    """,
+    # 6: home currency (NULL: follow the default currency) and locale per user.
+    """
+    ALTER TABLE profiles ADD COLUMN home_currency TEXT;
+    ALTER TABLE profiles ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';
+    """,
+    # 7: running totals per user, day, currency and category (see day_totals.py), backfilled:
+    # the home-currency summary converts each day at its own rate in O(days).
+    """
+    CREATE TABLE day_totals (
+        user_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        category TEXT NOT NULL,
+        minor_high INTEGER NOT NULL CHECK (minor_high >= 0),
+        minor_low INTEGER NOT NULL CHECK (minor_low >= 0),
+        count INTEGER NOT NULL CHECK (count >= 0),
+        PRIMARY KEY (user_id, day, currency, category)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO day_totals (user_id, day, currency, category, minor_high, minor_low, count)
+    SELECT user_id, spent_on, currency, category,
+        SUM(amount_minor / 1000000000), SUM(amount_minor % 1000000000), COUNT(*)
+    FROM expenses
+    GROUP BY user_id, spent_on, currency, category;
     """,
 )
 

@@ -1,7 +1,8 @@
 """The ExpenseStore and Profiles ports on SQLite (see db.py for pragmas and migrations).
 
 Behaves exactly like the memory store, which is the reference; the contract suite proves it.
-Every expense write updates the monthly totals (totals.py) in its own transaction, so the
+Every expense write updates the monthly and daily totals (totals.py, day_totals.py) in its
+own transaction, so the
 summary and categories read totals rather than scanning the user's expenses."""
 
 from __future__ import annotations
@@ -9,15 +10,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from ...domain.analytics import Summary
+from ...domain.analytics import DayTotal, Summary
 from ...domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
+from ...domain.profile import Profile, ProfileChanges
 from ...domain.records import expense_from_record, expense_to_record
 from ...ports import IdempotencyKey
 from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
-from . import totals
+from . import day_totals, totals
 from .db import Database, storage_errors
 from .queries import (
     SELECT,
@@ -68,7 +71,7 @@ class SqliteExpenseStore:
                 ),
             )
         insert_rows(conn, [row_values(expense)])
-        totals.apply(conn, totals.deltas([(expense, 1)]))
+        _account(conn, [(expense, 1)])
         return expense
 
     def _replayed(
@@ -106,10 +109,9 @@ class SqliteExpenseStore:
         if not expenses:
             return
         rows = [row_values(e) for e in expenses]
-        changes = totals.deltas((e, 1) for e in expenses)
         with storage_errors("add the expenses"), self._db.write() as conn:
             insert_rows(conn, rows)
-            totals.apply(conn, changes)
+            _account(conn, [(e, 1) for e in expenses])
 
     def get(self, user_id: str, expense_id: str) -> Expense:
         with storage_errors("read the expense"):
@@ -148,7 +150,7 @@ class SqliteExpenseStore:
             values = row_values(expense)
             conn.execute(UPDATE, (*values[2:], expense.user_id, expense.id))
             # A new amount, currency, category or month moves the total between buckets.
-            totals.apply(conn, totals.deltas([(row_expense(row), -1), (expense, 1)]))
+            _account(conn, [(row_expense(row), -1), (expense, 1)])
         return expense
 
     def delete(self, user_id: str, expense_id: str) -> Expense:
@@ -161,7 +163,7 @@ class SqliteExpenseStore:
                 raise NotFound("No such expense")
             conn.execute("DELETE FROM expenses WHERE user_id = ? AND id = ?", (user_id, expense_id))
             removed = row_expense(row)
-            totals.apply(conn, totals.deltas([(removed, -1)]))
+            _account(conn, [(removed, -1)])
         return removed
 
     def categories(self, user_id: str) -> list[CategoryCount]:
@@ -172,6 +174,10 @@ class SqliteExpenseStore:
         # One statement, so one snapshot of totals and expenses.
         with storage_errors("sum expenses"):
             return totals.summary(self._db.connection(), user_id, date_from, date_to)
+
+    def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
+        with storage_errors("sum expenses"):
+            return day_totals.read(self._db.connection(), user_id, filters)
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         # Page by page, each page its own short read: no cursor or transaction stays open
@@ -202,26 +208,45 @@ class SqliteExpenseStore:
         return [receipt for row in rows if (receipt := row_expense(row).receipt) is not None]
 
 
+def _account(conn: sqlite3.Connection, changes: list[tuple[Expense, int]]) -> None:
+    """Move the monthly and daily running totals by what the write adds (1) and removes (-1)."""
+    totals.apply(conn, totals.deltas(changes))
+    day_totals.apply(conn, day_totals.deltas(changes))
+
+
 class SqliteProfiles:
-    """Default currency per user id; a user without a row gets the configured default."""
+    """Settings per user id; a user without a row gets the configured default currency."""
 
     def __init__(self, db: Database, default_currency: str) -> None:
         self._db = db
         self._default = default_currency
 
     def default_currency(self, user_id: str) -> str:
-        with storage_errors("read the profile"):
-            row = (
-                self._db.connection()
-                .execute("SELECT default_currency FROM profiles WHERE user_id = ?", (user_id,))
-                .fetchone()
-            )
-        return self._default if row is None else str(row[0])
+        return self.profile(user_id).default_currency
 
     def set_default_currency(self, user_id: str, currency: str) -> None:
+        self.update_profile(user_id, ProfileChanges(default_currency=currency))
+
+    def profile(self, user_id: str) -> Profile:
+        with storage_errors("read the profile"):
+            return self._read(self._db.connection(), user_id)
+
+    def _read(self, conn: sqlite3.Connection, user_id: str) -> Profile:
+        row = conn.execute(
+            "SELECT default_currency, home_currency, locale FROM profiles WHERE user_id = ?",
+            (user_id,),
+        ).fetchone()
+        return Profile(self._default) if row is None else Profile(*row)
+
+    def update_profile(self, user_id: str, changes: ProfileChanges) -> Profile:
+        given = {k: v for k, v in vars(changes).items() if v is not None}
         with storage_errors("save the profile"), self._db.write() as conn:
+            profile = replace(self._read(conn, user_id), **given)
             conn.execute(
-                "INSERT INTO profiles (user_id, default_currency) VALUES (?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET default_currency = excluded.default_currency",
-                (user_id, currency),
+                "INSERT INTO profiles (user_id, default_currency, home_currency, locale) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+                "default_currency = excluded.default_currency, "
+                "home_currency = excluded.home_currency, locale = excluded.locale",
+                (user_id, profile.default_currency, profile.home_currency, profile.locale),
             )
+        return profile

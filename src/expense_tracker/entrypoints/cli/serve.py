@@ -29,6 +29,8 @@ def serve(
     build_container(settings).close()  # create the database and keys once, before workers fork
     typer.echo(f"expense-tracker: http://{host}:{port}  (data in {settings.data_dir.resolve()})")
     os.environ["EXPENSE_TRACKER_DATA_DIR"] = str(settings.data_dir.resolve())
+    # The server keeps the ECB rates fresh (quietly keeping the shipped ones when offline).
+    os.environ.setdefault("EXPENSE_TRACKER_RATES_REFRESH", "true")
     uvicorn.run(
         "expense_tracker.entrypoints.asgi:app",
         factory=True,

@@ -12,7 +12,18 @@ from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import accounts, expenses, exports, imports, insights, meta, pages, rules, transfer
+from .routes import (
+    accounts,
+    expenses,
+    exports,
+    imports,
+    insights,
+    meta,
+    pages,
+    rates,
+    rules,
+    transfer,
+)
 
 
 def create_app(
@@ -62,6 +73,7 @@ def create_app(
     app.include_router(exports.router)
     app.include_router(imports.router)
     app.include_router(rules.router)
+    app.include_router(rates.router)
     for extra in extra_routers(wired):
         app.include_router(extra)
     if serve_pages:

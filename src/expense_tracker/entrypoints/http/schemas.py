@@ -162,11 +162,18 @@ class CurrencyTotalOut(BaseModel):
     count: int
 
 
+HOME_AMOUNT = (
+    "The row's expenses in the home currency, each day at its own ECB rate, rounded once; "
+    "null when none of them could be converted (see home.missing)"
+)
+
+
 class CategoryTotalOut(BaseModel):
     category: str
     currency: str
     amount: str
     count: int
+    home_amount: str | None = Field(description=HOME_AMOUNT)
 
 
 class MonthTotalOut(BaseModel):
@@ -174,6 +181,18 @@ class MonthTotalOut(BaseModel):
     currency: str
     amount: str
     count: int
+    home_amount: str | None = Field(description=HOME_AMOUNT)
+
+
+class MissingRateOut(BaseModel):
+    currency: str
+    count: int = Field(description="Expenses without an ECB rate on their date, left out")
+
+
+class HomeTotalOut(BaseModel):
+    currency: str = Field(description="The user's home currency")
+    amount: str = Field(description="Every convertible expense at its date's rate, rounded once")
+    missing: list[MissingRateOut]
 
 
 class SummaryOut(BaseModel):
@@ -182,6 +201,15 @@ class SummaryOut(BaseModel):
     totals: list[CurrencyTotalOut]
     by_category: list[CategoryTotalOut]
     by_month: list[MonthTotalOut]
+    home: HomeTotalOut
+
+
+class RatesOut(BaseModel):
+    base: str
+    date: str = Field(description="The day asked for")
+    as_of: str = Field(description="The ECB business day whose rates these are")
+    source: str
+    rates: dict[str, str] = Field(description="Units of each currency per 1 base, as decimals")
 
 
 class ImportLineError(BaseModel):
@@ -233,10 +261,18 @@ class MeOut(BaseModel):
     user_id: str
     email: str
     default_currency: str
+    home_currency: str = Field(description="Totals are converted to it; default: default_currency")
+    locale: str = Field(description="A BCP 47 language tag, default en")
 
 
 class MeUpdate(Strict):
-    default_currency: CurrencyIn
+    """Any of the settings; those left out stay as they are."""
+
+    default_currency: CurrencyIn | SkipJsonSchema[None] = None
+    home_currency: CurrencyIn | SkipJsonSchema[None] = None
+    locale: StrictStr | SkipJsonSchema[None] = Field(
+        default=None, max_length=35, examples=["de-DE"], description="A BCP 47 language tag"
+    )
 
 
 class HealthOut(BaseModel):

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response, status
 
-from ....domain.money import parse_currency
+from ....domain.profile import Profile
+from ....ports import Principal
 from ....services import accounts as svc
 from ..deps import ContainerDep, PrincipalDep, client_address
 from ..schemas import ConfirmIn, Credentials, MeOut, MeUpdate, RefreshIn, SignupOut, TokensOut
@@ -93,18 +94,26 @@ def logout(body: RefreshIn, _principal: PrincipalDep, c: ContainerDep) -> Respon
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/me", response_model=MeOut, operation_id="me", responses=problems())
-def me(principal: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
+def _me(principal: Principal, profile: Profile) -> dict[str, Any]:
     return {
         "user_id": principal.user_id,
         "email": principal.email,
-        "default_currency": c.profiles.default_currency(principal.user_id),
+        "default_currency": profile.default_currency,
+        "home_currency": profile.effective_home,
+        "locale": profile.locale,
     }
+
+
+@router.get("/me", response_model=MeOut, operation_id="me", responses=problems())
+def me(principal: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
+    return _me(principal, c.profiles.profile(principal.user_id))
 
 
 @router.patch("/me", response_model=MeOut, operation_id="update_me", responses=problems())
 def update_me(body: MeUpdate, principal: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
-    c.profiles.set_default_currency(
-        principal.user_id, parse_currency(body.default_currency, "default_currency")
+    changes = svc.profile_changes(
+        default_currency=body.default_currency,
+        home_currency=body.home_currency,
+        locale=body.locale,
     )
-    return me(principal, c)
+    return _me(principal, c.profiles.update_profile(principal.user_id, changes))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
 
 from ....domain.money import format_amount
 from ....services import expenses as svc
+from ....services.summary import summarize_expenses
 from ..deps import ContainerDep, PrincipalDep
 from ..schemas import CategoryList, SummaryOut
-from .common import DateFrom, DateTo, problems
+from .common import CategoryQ, DateFrom, DateTo, TextQ, expense_filter, problems
 
 router = APIRouter(prefix="/api", tags=["insights"])
 
@@ -23,6 +25,10 @@ def categories(principal: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
     return {"items": [{"name": i.name, "count": i.count} for i in items]}
 
 
+def _home(amount: Decimal | None, currency: str) -> str | None:
+    return None if amount is None else format_amount(amount, currency)
+
+
 @router.get(
     "/analytics/summary",
     response_model=SummaryOut,
@@ -31,11 +37,21 @@ def categories(principal: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
     responses=problems(),
 )
 def summary(
-    principal: PrincipalDep, c: ContainerDep, date_from: DateFrom = None, date_to: DateTo = None
+    principal: PrincipalDep,
+    c: ContainerDep,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    category: CategoryQ = None,
+    q: TextQ = None,
 ) -> dict[str, Any]:
-    s = svc.summarize_expenses(
-        store=c.store, user_id=principal.user_id, date_from=date_from, date_to=date_to
+    full = summarize_expenses(
+        store=c.store,
+        rates=c.rates,
+        profiles=c.profiles,
+        user_id=principal.user_id,
+        filters=expense_filter(date_from, date_to, category, q),
     )
+    s, home = full.summary, full.home
     return {
         "from": s.date_from.isoformat() if s.date_from else None,
         "to": s.date_to.isoformat() if s.date_to else None,
@@ -53,6 +69,7 @@ def summary(
                 "currency": t.currency,
                 "amount": format_amount(t.amount, t.currency),
                 "count": t.count,
+                "home_amount": _home(home.by_category.get((t.category, t.currency)), home.currency),
             }
             for t in s.by_category
         ],
@@ -62,7 +79,13 @@ def summary(
                 "currency": t.currency,
                 "amount": format_amount(t.amount, t.currency),
                 "count": t.count,
+                "home_amount": _home(home.by_month.get((t.month, t.currency)), home.currency),
             }
             for t in s.by_month
         ],
+        "home": {
+            "currency": home.currency,
+            "amount": format_amount(home.amount, home.currency),
+            "missing": [{"currency": m.currency, "count": m.count} for m in home.missing],
+        },
     }
