@@ -5,10 +5,13 @@ imports it lazily so the Lambda package never loads a local adapter."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from .config import Settings
 from .container import Container
 from .domain.errors import ConfigurationError
-from .ports.jobs import JobHandler
+from .ports.jobs import Job, JobData, JobHandler, JobReporter
+from .services.recurring import run_due
 
 __all__ = ["Container", "build_container"]
 
@@ -21,8 +24,20 @@ def build_container(settings: Settings) -> Container:
 
 def job_handlers(container: Container) -> dict[str, JobHandler]:
     """Each kind of job and the service function that does it, bound to this container."""
-    del container  # the kinds arrive with their features (imports, exports, scans, recurring)
-    return {}
+    return {"recurring": partial(recurring_job, container)}
+
+
+def recurring_job(container: Container, job: Job, reporter: JobReporter) -> JobData:
+    """Materialise due occurrences: of one user (params.user_id) or of everyone."""
+    del reporter  # one short pass; idempotent, so a retry just finishes it
+    user_id = job.params.get("user_id")
+    seen = run_due(
+        store=container.store,
+        plans=container.plans,
+        clock=container.clock,
+        user_id=str(user_id) if user_id else None,
+    )
+    return {"series": seen}
 
 
 def _build_for_place(settings: Settings) -> Container:

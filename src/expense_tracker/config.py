@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=300, ge=1)
     max_body_bytes: int = 1024 * 1024
 
+    # Alert e-mails (off unless a host, or on AWS a sender for SES, is set)
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_sender: str = Field(default="", description="From: of alert e-mails (also SES's)")
+
     # AWS backend
     region: str = ""
     table_name: str = ""

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from .config import Settings
 from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
 from .ports.jobs import Jobs
+from .ports.mail import Mailer
+from .ports.plans import PlanStore
 from .ports.rates import Rates
 from .services.cursors import CursorCodec
 from .services.ratelimit import FailureLimiter, TokenBuckets
@@ -26,7 +28,9 @@ class Container:
     cursors: CursorCodec
     jobs: Jobs
     rates: Rates
+    plans: PlanStore  # budgets, recurring series, alerts
     accounts: AccountAdmin | None = None
+    mailer: Mailer | None = None  # alert e-mails; None: not configured (the default)
     closers: list[Callable[[], None]] = field(default_factory=list)
     request_limits: TokenBuckets = field(init=False)
     login_limits: FailureLimiter = field(init=False)

@@ -23,8 +23,10 @@ from ..memory import MemoryJobs, MemoryRates
 from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
+from .dynamodb_plans import DynamoPlans
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from .s3_receipts import S3ReceiptStore
+from .ses_mail import SesMailer
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -100,4 +102,16 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(SystemClock()),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        plans=DynamoPlans(aws.dynamodb, settings.table_name),
+        mailer=ses_mailer(settings),
     )
+
+
+def ses_mailer(settings: Settings) -> SesMailer | None:
+    """Alert e-mails through SES when a sender address is configured (off by default)."""
+    if not settings.smtp_sender:
+        return None
+    client = boto3.session.Session(region_name=settings.region).client(
+        "sesv2", endpoint_url=settings.aws_endpoint_url or None
+    )
+    return SesMailer(client, settings.smtp_sender)

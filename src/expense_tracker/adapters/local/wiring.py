@@ -12,9 +12,11 @@ from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
 from ..memory import MemoryJobs, MemoryRates
 from ..sqlite.db import Database
+from ..sqlite.plans import SqlitePlans
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
+from .smtp_mail import smtp_mailer
 
 DATABASE_FILE = "expense-tracker.sqlite3"
 SECRET_FILE = "secret.key"
@@ -55,6 +57,8 @@ def build_local_container(settings: Settings) -> Container:
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(clock),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        plans=SqlitePlans(db),
         accounts=identity,
+        mailer=smtp_mailer(settings),
         closers=[db.close],
     )

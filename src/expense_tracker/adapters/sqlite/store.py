@@ -183,7 +183,7 @@ class SqliteExpenseStore:
                 f"{SELECT} WHERE user_id = ? AND receipt_key IS NOT NULL",
                 (user_id,),
             ).fetchall()
-            for table in ("expenses", "month_totals", "idempotency_keys", "profiles"):
+            for table in ("expenses", "month_totals", "idempotency_keys", "profiles", "plans"):
                 conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         return [receipt for row in rows if (receipt := row_expense(row).receipt) is not None]
 

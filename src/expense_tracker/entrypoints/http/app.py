@@ -12,7 +12,7 @@ from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import accounts, expenses, insights, meta, pages, transfer
+from .routes import accounts, alerts, budgets, expenses, insights, meta, pages, recurring, transfer
 
 
 def create_app(
@@ -53,6 +53,8 @@ def create_app(
     app.include_router(transfer.router)  # before /api/expenses/{id}
     app.include_router(expenses.router)
     app.include_router(insights.router)
+    for planning in (budgets.router, recurring.router, alerts.router):
+        app.include_router(planning)
     for extra in extra_routers(wired):
         app.include_router(extra)
     if serve_pages:
