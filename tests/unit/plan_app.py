@@ -3,7 +3,7 @@ recurring and alert tests that need to control 'today'."""
 
 from __future__ import annotations
 
-import warnings
+from fastapi.testclient import TestClient
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,10 +26,6 @@ from expense_tracker.container import Container
 from expense_tracker.entrypoints.http.app import create_app
 from expense_tracker.ports.mail import Mailer
 from expense_tracker.services.cursors import CursorCodec
-
-with warnings.catch_warnings():  # starlette's note about httpx, raised at import
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from fastapi.testclient import TestClient
 
 PASSWORD = "correct horse battery staple"
 
