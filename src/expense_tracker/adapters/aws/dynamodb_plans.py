@@ -107,13 +107,14 @@ class DynamoPlans:
             values = {":pk": s(pk), ":low": s(prefix + after), ":high": s(prefix + TOP)}
         elif not prefix:
             condition, values = "#pk = :pk", {":pk": s(pk)}
+        names = {"#pk": PARTITION_KEY, **({"#sk": SORT_KEY} if "#sk" in condition else {})}
         found: list[Item] = []
         for page in query_pages(
             self._client,
             TableName=self._table,
             ConsistentRead=True,
             KeyConditionExpression=condition,
-            ExpressionAttributeNames={"#pk": PARTITION_KEY, "#sk": SORT_KEY},
+            ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
             Limit=min(limit + 1, 1000),
         ):
