@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=300, ge=1)
     max_body_bytes: int = 1024 * 1024
 
+    recurring_schedule: bool = Field(
+        default=True, description="Local server: run due recurring expenses at start and daily"
+    )
+
     # Alert e-mails (off unless a host, or on AWS a sender for SES, is set)
     smtp_host: str = ""
     smtp_port: int = Field(default=25, ge=1, le=65535)

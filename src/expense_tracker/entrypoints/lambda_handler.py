@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from ..container import Container
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -50,5 +51,29 @@ def app_handler() -> LambdaHandler:
     return make_handler(Settings(backend="aws"))
 
 
+# The EventBridge schedule's input (infra/template.yaml, RecurringSchedule).
+SCHEDULED_RECURRING = {"expense_tracker": "recurring"}
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("expense_tracker") == SCHEDULED_RECURRING["expense_tracker"]:
+        return run_scheduled_recurring()
     return app_handler()(event, context)
+
+
+def run_scheduled_recurring() -> dict[str, Any]:
+    """The daily run: queue the "recurring" job for every user (its work is idempotent)."""
+    from ..services.recurring import trigger_recurring
+
+    container = app_container()
+    job = trigger_recurring(jobs=container.jobs, clock=container.clock)
+    return {"job_id": job.id, "status": job.status}
+
+
+@cache
+def app_container() -> Container:
+    """The wired services for scheduled runs, built once per execution environment."""
+    from ..bootstrap import build_container
+    from ..config import Settings
+
+    return build_container(Settings(backend="aws"))

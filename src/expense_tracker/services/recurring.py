@@ -20,7 +20,9 @@ from ..domain.expense import Expense, RawExpense, clean_date, validate_draft
 from ..domain.money import format_amount, parse_amount
 from ..domain.recurrence import Series, next_occurrence, occurrence_id, occurrences, parse_rule
 from ..ports import Clock, ExpenseStore, Profiles
+from ..ports.jobs import Job, Jobs
 from ..ports.plans import RECURRING, PlanRecord, PlanStore
+from .jobs import new_job
 from .plan_records import Page, check_version, known_id, page_of
 
 MAX_SERIES = 200  # per user
@@ -258,3 +260,19 @@ def _all_owners(plans: PlanStore) -> list[str]:
     while page := plans.owners(RECURRING, OWNERS_PAGE, users[-1] if users else None):
         users.extend(page)
     return users
+
+
+SCHEDULER = "scheduler"  # the owner of the system-wide daily job
+
+
+def trigger_recurring(*, jobs: Jobs, clock: Clock, user_id: str | None = None) -> Job:
+    """Queue a "recurring" job: every user's due series (the daily run), or one user's."""
+    params = {"user_id": user_id} if user_id else {}
+    job = new_job(
+        user_id=user_id or SCHEDULER,
+        kind="recurring",
+        params=params,
+        status="queued",
+        now=clock.now(),
+    )
+    return jobs.create(job)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -28,7 +28,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop_schedule = start_schedule(wired) if owned else None
         yield
+        if stop_schedule is not None:
+            stop_schedule()
         if owned:
             wired.close()
 
@@ -82,3 +85,16 @@ def extra_routers(container: Container) -> list[APIRouter]:
     from .routes import uploads
 
     return [receipts.router, uploads.router]
+
+
+def start_schedule(container: Container) -> Callable[[], None] | None:
+    """Locally, the daily recurring run (and its catch-up now, at start) in a thread of the
+    server; on AWS an EventBridge schedule invokes the worker instead."""
+    if container.settings.backend != "local" or not container.settings.recurring_schedule:
+        return None
+    from ...adapters.local.scheduler import DailyTrigger
+    from ...services.recurring import trigger_recurring
+
+    trigger = DailyTrigger(lambda: trigger_recurring(jobs=container.jobs, clock=container.clock))
+    trigger.start()
+    return trigger.stop
