@@ -47,6 +47,4 @@ def plan_backend(request: pytest.FixtureRequest) -> Iterator[PlanBackend]:
 
         client = request.getfixturevalue("dynamodb_client")
         table = request.getfixturevalue("dynamodb_table")
-        yield PlanBackend(
-            "dynamodb", DynamoExpenseStore(client, table), DynamoPlans(client, table)
-        )
+        yield PlanBackend("dynamodb", DynamoExpenseStore(client, table), DynamoPlans(client, table))

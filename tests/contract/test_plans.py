@@ -11,7 +11,7 @@ from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.ports.plans import PlanRecord
 
 from .factories import make_expense, new_user
-from .plans_backend import PlanBackend, plan_backend  # noqa: F401
+from .plans_backend import PlanBackend
 
 
 def record(user: str, record_id: str, kind: str = "budget", **body: object) -> PlanRecord:

@@ -14,7 +14,7 @@ from expense_tracker.domain.recurrence import Series
 from expense_tracker.services import recurring as svc
 
 from .factories import new_user
-from .plans_backend import PlanBackend, plan_backend  # noqa: F401
+from .plans_backend import PlanBackend
 
 RENT = {
     "amount": "900",

@@ -3,12 +3,13 @@ recurring and alert tests that need to control 'today'."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+
+from fastapi.testclient import TestClient
 
 from expense_tracker.adapters.common.clock import FixedClock
 from expense_tracker.adapters.memory import (

@@ -12,7 +12,10 @@ from expense_tracker.domain.budgets import judge, period_range, project
 
 from .plan_app import plan_app
 
-USD_RATES = {date(2026, 11, 1): {"USD": Decimal("1.25")}, date(2026, 11, 15): {"USD": Decimal("1.6")}}
+USD_RATES = {
+    date(2026, 11, 1): {"USD": Decimal("1.25")},
+    date(2026, 11, 15): {"USD": Decimal("1.6")},
+}
 
 
 def add(client: TestClient, amount: str, day: str, **fields: Any) -> None:
