@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
 from expense_tracker.domain.errors import NotFound, PreconditionFailed
 from expense_tracker.domain.expense import ExpenseFilter
-from expense_tracker.ports.plans import PlanRecord
+from expense_tracker.ports.plans import DayTotals, PlanRecord
 
 from .factories import make_expense, new_user
 from .plans_backend import PlanBackend
@@ -99,3 +100,26 @@ def test_recurring_id_is_kept_by_the_expense_store(plan_backend: PlanBackend) ->
     assert store.get(user, by_hand.id).recurring_id is None
     listed = {e.id: e.recurring_id for e in store.iterate(user, ExpenseFilter())}
     assert listed == {"SERIESR20261101": "SERIES", by_hand.id: None}
+
+
+def test_day_totals_sum_per_day_currency_and_category(plan_backend: PlanBackend) -> None:
+    store, user = plan_backend.store, new_user()
+    assert isinstance(store, DayTotals)
+    nov = date(2026, 11, 3)
+    store.add(make_expense(user, amount="1.10", day=nov))
+    store.add(make_expense(user, amount="2.20", day=nov))
+    store.add(make_expense(user, amount="5.00", day=nov, currency="USD"))
+    store.add(make_expense(user, amount="7.00", day=nov, category="Travel"))
+    store.add(make_expense(user, amount="9.00", day=date(2026, 11, 30)))
+    store.add(make_expense(user, amount="4.00", day=date(2026, 12, 1)))
+    store.add(make_expense(new_user(), amount="3.00", day=nov))
+    found = {
+        (t.day, t.currency, t.category): (str(t.amount), t.count)
+        for t in store.day_totals(user, date(2026, 11, 1), date(2026, 11, 30))
+    }
+    assert found == {
+        (nov, "EUR", "Food"): ("3.30", 2),
+        (nov, "USD", "Food"): ("5.00", 1),
+        (nov, "EUR", "Travel"): ("7.00", 1),
+        (date(2026, 11, 30), "EUR", "Food"): ("9.00", 1),
+    }

@@ -37,6 +37,7 @@ from ..ports import (
     UploadTicket,
 )
 from ..ports.jobs import Job, JobData, JobHandlers
+from ..ports.plans import DayTotal
 from ..ports.rates import EuroRates
 from ..services.jobs import execute, finished, gave_up
 
@@ -139,6 +140,13 @@ class MemoryExpenseStore:
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         yield from self._mine(user_id, filters)
+
+    def day_totals(self, user_id: str, start: date, end: date) -> list[DayTotal]:
+        sums: dict[tuple[date, str, str], tuple[Decimal, int]] = {}
+        for e in self._mine(user_id, ExpenseFilter(date_from=start, date_to=end)):
+            amount, count = sums.get((e.date, e.currency, e.category), (Decimal(0), 0))
+            sums[(e.date, e.currency, e.category)] = (amount + e.amount, count + 1)
+        return [DayTotal(d, cur, cat, a, n) for (d, cur, cat), (a, n) in sorted(sums.items())]
 
     def delete_user(self, user_id: str) -> list[Receipt]:
         with self._lock:

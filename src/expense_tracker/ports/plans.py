@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import date
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
 
 BUDGET = "budget"
 RECURRING = "recurring"
@@ -55,3 +57,22 @@ class PlanStore(Protocol):
     def owners(self, kind: str, limit: int, after: str | None = None) -> list[str]:
         """Users who ever created a record of `kind`, ascending (the scheduler's work list)."""
         ...
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    """One day's spending in one currency and category (exact sum, count)."""
+
+    day: date
+    currency: str
+    category: str
+    amount: Decimal
+    count: int
+
+
+@runtime_checkable
+class DayTotals(Protocol):
+    """What an expense store may offer so a budget's status reads per-day sums rather than
+    every expense of the period (each store answers from its index or running totals)."""
+
+    def day_totals(self, user_id: str, start: date, end: date) -> list[DayTotal]: ...

@@ -17,6 +17,7 @@ from ..domain.expense import ExpenseFilter, clean_category
 from ..domain.money import format_amount, parse_amount, parse_currency
 from ..ports import Clock, ExpenseStore, Profiles
 from ..ports.plans import BUDGET, PlanRecord, PlanStore
+from ..ports.plans import DayTotals as DayTotalsReader
 from ..ports.rates import Rates
 from .plan_records import Page, check_version, home_currency, known_id, page_of
 
@@ -123,13 +124,21 @@ DayTotals = dict[tuple[str, date, str], tuple[Decimal, int]]
 
 
 def day_totals(store: ExpenseStore, user_id: str, start: date, end: date) -> DayTotals:
-    """The period's spending per category, day and currency: one pass over the period's
-    expenses (at most a year's), however many budgets read it."""
+    """The period's spending per category, day and currency, read once however many budgets
+    use it: the store's per-day sums when it has them, else one pass over the period."""
     totals: dict[tuple[str, date, str], tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
-    for expense in store.iterate(user_id, ExpenseFilter(date_from=start, date_to=end)):
-        bucket = (expense.category.casefold(), expense.date, expense.currency)
-        amount, count = totals[bucket]
-        totals[bucket] = (amount + expense.amount, count + 1)
+
+    def count_in(category: str, day: date, currency: str, amount: Decimal, count: int) -> None:
+        bucket = (category.casefold(), day, currency)
+        total, seen = totals[bucket]
+        totals[bucket] = (total + amount, seen + count)
+
+    if isinstance(store, DayTotalsReader):
+        for t in store.day_totals(user_id, start, end):
+            count_in(t.category, t.day, t.currency, t.amount, t.count)
+    else:
+        for e in store.iterate(user_id, ExpenseFilter(date_from=start, date_to=end)):
+            count_in(e.category, e.date, e.currency, e.amount, 1)
     return dict(totals)
 
 

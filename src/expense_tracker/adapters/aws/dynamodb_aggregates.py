@@ -150,6 +150,11 @@ def _month_key_end(day: date) -> str:
     return MONTH_PREFIX + day.isoformat()[:7] + PERIOD_END
 
 
+def day_range(first: date, last: date) -> KeyRange:
+    """The daily totals' sort keys from `first` to `last`, both included."""
+    return _days(first, last)
+
+
 def _days(first: date, last: date) -> KeyRange:
     return KeyRange(DAY_PREFIX + first.isoformat(), DAY_PREFIX + last.isoformat() + PERIOD_END)
 

@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING
 from ...domain.analytics import Summary
 from ...domain.errors import Conflict, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
+from ...domain.money import from_minor
 from ...ports import IdempotencyKey
+from ...ports.plans import DayTotal
 from ..memory import DUPLICATE_ID
 from . import dynamodb_aggregates as aggregates
 from .dynamodb_calls import ConditionFailed, batch_delete, query_pages, sdk_errors, transact
@@ -236,6 +238,21 @@ class DynamoExpenseStore:
             },
         ):
             yield from aggregates.decode(page)
+
+    def day_totals(self, user_id: str, start: date, end: date) -> list[DayTotal]:
+        """From the daily running totals: O(days x currencies x categories), never the
+        expenses themselves."""
+        days = aggregates.day_range(start, end)
+        return [
+            DayTotal(
+                date.fromisoformat(t.bucket.period),
+                t.bucket.currency,
+                t.bucket.category,
+                from_minor(t.minor, t.bucket.currency),
+                t.count,
+            )
+            for t in self._totals(days.low, days.high, user_id)
+        ]
 
     def categories(self, user_id: str) -> list[CategoryCount]:
         months = aggregates.ALL_MONTHS

@@ -14,8 +14,10 @@ from datetime import date, datetime, timedelta
 from ...domain.analytics import Summary
 from ...domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
+from ...domain.money import from_minor
 from ...domain.records import expense_from_record, expense_to_record
 from ...ports import IdempotencyKey
+from ...ports.plans import DayTotal
 from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from . import totals
 from .db import Database, storage_errors
@@ -165,6 +167,24 @@ class SqliteExpenseStore:
         # One statement, so one snapshot of totals and expenses.
         with storage_errors("sum expenses"):
             return totals.summary(self._db.connection(), user_id, date_from, date_to)
+
+    def day_totals(self, user_id: str, start: date, end: date) -> list[DayTotal]:
+        """Per day, currency and category, summed by SQLite off the date index."""
+        with storage_errors("sum expenses per day"):
+            rows = (
+                self._db.connection()
+                .execute(
+                    "SELECT spent_on, currency, category, SUM(amount_minor), COUNT(*) "
+                    "FROM expenses WHERE user_id = ? AND spent_on BETWEEN ? AND ? "
+                    "GROUP BY spent_on, currency, category",
+                    (user_id, start.isoformat(), end.isoformat()),
+                )
+                .fetchall()
+            )
+        return [
+            DayTotal(date.fromisoformat(r[0]), r[1], r[2], from_minor(r[3], r[1]), r[4])
+            for r in rows
+        ]
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         # Page by page, each page its own short read: no cursor or transaction stays open
