@@ -67,6 +67,25 @@ def series_to_record(series: Series) -> PlanRecord:
     return PlanRecord(series.user_id, RECURRING, series.id, body, series.version)
 
 
+def _schedule(
+    raw: Mapping[str, Any], start: date, errors: list[FieldError]
+) -> tuple[date, date | None]:
+    """`start`, `until` and `rule`, checked together (the rule is anchored at the start)."""
+    until = None
+    try:
+        start = clean_date(raw.get("start"), "start")
+        until = clean_date(raw["until"], "until") if raw.get("until") is not None else None
+        if until is not None and until < start:
+            errors.append(FieldError("until", "must not be before start"))
+    except Invalid as exc:
+        errors.extend(exc.errors)
+    try:
+        parse_rule(raw.get("rule"), start)
+    except Invalid as exc:
+        errors.extend(exc.errors)
+    return start, until
+
+
 def _validated(current: Series, raw: Mapping[str, Any], default_currency: str) -> Series:
     errors: list[FieldError] = []
     draft = None
@@ -84,18 +103,7 @@ def _validated(current: Series, raw: Mapping[str, Any], default_currency: str) -
         )
     except Invalid as exc:
         errors.extend(exc.errors)
-    start, until = current.start, None
-    try:
-        start = clean_date(raw.get("start"), "start")
-        until = clean_date(raw["until"], "until") if raw.get("until") is not None else None
-        if until is not None and until < start:
-            errors.append(FieldError("until", "must not be before start"))
-    except Invalid as exc:
-        errors.extend(exc.errors)
-    try:
-        parse_rule(raw.get("rule"), start)
-    except Invalid as exc:
-        errors.extend(exc.errors)
+    start, until = _schedule(raw, current.start, errors)
     if errors or draft is None:
         raise Invalid(errors)
     return replace(
