@@ -26,6 +26,7 @@ from . import (
     imports_job,
     install,
     pages,
+    recurring,
     scale,
     throughput,
 )
@@ -44,6 +45,7 @@ SECTIONS: dict[str, Callable[[Plan, Path], Section]] = {
     "pages": pages.run,
     "export_jobs": export_jobs.run,
     "install": install.run,
+    "recurring": recurring.run,
 }
 
 

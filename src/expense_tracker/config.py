@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     rates_refresh: bool = Field(default=False, description="Fetch the ECB's file in the server")
     rates_url: str = Field(default="", description="Where to fetch it; empty: the ECB's own")
     rates_refresh_seconds: float = Field(default=86400, gt=0)
+    recurring_schedule: bool = Field(
+        default=True, description="Local server: run due recurring expenses at start and daily"
+    )
+
+    # Alert e-mails (off unless a host, or on AWS a sender for SES, is set)
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_sender: str = Field(default="", description="From: of alert e-mails (also SES's)")
 
     # AWS backend
     region: str = ""

@@ -12,6 +12,8 @@ from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles
 from .ports.exports import ExportFiles
 from .ports.imports import ImportLedger, RuleStore
 from .ports.jobs import Background, Jobs
+from .ports.mail import Mailer
+from .ports.plans import PlanStore
 from .ports.rates import Rates
 from .services.cursors import CursorCodec
 from .services.ratelimit import FailureLimiter, TokenBuckets
@@ -31,7 +33,9 @@ class Container:
     exports: ExportFiles
     ledger: ImportLedger
     rules: RuleStore
+    plans: PlanStore  # budgets, recurring series, alerts
     accounts: AccountAdmin | None = None
+    mailer: Mailer | None = None  # alert e-mails; None: not configured (the default)
     # Behind CloudFront only: the secret CloudFront adds to every origin request (a custom
     # origin header), proving its CloudFront-Viewer-Address header is CloudFront's own.
     origin_secret: bytes | None = None

@@ -26,6 +26,7 @@ from expense_tracker.adapters.sqlite.store import SqliteExpenseStore, SqliteProf
 from expense_tracker.ports import ExpenseStore, Profiles
 
 from .dynamodb_backend import dynamodb_backend
+from .plans_backend import plan_backend  # noqa: F401  (the plans port's fixture)
 
 DEFAULT_CURRENCY = "EUR"
 

@@ -64,6 +64,12 @@ def test_the_function_role_is_scoped_to_the_stacks_own_resources(
         "cognito-idp": scope({"Fn::GetAtt": ["UserPool", "Arn"]}),
         "logs": scope({"Fn::GetAtt": ["ApiFunctionLogGroup", "Arn"]}),
         "sqs": scope({"Fn::GetAtt": ["JobsQueue", "Arn"]}),
+        "ses": scope(
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+                ":identity/${AlertEmailIdentity}"
+            }
+        ),
     }
 
 

@@ -52,6 +52,7 @@ class Expense:
     updated_at: datetime
     version: int = 1
     receipt: Receipt | None = None
+    recurring_id: str | None = None  # the recurring series that made it, if any
 
     @property
     def amount_text(self) -> str:

@@ -22,6 +22,7 @@ def expense_to_record(expense: Expense) -> dict[str, Any]:
         "created_at": expense.created_at.isoformat(),
         "updated_at": expense.updated_at.isoformat(),
         "version": expense.version,
+        "recurring_id": expense.recurring_id,
         "receipt": None
         if receipt is None
         else {
@@ -46,6 +47,7 @@ def expense_from_record(record: dict[str, Any]) -> Expense:
         created_at=datetime.fromisoformat(str(record["created_at"])),
         updated_at=datetime.fromisoformat(str(record["updated_at"])),
         version=int(record["version"]),
+        recurring_id=_optional_text(record.get("recurring_id")),
         receipt=None
         if not receipt
         else Receipt(
@@ -55,3 +57,7 @@ def expense_from_record(record: dict[str, Any]) -> Expense:
             key=str(receipt["key"]),
         ),
     )
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)

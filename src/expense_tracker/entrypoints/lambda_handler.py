@@ -21,6 +21,7 @@ from ..domain.errors import ExpenseError
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from ..container import Container
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -56,7 +57,13 @@ def app_handler() -> LambdaHandler:
     return make_handler(Settings(backend="aws"))
 
 
+# The EventBridge schedule's input (infra/template.yaml, RecurringSchedule).
+SCHEDULED_RECURRING = {"expense_tracker": "recurring"}
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if event.get("expense_tracker") == SCHEDULED_RECURRING["expense_tracker"]:
+        return run_scheduled_recurring()
     return app_handler()(event, context)
 
 
@@ -100,6 +107,24 @@ def build_at_init(environ: Mapping[str, str] = os.environ) -> bool:
     except ExpenseError:  # not cached: the first invocation raises it again, with its message
         return False
     return True
+
+
+def run_scheduled_recurring() -> dict[str, Any]:
+    """The daily run: queue the "recurring" job for every user (its work is idempotent)."""
+    from ..services.recurring import trigger_recurring
+
+    container = app_container()
+    job = trigger_recurring(jobs=container.jobs, clock=container.clock)
+    return {"job_id": job.id, "status": job.status}
+
+
+@cache
+def app_container() -> Container:
+    """The wired services for scheduled runs, built once per execution environment."""
+    from ..bootstrap import build_container
+    from ..config import Settings
+
+    return build_container(Settings(backend="aws"))
 
 
 build_at_init()

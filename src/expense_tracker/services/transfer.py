@@ -35,6 +35,7 @@ def public_record(expense: Expense) -> dict[str, object]:
         "created_at": utc_text(expense.created_at),
         "updated_at": utc_text(expense.updated_at),
         "version": expense.version,
+        "recurring_id": expense.recurring_id,
     }
 
 

@@ -84,6 +84,8 @@ def expense_to_item(expense: Expense) -> Item:
         "updated_at": s(expense.updated_at.isoformat()),
         "version": n(expense.version),
     }
+    if expense.recurring_id is not None:
+        item["recurring_id"] = s(expense.recurring_id)
     if expense.receipt is not None:
         item["receipt"] = {"M": receipt_to_map(expense.receipt)}
     return item
@@ -139,4 +141,5 @@ def expense_from_item(item: ItemView) -> Expense:
         updated_at=datetime.fromisoformat(text(item, "updated_at")),
         version=number(item, "version"),
         receipt=receipt_from_item(item),
+        recurring_id=text(item, "recurring_id") if "recurring_id" in item else None,
     )

@@ -26,11 +26,13 @@ from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
 from .dynamodb_imports import DynamoImportLedger
+from .dynamodb_plans import DynamoPlans
 from .dynamodb_rules import DynamoRuleStore
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from .errors import storage_errors
 from .s3_exports import S3ExportFiles
 from .s3_receipts import S3ReceiptStore
+from .ses_mail import SesMailer
 from .sqs_jobs import SqsJobs
 
 if TYPE_CHECKING:
@@ -151,4 +153,16 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
             if settings.origin_secret_arn
             else None
         ),
+        plans=DynamoPlans(aws.dynamodb, settings.table_name),
+        mailer=ses_mailer(settings),
     )
+
+
+def ses_mailer(settings: Settings) -> SesMailer | None:
+    """Alert e-mails through SES when a sender address is configured (off by default)."""
+    if not settings.smtp_sender:
+        return None
+    client = boto3.session.Session(region_name=settings.region).client(
+        "sesv2", endpoint_url=settings.aws_endpoint_url or None
+    )
+    return SesMailer(client, settings.smtp_sender)

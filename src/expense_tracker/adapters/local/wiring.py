@@ -10,16 +10,20 @@ from ...config import Settings
 from ...container import Container
 from ...ports.jobs import Background
 from ...services.cursors import CursorCodec
+from ...services.recurring import trigger_recurring
 from ..common.clock import SystemClock
 from ..common.ecb_rates import EcbRates
 from ..sqlite.db import Database
 from ..sqlite.imports import SqliteImportLedger, SqliteRuleStore
 from ..sqlite.jobs import SqliteJobs
+from ..sqlite.plans import SqlitePlans
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
 from .exports import LocalExportFiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
 from .rates_refresh import RatesRefresher, newest_source, rates_file
+from .scheduler import DailyTrigger
+from .smtp_mail import smtp_mailer
 
 DATABASE_FILE = "expense-tracker.sqlite3"
 SECRET_FILE = "secret.key"
@@ -52,6 +56,8 @@ def build_local_container(settings: Settings) -> Container:
     jobs = SqliteJobs(db, clock)
     rates = EcbRates(newest_source(data_dir))
     background: list[Background] = [jobs]
+    if settings.recurring_schedule:  # due occurrences at start (a catch-up) and then daily
+        background.append(DailyTrigger(lambda: trigger_recurring(jobs=jobs, clock=clock)))
     if settings.rates_refresh:  # daily, in the server only (the HTTP app starts it)
         background.append(
             RatesRefresher(
@@ -71,7 +77,9 @@ def build_local_container(settings: Settings) -> Container:
         jobs=jobs,
         rates=rates,
         exports=LocalExportFiles(data_dir / "exports", secret, settings.public_url, clock=clock),
+        plans=SqlitePlans(db),
         accounts=identity,
+        mailer=smtp_mailer(settings),
         closers=[db.close],
         background=background,
     )

@@ -200,6 +200,20 @@ MIGRATIONS: tuple[str, ...] = (
     FROM expenses
     GROUP BY user_id, spent_on, currency, category;
     """,
+    # 8: budgets, recurring series and alerts: the series that made an expense, and one small
+    # JSON document table for budgets, recurring series and alerts (ports/plans.py).
+    """
+    ALTER TABLE expenses ADD COLUMN recurring_id TEXT;
+    CREATE TABLE plans (
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (user_id, kind, id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX plans_by_kind ON plans(kind, user_id);
+    """,
 )
 
 

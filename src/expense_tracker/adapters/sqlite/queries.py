@@ -17,7 +17,7 @@ from ..memory import DUPLICATE_ID
 _COLUMNS = (
     "user_id, id, amount_minor, currency, category, category_key, description, spent_on, "
     "created_at, updated_at, version, "
-    "receipt_content_type, receipt_size, receipt_uploaded_at, receipt_key"
+    "receipt_content_type, receipt_size, receipt_uploaded_at, receipt_key, recurring_id"
 )
 _NAMES = [name.strip() for name in _COLUMNS.split(",")]
 _INSERT = f"INSERT INTO expenses ({_COLUMNS}) VALUES ({', '.join('?' * len(_NAMES))})"
@@ -47,6 +47,7 @@ def row_values(e: Expense) -> tuple[Any, ...]:
         r.size if r else None,
         r.uploaded_at.isoformat() if r else None,
         r.key if r else None,
+        e.recurring_id,
     )
 
 
@@ -71,6 +72,7 @@ def row_expense(row: sqlite3.Row) -> Expense:
         updated_at=datetime.fromisoformat(row["updated_at"]),
         version=row["version"],
         receipt=receipt,
+        recurring_id=row["recurring_id"],
     )
 
 

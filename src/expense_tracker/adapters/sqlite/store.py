@@ -203,6 +203,7 @@ class SqliteExpenseStore:
                 "profiles",
                 "import_keys",
                 "rules",
+                "plans",
             ):
                 conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         return [receipt for row in rows if (receipt := row_expense(row).receipt) is not None]

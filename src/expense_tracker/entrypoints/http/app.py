@@ -14,6 +14,8 @@ from . import problems
 from .middleware import BodyLimit, SecurityHeaders
 from .routes import (
     accounts,
+    alerts,
+    budgets,
     expenses,
     exports,
     imports,
@@ -21,6 +23,7 @@ from .routes import (
     meta,
     pages,
     rates,
+    recurring,
     rules,
     transfer,
 )
@@ -74,6 +77,8 @@ def create_app(
     app.include_router(imports.router)
     app.include_router(rules.router)
     app.include_router(rates.router)
+    for planning in (budgets.router, recurring.router, alerts.router):
+        app.include_router(planning)
     for extra in extra_routers(wired):
         app.include_router(extra)
     if serve_pages:
@@ -101,3 +106,4 @@ def extra_routers(container: Container) -> list[APIRouter]:
     from .routes import export_downloads, uploads
 
     return [receipts.router, uploads.router, export_downloads.router]
+    return [receipts.router, uploads.router]

@@ -18,6 +18,7 @@ from ...adapters.memory import (
 )
 from ...adapters.memory_exports import MemoryExportFiles
 from ...adapters.memory_imports import MemoryImportLedger, MemoryRuleStore
+from ...adapters.memory_plans import MemoryPlans
 from ...bootstrap import Container
 from ...config import Settings
 from ...services.cursors import CursorCodec
@@ -39,6 +40,7 @@ def spec() -> dict[str, Any]:
         jobs=MemoryJobs(SystemClock()),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
         exports=MemoryExportFiles(SystemClock()),
+        plans=MemoryPlans(),
     )
     return create_app(container=container, serve_pages=False).openapi()
 

@@ -140,6 +140,9 @@ class ExpenseOut(BaseModel):
     created_at: str
     updated_at: str
     version: int
+    recurring_id: str | None = Field(
+        description="The recurring series that added it (null: added by hand or import)"
+    )
 
 
 class ExpenseList(BaseModel):

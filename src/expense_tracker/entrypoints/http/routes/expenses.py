@@ -13,6 +13,7 @@ from ....services.transfer import public_record
 from ..deps import ContainerDep, PrincipalDep
 from ..schemas import ExpenseCreate, ExpenseList, ExpenseOut, ExpenseUpdate
 from .common import CategoryQ, DateFrom, DateTo, TextQ, expense_filter, problems
+from .expense_hooks import after_expense_added
 
 router = APIRouter(prefix="/api/expenses", tags=["expenses"])
 
@@ -68,6 +69,7 @@ def create_expense(
         raw=raw,
         idempotency_key=idempotency_key,
     )
+    after_expense_added(c, principal, expense)
     response.headers["Location"] = f"/api/expenses/{expense.id}"
     response.headers["ETag"] = _etag(expense.version)
     return public_record(expense)
