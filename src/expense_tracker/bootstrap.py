@@ -5,10 +5,13 @@ imports it lazily so the Lambda package never loads a local adapter."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from .config import Settings
 from .container import Container
 from .domain.errors import ConfigurationError
 from .ports.jobs import JobHandler
+from .services.scans import run_scan
 
 __all__ = ["Container", "build_container"]
 
@@ -21,8 +24,10 @@ def build_container(settings: Settings) -> Container:
 
 def job_handlers(container: Container) -> dict[str, JobHandler]:
     """Each kind of job and the service function that does it, bound to this container."""
-    del container  # the kinds arrive with their features (imports, exports, scans, recurring)
-    return {}
+    c = container
+    return {
+        "scan": partial(run_scan, receipts=c.receipts, reader=c.reader, profiles=c.profiles),
+    }
 
 
 def _build_for_place(settings: Settings) -> Container:

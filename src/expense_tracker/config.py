@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=300, ge=1)
     max_body_bytes: int = 1024 * 1024
 
+    # Receipt scans: "auto" is the local OCR engine locally and Textract on AWS; "memory"
+    # answers a fixed sample receipt (tests, and deployments without OCR).
+    scan_reader: Literal["auto", "local", "textract", "memory"] = "auto"
+
     # AWS backend
     region: str = ""
     table_name: str = ""

@@ -11,6 +11,7 @@ from .config import Settings
 from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
 from .ports.jobs import Jobs
 from .ports.rates import Rates
+from .ports.reader import ReceiptReader
 from .services.cursors import CursorCodec
 from .services.ratelimit import FailureLimiter, TokenBuckets
 
@@ -26,6 +27,7 @@ class Container:
     cursors: CursorCodec
     jobs: Jobs
     rates: Rates
+    reader: ReceiptReader
     accounts: AccountAdmin | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     request_limits: TokenBuckets = field(init=False)

@@ -7,11 +7,13 @@ Textract gives rows too and, besides, typed summary fields (`hints`) that win wh
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from .currencies import MINOR_UNITS
 from .receipt_text import amounts_in, currencies_in, dates_in, money_like
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom (any unit, y grows down)
@@ -49,13 +51,15 @@ class ReceiptFields:
 
 
 # Lower case; checked as words. The order of TOTAL_WORDS is their strength.
-STRONG_TOTAL = ("grand total", "amount due", "total due", "balance due", "to pay", "zu zahlen")
+STRONG_TOTAL: tuple[str, ...] = ("grand total", "amount due", "total due", "balance due", "to pay", "zu zahlen")
 STRONG_TOTAL += ("total à payer", "total a payer", "net à payer", "importe total", "total eur")
-TOTAL_WORDS = ("total", "summe", "gesamt", "totale", "montant", "betrag", "importe", "totaal")
+TOTAL_WORDS: tuple[str, ...] = ("total", "summe", "gesamt", "totale", "montant", "betrag", "importe", "totaal")
+TOTAL_WORDS += ("totalt", "summa", "att betala", "yhteensä", "razem", "suma")
 NOT_TOTAL = re.compile(
     r"sub\s*-?\s*total|zwischensumme|sous-total|subtotal|\btax|\bvat\b|mwst|\btva\b|\biva\b|"
     r"change|cash|tendered|r[üu]ckgeld|rendu|wechselgeld|bar\b|\bcard|karte|carte|visa|"
-    r"mastercard|saving|discount|rabatt|items?\b|articles?\b|artikel|qty|paid|gegeben|cambio",
+    r"mastercard|saving|discount|rabatt|items?\b|articles?\b|artikel|qty|paid|gegeben|cambio|"
+    r"esp[eè]ces|kontant|v[äa]xel|delsumma|moms|\bht\b|netto|\bnet\b",
     re.IGNORECASE,
 )
 FOOTER_DATE = re.compile(
@@ -116,6 +120,7 @@ def extract(
 ) -> ReceiptFields:
     """The expense a receipt describes. `lines` are rows in reading order (group_rows)."""
     hints = hints or {}
+    lines = [replace(ln, text=unicodedata.normalize("NFKC", ln.text)) for ln in lines]
     currency, currency_confidence = _currency(lines, hints, default_currency)
     total, total_confidence = _total(lines, currency, hints)
     when, date_confidence = _date(lines, locale, hints)
@@ -143,8 +148,8 @@ def _currency(
         for code in currencies_in(line.text, default):
             counts[code] = counts.get(code, 0) + 1
     hint = hints.get("currency")
-    if hint and hint.text in counts:
-        counts[hint.text] += 2
+    if hint and hint.text in MINOR_UNITS and hint.confidence >= 0.5:
+        counts[hint.text] = counts.get(hint.text, 0) + 2
     if not counts:
         return default, 0.5
     best = max(counts, key=lambda code: counts[code])
@@ -221,9 +226,9 @@ def _merchant(lines: Sequence[TextLine], hints: Mapping[str, Hint]) -> tuple[str
     for line in lines[:6]:
         text = _tidy(line.text)
         letters = sum(c.isalpha() for c in text)
-        if letters >= 3 and letters >= len(text.replace(" ", "")) * 0.6:
-            if not NOT_MERCHANT.search(text) and not dates_in(text, "en"):
-                return text, round(line.confidence * 0.85, 2)
+        name_like = letters >= 3 and letters >= len(text.replace(" ", "")) * 0.6
+        if name_like and not NOT_MERCHANT.search(text) and not dates_in(text, "en"):
+            return text, round(line.confidence * 0.85, 2)
     return None, 0.0
 
 
@@ -239,6 +244,6 @@ def _line_items(lines: Sequence[TextLine], currency: str) -> Iterable[LineItem]:
             return
         amounts = amounts_in(line.text, currency)
         description = _tidy(re.sub(r"[-$€£¥₹]?\s?[\d.,' ]+\s*[A-Z]{0,3}\s*$", "", line.text))
-        if amounts and money_like(line.text) and sum(c.isalpha() for c in description) >= 2:
-            if not NOT_TOTAL.search(lowered) or "qty" in lowered or " x " in lowered:
-                yield LineItem(description, amounts[-1])
+        priced = amounts and money_like(line.text) and sum(c.isalpha() for c in description) >= 2
+        if priced and not NOT_TOTAL.search(lowered):
+            yield LineItem(description, amounts[-1])

@@ -34,12 +34,14 @@ MONTHS = {
     **dict.fromkeys(("sep", "sept", "september", "septembre", "septiembre", "settembre"), 9),
     **dict.fromkeys(("oct", "october", "oktober", "okt", "octobre", "octubre", "ottobre"), 10),
     **dict.fromkeys(("nov", "november", "novembre", "noviembre"), 11),
-    **dict.fromkeys(("dec", "december", "dezember", "dez", "décembre", "decembre", "diciembre"), 12),
+    **dict.fromkeys(
+        ("dec", "december", "dezember", "dez", "décembre", "decembre", "diciembre"), 12
+    ),
 }
 _MONTH = r"([A-Za-zéèäû]{3,9})\.?"
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d)")
 _DAY_MONTH_NAME = re.compile(rf"(?<!\d)(\d{{1,2}})\.?\s*{_MONTH}\s*,?\s*(\d{{4}}|\d{{2}})(?!\d)")
-_MONTH_NAME_DAY = re.compile(rf"{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
+_MONTH_NAME_DAY = re.compile(rf"{_MONTH}\s*(\d{{1,2}})(?:st|nd|rd|th)?,?\s*(\d{{4}})(?!\d)")
 # Territories that write the month first (03/04/2026 is March 4th there).
 MONTH_FIRST_TERRITORIES = frozenset({"US", "PH", "CA", "FM", "MH", "PW", "GU", "AS", "PR"})
 

@@ -17,19 +17,23 @@ from ...config import Settings
 from ...container import Container
 from ...domain.errors import ConfigurationError
 from ...ports import ExpenseStore
+from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
 from ..memory import MemoryJobs, MemoryRates
+from ..memory_reader import MemoryReceiptReader
 from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from .s3_receipts import S3ReceiptStore
+from .textract_reader import TextractReader
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_textract import TextractClient
 
 MIN_SECRET_BYTES = 32
 
@@ -39,6 +43,7 @@ class AwsClients:
     dynamodb: DynamoDBClient
     s3: S3Client
     cognito: CognitoIdentityProviderClient
+    textract: TextractClient | None = None  # made when scans are read by Textract
 
     @classmethod
     def create(cls, settings: Settings) -> AwsClients:
@@ -57,6 +62,10 @@ class AwsClients:
                 "s3", endpoint_url=general, config=base.merge(Config(signature_version="s3v4"))
             ),
             cognito=session.client("cognito-idp", endpoint_url=general, config=base),
+            # AnalyzeExpense takes a few seconds: the worker, not API Gateway, waits for it.
+            textract=session.client(
+                "textract", endpoint_url=general, config=base.merge(Config(read_timeout=60))
+            ),
         )
 
 
@@ -100,4 +109,15 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(SystemClock()),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        reader=aws_reader(settings, aws),
     )
+
+
+def aws_reader(settings: Settings, aws: AwsClients) -> ReceiptReader:
+    if settings.scan_reader == "memory":
+        return MemoryReceiptReader()
+    if settings.scan_reader == "local":
+        raise ConfigurationError("The local OCR engine is not part of the AWS package")
+    if aws.textract is None:
+        raise ConfigurationError("Textract reads receipts on AWS: no Textract client was made")
+    return TextractReader(aws.textract)

@@ -8,9 +8,13 @@ from pathlib import Path
 
 from ...config import Settings
 from ...container import Container
+from ...domain.errors import ConfigurationError
+from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
+from ..common.rapidocr_reader import RapidOcrReader
 from ..memory import MemoryJobs, MemoryRates
+from ..memory_reader import MemoryReceiptReader
 from ..sqlite.db import Database
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
 from .files import LocalReceiptStore
@@ -31,6 +35,14 @@ def load_or_create_secret(path: Path) -> bytes:
         handle.flush()
         os.fsync(handle.fileno())
     return value
+
+
+def local_reader(settings: Settings) -> ReceiptReader:
+    if settings.scan_reader == "memory":
+        return MemoryReceiptReader()
+    if settings.scan_reader == "textract":
+        raise ConfigurationError("Textract reads receipts on the AWS backend only")
+    return RapidOcrReader()
 
 
 def build_local_container(settings: Settings) -> Container:
@@ -55,6 +67,7 @@ def build_local_container(settings: Settings) -> Container:
         # Interim: jobs run inline in the request until the place's own worker lands.
         jobs=MemoryJobs(clock),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        reader=local_reader(settings),
         accounts=identity,
         closers=[db.close],
     )

@@ -12,7 +12,7 @@ from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import accounts, expenses, insights, meta, pages, transfer
+from .routes import accounts, expenses, insights, meta, pages, scans, transfer
 
 
 def create_app(
@@ -53,6 +53,7 @@ def create_app(
     app.include_router(transfer.router)  # before /api/expenses/{id}
     app.include_router(expenses.router)
     app.include_router(insights.router)
+    app.include_router(scans.router)
     for extra in extra_routers(wired):
         app.include_router(extra)
     if serve_pages:

@@ -16,6 +16,7 @@ from ...adapters.memory import (
     MemoryRates,
     MemoryReceiptStore,
 )
+from ...adapters.memory_reader import MemoryReceiptReader
 from ...bootstrap import Container
 from ...config import Settings
 from ...services.cursors import CursorCodec
@@ -33,6 +34,7 @@ def spec() -> dict[str, Any]:
         cursors=CursorCodec(b"spec"),
         jobs=MemoryJobs(SystemClock()),
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
+        reader=MemoryReceiptReader(),
     )
     return create_app(container=container, serve_pages=False).openapi()
 
