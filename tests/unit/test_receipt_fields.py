@@ -111,6 +111,8 @@ def test_currency_from_code_symbol_or_the_users_default() -> None:
     assert extract(rows("SHOP", "TOTAL 10.00 GBP"), default_currency="USD").currency == "GBP"
     assert extract(rows("SHOP", "TOTAL £10.00"), default_currency="USD").currency == "GBP"
     assert extract(rows("SHOP", "TOTAL $10.00"), default_currency="CAD").currency == "CAD"
+    assert extract(rows("SHOP", "TOTALCHF 10.00"), default_currency="USD").currency == "CHF"
+    assert extract(rows("SHOP", "TOTALT 99,00kr"), default_currency="NOK").currency == "NOK"
     plain = extract(rows("SHOP", "TOTAL 10.00"), default_currency="SEK")
     assert plain.currency == "SEK"
     assert plain.confidence["currency"] <= 0.5

@@ -20,7 +20,9 @@ SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "
 DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN")
 KRONER = ("SEK", "NOK", "DKK")
 _CODE = re.compile(r"(?<![A-Z])(" + "|".join(sorted(MINOR_UNITS)) + r")(?![A-Z])")
-_MARK = re.compile(r"R\$|US\$|zł|[€£¥₹₩$]|\bkr\b|\bFr\.|\bCHF\b", re.IGNORECASE)
+_MARK = re.compile(r"R\$|US\$|zł|[€£¥₹₩$]|(?<![A-Za-z])kr\b|\bFr\.", re.IGNORECASE)
+# OCR often glues a code to the word before it ("TOTALCHF"): a code that ends a total word.
+_GLUED_CODE = re.compile(r"(?:TOTALT?|SUMME|SUMMA|BETRAG)(" + "|".join(sorted(MINOR_UNITS)) + ")")
 
 MONTHS = {
     **dict.fromkeys(("jan", "january", "januar", "janvier", "enero", "ene", "gennaio", "janv"), 1),
@@ -101,6 +103,7 @@ def money_like(text: str) -> bool:
 def currencies_in(text: str, default: str) -> list[str]:
     """The currencies a line names by ISO code or symbol."""
     found = [code for code in _CODE.findall(text) if code not in {"ALL", "TOP", "CUP", "MOP"}]
+    found += _GLUED_CODE.findall(text.upper())
     for mark in _MARK.findall(text):
         found.append(_symbol_currency(mark, default))
     return found
