@@ -191,9 +191,19 @@ def _perspective(w: int, h: int, d: float, side: int) -> list[float]:
     return [float(c) for c in solution]
 
 
+def _start(index: int, seed: int) -> tuple[random.Random, Style]:
+    return random.Random(seed * 100_003 + index), STYLES[index % len(STYLES)]
+
+
+def receipt_text(index: int, seed: int = 2026) -> list[str]:
+    """The printed rows of receipt `index`, as a perfect reader would give them."""
+    rng, style = _start(index, seed)
+    rows, _ = receipt_rows(rng, style)
+    return [f"{left}  {right}".strip() for left, right in rows if left or right]
+
+
 def make_receipt(index: int, seed: int = 2026) -> tuple[bytes, dict[str, Any]]:
-    rng = random.Random(seed * 100_003 + index)
-    style = STYLES[index % len(STYLES)]
+    rng, style = _start(index, seed)
     rows, truth = receipt_rows(rng, style)
     photo = photograph(render(rows, rng), rng)
     out = io.BytesIO()
