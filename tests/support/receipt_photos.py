@@ -8,7 +8,13 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
-SAMPLE = ("SAMPLE MARKET", "2026-11-24", "Coffee      3.50", "Bagel       2.75", "TOTAL EUR   6.25")
+SAMPLE = (
+    "SAMPLE MARKET",
+    "Date: 11/04/2026",
+    "Coffee      3.50",
+    "Bagel       2.75",
+    "TOTAL EUR   6.25",
+)
 
 
 def receipt_photo(lines: tuple[str, ...] = SAMPLE, fmt: str = "JPEG") -> bytes:

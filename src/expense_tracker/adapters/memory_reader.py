@@ -8,7 +8,7 @@ from ..ports.reader import ReadText
 
 SAMPLE_RECEIPT = (
     "SAMPLE MARKET",
-    "2026-11-24",
+    "Date: 11/04/2026",  # day and month could swap: the user's locale decides, unsure
     "Coffee 3.50",
     "Bagel 2.75",
     "TOTAL EUR 6.25",

@@ -51,9 +51,25 @@ class ReceiptFields:
 
 
 # Lower case; checked as words. The order of TOTAL_WORDS is their strength.
-STRONG_TOTAL: tuple[str, ...] = ("grand total", "amount due", "total due", "balance due", "to pay", "zu zahlen")
+STRONG_TOTAL: tuple[str, ...] = (
+    "grand total",
+    "amount due",
+    "total due",
+    "balance due",
+    "to pay",
+    "zu zahlen",
+)
 STRONG_TOTAL += ("total à payer", "total a payer", "net à payer", "importe total", "total eur")
-TOTAL_WORDS: tuple[str, ...] = ("total", "summe", "gesamt", "totale", "montant", "betrag", "importe", "totaal")
+TOTAL_WORDS: tuple[str, ...] = (
+    "total",
+    "summe",
+    "gesamt",
+    "totale",
+    "montant",
+    "betrag",
+    "importe",
+    "totaal",
+)
 TOTAL_WORDS += ("totalt", "summa", "att betala", "yhteensä", "razem", "suma")
 NOT_TOTAL = re.compile(
     r"sub\s*-?\s*total|zwischensumme|sous-total|subtotal|\btax|\bvat\b|mwst|\btva\b|\biva\b|"

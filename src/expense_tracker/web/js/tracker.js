@@ -7,6 +7,7 @@ import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
 import { CURRENCY_CODES } from "./currencies.js";
+import { createScan } from "./scan.js";
 import { createTransfer } from "./transfer.js";
 import { loadSession } from "./session.js";
 
@@ -38,6 +39,7 @@ async function start() {
   const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
   createAddForm($("#expense-form"), { defaultCurrency: me.default_currency, onAdded: everything });
   createTransfer({ filters, onImported: everything });
+  createScan($("#scan-root"), { defaultCurrency: me.default_currency, onAdded: everything });
 
   $("#sign-out").addEventListener("click", async () => {
     await signOut();
