@@ -28,6 +28,7 @@ from . import (
     pages,
     recurring,
     scale,
+    scans,
     throughput,
 )
 from .machine import load_average, machine_info
@@ -46,6 +47,7 @@ SECTIONS: dict[str, Callable[[Plan, Path], Section]] = {
     "export_jobs": export_jobs.run,
     "install": install.run,
     "recurring": recurring.run,
+    "scans": scans.run,
 }
 
 

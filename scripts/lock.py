@@ -1,8 +1,8 @@
 """Lock the dependency groups of pyproject.toml into hashed requirement files, one per install
 profile, or check that the files still match pyproject.toml (`make lock`, `make lint`).
 
-    requirements/dev.txt     the app, `local`, `aws` and `dev`: what `make test` installs
-    requirements/local.txt   the app and `local`: what `make run` installs
+    requirements/dev.txt     the app, `local`, `ocr`, `aws` and `dev`: what `make test` installs
+    requirements/local.txt   the app, `local` and `ocr`: what `make run` installs
     requirements/lambda.txt  the app and `aws`: what the Lambda package holds
 
 `uv pip compile --universal --generate-hashes` resolves once for every platform and Python the
@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "requirements"
 PROFILES: dict[str, list[str]] = {
-    "dev": ["local", "aws", "dev"],
-    "local": ["local"],
+    "dev": ["local", "ocr", "aws", "dev"],
+    "local": ["local", "ocr"],
     "lambda": ["aws"],
 }
 DIGEST_PREFIX = "# pyproject-dependencies-sha256: "
@@ -50,9 +50,10 @@ def profile_file(name: str) -> Path:
 
 
 def _without_hashes(locked: Path, scratch: Path) -> Path:
-    """uv takes pins, not hashes, from a constraints file."""
+    """uv takes pins, not hashes, from a constraints file; markers stay (a universal lock may
+    pin a package differently per Python version)."""
     pins = [
-        line.split(" ")[0]
+        line.rstrip(" \\")
         for line in locked.read_text(encoding="utf-8").splitlines()
         if line and not line.startswith((" ", "#"))
     ]

@@ -15,6 +15,7 @@ from .ports.jobs import Job, JobData, JobHandler, JobReporter
 from .services.exports import ExportDeps, run_export
 from .services.import_job import ImportDeps, run_import
 from .services.recurring import run_due
+from .services.scans import run_scan
 
 __all__ = ["Container", "build_container"]
 
@@ -34,6 +35,7 @@ def job_handlers(container: Container) -> dict[str, JobHandler]:
         "export": partial(run_export, deps=exports),
         IMPORT_KIND: partial(run_import, deps=imports),
         "recurring": partial(recurring_job, container),
+        "scan": partial(run_scan, receipts=c.receipts, reader=c.reader, profiles=c.profiles),
     }
 
 

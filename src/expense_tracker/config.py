@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_sender: str = Field(default="", description="From: of alert e-mails (also SES's)")
+    # Receipt scans: "auto" is the local OCR engine locally and Textract on AWS; "memory"
+    # answers a fixed sample receipt (tests, and deployments without OCR).
+    scan_reader: Literal["auto", "local", "textract", "memory"] = "auto"
 
     # AWS backend
     region: str = ""

@@ -15,6 +15,7 @@ from .ports.jobs import Background, Jobs
 from .ports.mail import Mailer
 from .ports.plans import PlanStore
 from .ports.rates import Rates
+from .ports.reader import ReceiptReader
 from .services.cursors import CursorCodec
 from .services.ratelimit import FailureLimiter, TokenBuckets
 
@@ -34,6 +35,7 @@ class Container:
     ledger: ImportLedger
     rules: RuleStore
     plans: PlanStore  # budgets, recurring series, alerts
+    reader: ReceiptReader
     accounts: AccountAdmin | None = None
     mailer: Mailer | None = None  # alert e-mails; None: not configured (the default)
     # Behind CloudFront only: the secret CloudFront adds to every origin request (a custom

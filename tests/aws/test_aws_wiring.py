@@ -13,6 +13,7 @@ from expense_tracker.adapters.aws.cognito_identity import CognitoIdentity
 from expense_tracker.adapters.aws.data_lake import DataLakeStore
 from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from expense_tracker.adapters.aws.s3_receipts import S3ReceiptStore
+from expense_tracker.adapters.aws.textract_reader import TextractReader
 from expense_tracker.adapters.aws.wiring import build_aws_container
 from expense_tracker.bootstrap import build_container
 from expense_tracker.config import Settings
@@ -47,10 +48,11 @@ def test_the_container_holds_the_aws_adapters(aws_stack: AwsStack) -> None:
     assert isinstance(container.profiles, DynamoProfiles)
     assert isinstance(container.receipts, S3ReceiptStore)
     assert isinstance(container.identity, CognitoIdentity)
+    assert isinstance(container.reader, TextractReader)
     assert container.accounts is None  # account administration is the CLI's, locally
 
 
-def test_three_clients_serve_everything_the_data_lake_included(
+def test_four_clients_serve_everything_the_data_lake_included(
     aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[str] = []
@@ -63,7 +65,7 @@ def test_three_clients_serve_everything_the_data_lake_included(
     monkeypatch.setattr(boto3.session.Session, "client", counting)
     container = build_aws_container(aws_stack.settings(data_lake_bucket="lake"))
     assert isinstance(container.store, DataLakeStore)
-    assert sorted(made) == ["cognito-idp", "dynamodb", "s3"]
+    assert sorted(made) == ["cognito-idp", "dynamodb", "s3", "textract"]
 
 
 def test_with_a_data_lake_every_write_through_the_api_lands_in_it(aws_stack: AwsStack) -> None:

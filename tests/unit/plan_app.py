@@ -23,6 +23,7 @@ from expense_tracker.adapters.memory import (
 from expense_tracker.adapters.memory_exports import MemoryExportFiles
 from expense_tracker.adapters.memory_imports import MemoryImportLedger, MemoryRuleStore
 from expense_tracker.adapters.memory_plans import MemoryPlans
+from expense_tracker.adapters.memory_reader import MemoryReceiptReader
 from expense_tracker.bootstrap import job_handlers
 from expense_tracker.config import Settings
 from expense_tracker.container import Container
@@ -72,6 +73,7 @@ def memory_container(
         exports=MemoryExportFiles(clock),
         ledger=MemoryImportLedger(store),
         rules=MemoryRuleStore(),
+        reader=MemoryReceiptReader(),
     )
     container.jobs.bind(job_handlers(container))
     return container

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from ..domain.expense import (
     ExpenseDraft,
     ExpenseFilter,
     RawExpense,
+    Receipt,
     apply_changes,
     validate_changes,
     validate_draft,
@@ -58,7 +59,10 @@ def add_expense(
     user_id: str,
     raw: RawExpense,
     idempotency_key: str | None = None,
+    expense_id: str | None = None,
+    receipt: Receipt | None = None,
 ) -> Expense:
+    """`expense_id` and `receipt` are set by the scan flow (the expense takes the scan's id)."""
     idempotency = None
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
@@ -67,7 +71,10 @@ def add_expense(
     draft = validate_draft(
         raw, default_currency=profiles.default_currency(user_id), today=clock.today()
     )
-    return store.add(new_expense(user_id, draft, clock), idempotency)
+    expense = new_expense(user_id, draft, clock)
+    if expense_id is not None:
+        expense = replace(expense, id=expense_id, receipt=receipt)
+    return store.add(expense, idempotency)
 
 
 @dataclass(frozen=True)

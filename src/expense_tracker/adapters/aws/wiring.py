@@ -18,10 +18,12 @@ from ...container import Container
 from ...domain.errors import ConfigurationError
 from ...ports import ExpenseStore
 from ...ports.jobs import Jobs
+from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
 from ..common.ecb_rates import EcbRates
 from ..memory import MemoryJobs
+from ..memory_reader import MemoryReceiptReader
 from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
@@ -34,11 +36,13 @@ from .s3_exports import S3ExportFiles
 from .s3_receipts import S3ReceiptStore
 from .ses_mail import SesMailer
 from .sqs_jobs import SqsJobs
+from .textract_reader import TextractReader
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_textract import TextractClient
 
 MIN_SECRET_BYTES = 32
 # Fail fast inside API Gateway's 30 s budget rather than hang on a stuck connection.
@@ -62,6 +66,7 @@ class AwsClients:
     dynamodb: DynamoDBClient
     s3: S3Client
     cognito: CognitoIdentityProviderClient
+    textract: TextractClient | None = None  # made when scans are read by Textract
 
     @classmethod
     def create(cls, settings: Settings) -> AwsClients:
@@ -78,6 +83,10 @@ class AwsClients:
                 config=base.merge(S3_CONFIG),
             ),
             cognito=session.client("cognito-idp", endpoint_url=general, config=base),
+            # AnalyzeExpense takes a few seconds: the worker, not API Gateway, waits for it.
+            textract=session.client(
+                "textract", endpoint_url=general, config=base.merge(Config(read_timeout=60))
+            ),
         )
 
 
@@ -155,6 +164,7 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         ),
         plans=DynamoPlans(aws.dynamodb, settings.table_name),
         mailer=ses_mailer(settings),
+        reader=aws_reader(settings, aws),
     )
 
 
@@ -166,3 +176,13 @@ def ses_mailer(settings: Settings) -> SesMailer | None:
         "sesv2", endpoint_url=settings.aws_endpoint_url or None
     )
     return SesMailer(client, settings.smtp_sender)
+
+
+def aws_reader(settings: Settings, aws: AwsClients) -> ReceiptReader:
+    if settings.scan_reader == "memory":
+        return MemoryReceiptReader()
+    if settings.scan_reader == "local":
+        raise ConfigurationError("The local OCR engine is not part of the AWS package")
+    if aws.textract is None:
+        raise ConfigurationError("Textract reads receipts on AWS: no Textract client was made")
+    return TextractReader(aws.textract)

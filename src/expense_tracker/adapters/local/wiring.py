@@ -8,11 +8,15 @@ from pathlib import Path
 
 from ...config import Settings
 from ...container import Container
+from ...domain.errors import ConfigurationError
 from ...ports.jobs import Background
+from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
 from ...services.recurring import trigger_recurring
 from ..common.clock import SystemClock
 from ..common.ecb_rates import EcbRates
+from ..common.rapidocr_reader import RapidOcrReader
+from ..memory_reader import MemoryReceiptReader
 from ..sqlite.db import Database
 from ..sqlite.imports import SqliteImportLedger, SqliteRuleStore
 from ..sqlite.jobs import SqliteJobs
@@ -40,6 +44,14 @@ def load_or_create_secret(path: Path) -> bytes:
         handle.flush()
         os.fsync(handle.fileno())
     return value
+
+
+def local_reader(settings: Settings) -> ReceiptReader:
+    if settings.scan_reader == "memory":
+        return MemoryReceiptReader()
+    if settings.scan_reader == "textract":
+        raise ConfigurationError("Textract reads receipts on the AWS backend only")
+    return RapidOcrReader()
 
 
 def build_local_container(settings: Settings) -> Container:
@@ -78,6 +90,7 @@ def build_local_container(settings: Settings) -> Container:
         rates=rates,
         exports=LocalExportFiles(data_dir / "exports", secret, settings.public_url, clock=clock),
         plans=SqlitePlans(db),
+        reader=local_reader(settings),
         accounts=identity,
         mailer=smtp_mailer(settings),
         closers=[db.close],

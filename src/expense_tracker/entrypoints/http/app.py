@@ -25,6 +25,7 @@ from .routes import (
     rates,
     recurring,
     rules,
+    scans,
     transfer,
 )
 
@@ -79,6 +80,7 @@ def create_app(
     app.include_router(rates.router)
     for planning in (budgets.router, recurring.router, alerts.router):
         app.include_router(planning)
+    app.include_router(scans.router)
     for extra in extra_routers(wired):
         app.include_router(extra)
     if serve_pages:

@@ -19,6 +19,7 @@ from ...adapters.memory import (
 from ...adapters.memory_exports import MemoryExportFiles
 from ...adapters.memory_imports import MemoryImportLedger, MemoryRuleStore
 from ...adapters.memory_plans import MemoryPlans
+from ...adapters.memory_reader import MemoryReceiptReader
 from ...bootstrap import Container
 from ...config import Settings
 from ...services.cursors import CursorCodec
@@ -41,6 +42,7 @@ def spec() -> dict[str, Any]:
         rates=MemoryRates({}),  # interim: the ECB history adapter replaces it
         exports=MemoryExportFiles(SystemClock()),
         plans=MemoryPlans(),
+        reader=MemoryReceiptReader(),
     )
     return create_app(container=container, serve_pages=False).openapi()
 

@@ -106,6 +106,11 @@ class ExpenseCreate(Strict):
     category: CategoryIn
     description: DescriptionIn = ""
     date: DateIn | None = Field(default=None, description="YYYY-MM-DD; default: today (UTC)")
+    scan_id: StrictStr | None = Field(
+        default=None,
+        max_length=128,
+        description="A finished scan: its photo becomes the expense's receipt (once)",
+    )
     userId: OwnerField = None
     user_id: OwnerField = None
 

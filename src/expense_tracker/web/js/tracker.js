@@ -8,6 +8,7 @@ import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
 import { CURRENCY_CODES } from "./currencies.js";
+import { createScan } from "./scan.js";
 import { createTransfer } from "./transfer.js";
 import { loadSession } from "./session.js";
 import { bindThemeSwitch } from "./theme-switch.js";
@@ -59,6 +60,7 @@ async function start() {
   });
   const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
   createTransfer({ filters, onImported: everything });
+  createScan($("#scan-root"), { defaultCurrency: me.default_currency, onAdded: everything });
 
   $("#sign-out").addEventListener("click", async () => {
     await signOut();

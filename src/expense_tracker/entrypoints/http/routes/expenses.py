@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from ....domain.errors import BadRequest
 from ....domain.expense import RawExpense
 from ....services import expenses as svc
+from ....services.scans import add_scanned_expense
 from ....services.transfer import public_record
 from ..deps import ContainerDep, PrincipalDep
 from ..schemas import ExpenseCreate, ExpenseList, ExpenseOut, ExpenseUpdate
@@ -51,7 +52,7 @@ def parse_if_match(value: str | None) -> int | None:
     status_code=status.HTTP_201_CREATED,
     response_model=ExpenseOut,
     operation_id="create_expense",
-    responses={201: {"links": EXPENSE_LINKS}, **problems()},
+    responses={201: {"links": EXPENSE_LINKS}, **problems(404, 409)},
 )
 def create_expense(
     body: ExpenseCreate,
@@ -61,14 +62,26 @@ def create_expense(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> dict[str, Any]:
     raw = RawExpense(body.amount, body.currency, body.category, body.description, body.date)
-    expense = svc.add_expense(
-        store=c.store,
-        clock=c.clock,
-        profiles=c.profiles,
-        user_id=principal.user_id,
-        raw=raw,
-        idempotency_key=idempotency_key,
-    )
+    if body.scan_id is not None:
+        expense = add_scanned_expense(
+            store=c.store,
+            receipts=c.receipts,
+            jobs=c.jobs,
+            clock=c.clock,
+            profiles=c.profiles,
+            user_id=principal.user_id,
+            scan_id=body.scan_id,
+            raw=raw,
+        )
+    else:
+        expense = svc.add_expense(
+            store=c.store,
+            clock=c.clock,
+            profiles=c.profiles,
+            user_id=principal.user_id,
+            raw=raw,
+            idempotency_key=idempotency_key,
+        )
     after_expense_added(c, principal, expense)
     response.headers["Location"] = f"/api/expenses/{expense.id}"
     response.headers["ETag"] = _etag(expense.version)

@@ -1,0 +1,75 @@
+"""The local OCR engine on a handful of the generated receipts (the full corpus runs in
+`make bench`), and the deskew that comes before it."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from benchmarks.receipt_corpus import make_receipt
+from PIL import Image, ImageDraw, ImageFont
+
+from expense_tracker.adapters.common.deskew import skew_angle, straighten
+from expense_tracker.adapters.common.rapidocr_reader import RapidOcrReader
+from expense_tracker.domain.receipt_fields import TextLine, extract, group_rows
+from expense_tracker.services.scan_images import upright_jpeg
+from tests.support.receipt_photos import FONT
+
+# Two photos of the seeded corpus: a turned German receipt with "1.234,56" amounts and a
+# footer date, and a US one with cash and change lines.
+RECEIPTS = (2, 7)
+
+
+@pytest.fixture(scope="module")
+def reader() -> RapidOcrReader:
+    return RapidOcrReader()
+
+
+@pytest.mark.parametrize("index", RECEIPTS)
+def test_the_local_engine_reads_total_and_date_of_generated_photos(
+    reader: RapidOcrReader, index: int
+) -> None:
+    photo, truth = make_receipt(index)
+    lines = reader.read(upright_jpeg(photo), "image/jpeg").lines
+    fields = extract(group_rows(lines), default_currency="USD", locale=truth["locale"])
+    found = {"total": str(fields.total), "date": str(fields.date), "currency": fields.currency}
+    wanted = {k: truth[k] for k in found}
+    assert found == wanted, json.dumps(truth)
+
+
+def test_a_photo_that_is_not_an_image_is_unreadable(reader: RapidOcrReader) -> None:
+    from expense_tracker.ports.reader import UnreadableImage
+
+    with pytest.raises(UnreadableImage):
+        reader.read(b"not a jpeg at all", "image/jpeg")
+
+
+def text_block(angle: float) -> Any:
+    paper = Image.new("L", (500, 400), 255)
+    draw = ImageDraw.Draw(paper)
+    font = ImageFont.truetype(str(FONT), 22)
+    for row in range(8):
+        draw.text((30, 30 + row * 42), "COFFEE BEANS      12.50", fill=0, font=font)
+    turned = paper.rotate(angle, fillcolor=255, expand=False)
+    out = io.BytesIO()
+    turned.convert("RGB").save(out, "PNG")
+    return cv2.imdecode(np.frombuffer(out.getvalue(), np.uint8), cv2.IMREAD_COLOR)
+
+
+@pytest.mark.parametrize("angle", [-7.0, 4.0])
+def test_the_skew_of_printed_rows_is_found_and_undone(angle: float) -> None:
+    image = text_block(angle)
+    assert skew_angle(image) == pytest.approx(-angle, abs=1.0)
+    assert abs(skew_angle(straighten(image))) <= 1.0
+
+
+def test_rows_split_into_boxes_come_back_together_after_reading() -> None:
+    boxes = [
+        TextLine("TOTAL", 0.9, (10, 100, 80, 120)),
+        TextLine("6.25", 0.9, (300, 102, 340, 121)),
+    ]
+    assert [row.text for row in group_rows(boxes)] == ["TOTAL  6.25"]
