@@ -126,7 +126,8 @@ async def upload(request: Request, c: ContainerDep) -> Response:
     parser = MultipartParser(_boundary(request.headers.get("content-type", "")), form.callbacks())
     try:
         async for chunk in request.stream():
-            parser.write(chunk)
+            # Checking the policy and writing to disk block: in a worker thread.
+            await run_in_threadpool(parser.write, chunk)
             if form.done:
                 break  # what follows the file is ignored, as S3 does
         if form.upload is None or not form.done:
