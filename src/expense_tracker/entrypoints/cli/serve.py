@@ -23,7 +23,7 @@ def serve(
     import uvicorn
 
     settings = settings_for(data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     from ...bootstrap import build_container
 
     build_container(settings).close()  # create the database and keys once, before workers fork
