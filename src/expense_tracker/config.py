@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     login_failures_per_client: int = Field(default=50, ge=1)
     login_failure_window_seconds: int = Field(default=300, ge=1)
     max_body_bytes: int = 1024 * 1024
+    # The local server's request head (request line and headers): at most this many bytes
+    # (431 beyond), arriving within this many seconds of the connection opening or of the
+    # previous answer, so a huge header or an idle or trickling connection is cut off.
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    keep_alive_seconds: int = Field(default=5, ge=1, description="Idle time between requests")
 
     # AWS backend
     region: str = ""
