@@ -58,7 +58,9 @@ def upload_form(client: TestClient) -> dict[str, str]:
 
 def test_a_multipart_boundary_over_256_characters_is_a_400(client: TestClient) -> None:
     boundary = "b" * 300
-    body = f"--{boundary}\r\nContent-Disposition: form-data; name=key\r\n\r\nx\r\n--{boundary}--\r\n"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=key\r\n\r\nx\r\n--{boundary}--\r\n"
+    )
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     upload = client.post("/api/_local/receipts/upload", content=body, headers=headers)
     assert upload.status_code == 400, upload.text

@@ -124,7 +124,9 @@ async def upload(request: Request, c: ContainerDep) -> Response:
     the form, 400 for a file outside the size range or a malformed form."""
     form = UploadForm(local_store(c))
     try:
-        parser = MultipartParser(_boundary(request.headers.get("content-type", "")), form.callbacks())
+        parser = MultipartParser(
+            _boundary(request.headers.get("content-type", "")), form.callbacks()
+        )
     except FormParserError as exc:  # such as a boundary over 256 bytes
         raise BadRequest("The multipart boundary is not valid") from exc
     try:
