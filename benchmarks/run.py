@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import coldstart, importing, pages, scale, throughput
+from . import coldstart, hardening, importing, pages, scale, throughput
 from .machine import load_average, machine_info
 from .plan import Plan
 from .report import Section, table
@@ -30,6 +30,7 @@ SECTIONS: dict[str, Callable[[Plan, Path], Section]] = {
     "import": importing.run,
     "coldstart": coldstart.run,
     "pages": pages.run,
+    "hardening": hardening.run,
 }
 
 

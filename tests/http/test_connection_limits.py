@@ -4,6 +4,7 @@ its head deadline passes (raw sockets against a real server with a short deadlin
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Iterator
@@ -40,10 +41,8 @@ def read_until_closed(sock: socket.socket) -> bytes:
 
 def send_quietly(sock: socket.socket, data: bytes) -> None:
     """The server may answer and close before it has read everything we send."""
-    try:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         sock.sendall(data)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
 
 
 @pytest.mark.parametrize("size", [20 * 1024, 4 * 1024 * 1024])

@@ -33,6 +33,7 @@ from ..domain.receipts import (
     not_a,
     sniff,
 )
+from .receipt_pdf import check_pdf_content
 
 pi_heif.register_heif_opener()  # HEIC decoding only: pi-heif ships no encoder
 
@@ -85,7 +86,8 @@ def clean_receipt(data: bytes, declared: str | None) -> tuple[str, bytes]:
     if contains_markup(data):
         raise not_a(actual)
     if actual == PDF:
-        check_pdf(data)
+        check_pdf(data)  # its frame: a header and an end marker
+        check_pdf_content(data)  # parsed: no scripts, actions or attachments
         return actual, data
     exif = _decode(data, actual)
     if exif is None:

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ...domain.errors import StorageError
-
 from ..common.upload_policy import LengthRange, check_length
 
 TYPE_SUFFIX = ".type"  # objects/<key>.type holds the object's content type
