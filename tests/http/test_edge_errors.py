@@ -96,3 +96,29 @@ def test_an_upload_on_a_full_disk_is_a_503(
     response = client.post("/api/_local/receipts/upload", data=fields, files=files)
     assert response.status_code == 503, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        (b'{"amount": "1.00", "category": "Food", "amount": "1000.00"}', "amount"),
+        (b'{"category": "Food", "amount": "1.00", "extra": {"a": 1, "a": 2}}', "a"),
+    ],
+)
+def test_a_json_body_with_a_repeated_key_is_refused_naming_it(
+    client: TestClient, body: bytes, key: str
+) -> None:
+    response = client.post(
+        "/api/expenses", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [{"field": key, "message": "is given more than once"}]
+
+
+def test_a_json_body_without_repeats_is_still_read(client: TestClient) -> None:
+    response = client.post(
+        "/api/expenses",
+        content=b'{"amount": "1.00", "category": "Food"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 201, response.text
