@@ -34,6 +34,7 @@ from ..domain.receipts import (
     sniff,
 )
 from .receipt_pdf import check_pdf_content
+from .receipt_xmp import XmpNotCleaned, packet_has_gps, scrub_xmp_gps
 
 pi_heif.register_heif_opener()  # HEIC decoding only: pi-heif ships no encoder
 
@@ -90,9 +91,29 @@ def clean_receipt(data: bytes, declared: str | None) -> tuple[str, bytes]:
         check_pdf_content(data)  # parsed: no scripts, actions or attachments
         return actual, data
     exif = _decode(data, actual)
-    if exif is None:
-        return actual, data
-    return actual, _without_gps(data, exif, actual)
+    cleaned = data if exif is None else _without_gps(data, exif, actual)
+    return actual, _without_xmp_gps(cleaned, actual)
+
+
+def _without_xmp_gps(data: bytes, kind: str) -> bytes:
+    """The bytes with no GPS in their XMP; the very same bytes when there was none."""
+    buf = bytearray(data)
+    try:
+        changed = scrub_xmp_gps(buf)
+    except (XmpNotCleaned, ValueError) as exc:
+        raise Invalid(FieldError("file", GPS_STAYED)) from exc
+    if changed and kind == PNG:
+        _fix_png_checksums(buf)
+    cleaned = bytes(buf) if changed else data
+    if _xmp_still_has_gps(cleaned, kind):  # such as a compressed PNG iTXt chunk
+        raise Invalid(FieldError("file", GPS_STAYED))
+    return cleaned
+
+
+def _xmp_still_has_gps(data: bytes, kind: str) -> bool:
+    with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]]) as image:
+        packets = [image.info.get(name) for name in ("xmp", "XML:com.adobe.xmp")]
+    return any(isinstance(p, bytes | str) and packet_has_gps(p) for p in packets)
 
 
 def _decode(data: bytes, kind: str) -> bytes | None:
@@ -158,14 +179,14 @@ def _scrub_quietly(buf: bytearray, start: int) -> None:
 
 
 def _fix_png_checksums(buf: bytearray) -> None:
-    """Recompute the CRC of each eXIf chunk, whose data was edited."""
+    """Recompute the CRC of each eXIf and iTXt chunk, whose data may have been edited."""
     position = 8
     while position + 12 <= len(buf):
         (length,) = struct.unpack_from(">I", buf, position)
         end = position + 8 + length
         if end + 4 > len(buf):
             return
-        if buf[position + 4 : position + 8] == b"eXIf":
+        if buf[position + 4 : position + 8] in (b"eXIf", b"iTXt"):
             struct.pack_into(">I", buf, end, zlib.crc32(buf[position + 4 : end]))
         position = end + 4
 
