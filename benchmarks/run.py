@@ -21,6 +21,7 @@ from pathlib import Path
 from . import (
     coldstart,
     export_jobs,
+    hardening,
     home_summary,
     importing,
     imports_job,
@@ -48,6 +49,7 @@ SECTIONS: dict[str, Callable[[Plan, Path], Section]] = {
     "install": install.run,
     "recurring": recurring.run,
     "scans": scans.run,
+    "hardening": hardening.run,
 }
 
 

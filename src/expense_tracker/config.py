@@ -41,12 +41,26 @@ class Settings(BaseSettings):
     # Protection
     rate_per_second: float = Field(default=100.0, gt=0, description="Per user, sustained")
     rate_burst: int = Field(default=200, ge=1, description="Per user, saved up")
-    # Failed sign-ins allowed per window, per e-mail and per client address. The client's
-    # allowance is higher: many people may share one address (an office, a NAT).
-    login_failures_per_email: int = Field(default=5, ge=1)
-    login_failures_per_client: int = Field(default=50, ge=1)
+    # Failed sign-ins: per (e-mail, client address) pair a few are free, then each waits
+    # twice as long (up to the window); per e-mail from all addresses and per address over
+    # all e-mails, a count per window is a brake. The address's is highest: many people
+    # may share one (an office, a NAT).
+    login_failures_per_pair: int = Field(default=5, ge=1)
+    login_failures_per_email: int = Field(default=100, ge=1)
+    login_failures_per_client: int = Field(default=500, ge=1)
     login_failure_window_seconds: int = Field(default=300, ge=1)
+    # Sign-ups (each costs an argon2 hash of 19 MiB): per client address and overall.
+    signup_rate_per_client: float = Field(default=1.0, gt=0, description="A second")
+    signup_burst_per_client: int = Field(default=100, ge=1)
+    signup_rate_overall: float = Field(default=5.0, gt=0, description="A second")
+    signup_burst_overall: int = Field(default=200, ge=1)
     max_body_bytes: int = 1024 * 1024
+    # The local server's request head (request line and headers): at most this many bytes
+    # (431 beyond), arriving within this many seconds of the connection opening or of the
+    # previous answer, so a huge header or an idle or trickling connection is cut off.
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    keep_alive_seconds: int = Field(default=5, ge=1, description="Idle time between requests")
 
     # Exchange rates: the ECB history shipped with the app; `serve` turns the daily refresh on.
     rates_refresh: bool = Field(default=False, description="Fetch the ECB's file in the server")

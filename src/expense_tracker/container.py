@@ -17,7 +17,13 @@ from .ports.plans import PlanStore
 from .ports.rates import Rates
 from .ports.reader import ReceiptReader
 from .services.cursors import CursorCodec
-from .services.ratelimit import FailureLimiter, TokenBuckets
+from .services.ratelimit import (
+    FailureLimiter,
+    GrowingDelays,
+    LoginLimits,
+    SignupLimits,
+    TokenBuckets,
+)
 
 
 @dataclass
@@ -45,14 +51,23 @@ class Container:
     # Started by the HTTP app's lifespan (the jobs worker, daily tasks); never by the CLI.
     background: list[Background] = field(default_factory=list)
     request_limits: TokenBuckets = field(init=False)
-    login_limits: FailureLimiter = field(init=False)
+    login_limits: LoginLimits = field(init=False)
+    signup_limits: SignupLimits = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
         self.request_limits = TokenBuckets(rate=s.rate_per_second, burst=s.rate_burst)
-        self.login_limits = FailureLimiter(
-            {"email": s.login_failures_per_email, "client": s.login_failures_per_client},
-            window_seconds=s.login_failure_window_seconds,
+        window = s.login_failure_window_seconds
+        self.login_limits = LoginLimits(
+            GrowingDelays(s.login_failures_per_pair, longest=window),
+            FailureLimiter(
+                {"email": s.login_failures_per_email, "client": s.login_failures_per_client},
+                window_seconds=window,
+            ),
+        )
+        self.signup_limits = SignupLimits(
+            TokenBuckets(rate=s.signup_rate_per_client, burst=s.signup_burst_per_client),
+            TokenBuckets(rate=s.signup_rate_overall, burst=s.signup_burst_overall),
         )
 
     def close(self) -> None:

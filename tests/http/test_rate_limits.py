@@ -103,3 +103,60 @@ def test_requests_over_the_burst_get_429_per_user(email_limited: Api) -> None:
         assert_limited(limited, 100)
         assert int(limited.headers["retry-after"]) >= 90  # at 0.01 tokens a second
         assert bob.client.get("/api/me").status_code == 200
+
+
+PAIR_LIMIT, SIGNUPS_PER_CLIENT, SIGNUPS_OVERALL = 3, 3, 5
+
+
+def from_address(api: Api, address: str) -> httpx.Client:
+    """A client whose connections come from another loopback address (127.0.0.0/8)."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=api.base_url, transport=transport, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def pair_limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    yield from limited_api(
+        tmp_path_factory, login_failures_per_pair=PAIR_LIMIT, login_failures_per_email=50
+    )
+
+
+@pytest.fixture(scope="module")
+def signup_limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    yield from limited_api(
+        tmp_path_factory,
+        signup_burst_per_client=SIGNUPS_PER_CLIENT,
+        signup_rate_per_client=0.001,
+        signup_burst_overall=SIGNUPS_OVERALL,
+        signup_rate_overall=0.001,
+    )
+
+
+def test_the_owner_signs_in_from_another_address_while_one_address_is_slowed(
+    pair_limited: Api,
+) -> None:
+    email = unique_email()
+    pair_limited.sign_up(email)
+    wrong = {"email": email, "password": "not the password"}
+    right = {"email": email, "password": PASSWORD}
+    with from_address(pair_limited, "127.0.0.2") as attacker:
+        for _ in range(PAIR_LIMIT):
+            assert attacker.post("/api/auth/login", json=wrong).status_code == 401
+        assert_limited(attacker.post("/api/auth/login", json=right), 300)
+    with from_address(pair_limited, "127.0.0.3") as owner:
+        assert owner.post("/api/auth/login", json=right).status_code == 200
+
+
+def test_signups_are_limited_per_address_and_overall(signup_limited: Api) -> None:
+    def sign_up(client: httpx.Client) -> httpx.Response:
+        body = {"email": unique_email("flood"), "password": PASSWORD}
+        return client.post("/api/auth/signup", json=body)
+
+    with from_address(signup_limited, "127.0.0.4") as flooder:
+        for _ in range(SIGNUPS_PER_CLIENT):
+            assert sign_up(flooder).status_code == 201
+        assert_limited(sign_up(flooder), 3600)
+    with from_address(signup_limited, "127.0.0.5") as other:
+        for _ in range(SIGNUPS_OVERALL - SIGNUPS_PER_CLIENT):
+            assert sign_up(other).status_code == 201
+        assert_limited(sign_up(other), 3600)

@@ -201,6 +201,7 @@ def test_partial_import_keeps_the_good_lines(user: User) -> None:
     assert response.json() == {
         "imported": 1,
         "errors": [{"line": 3, "message": response.json()["errors"][0]["message"]}],
+        "error_count": 1,
     }
     assert essentials(listed(user)) == [("2026-01-01", "1.00", "EUR", "Food", "")]
 
@@ -269,4 +270,4 @@ def test_import_may_be_larger_than_the_1_mib_api_limit(user: User) -> None:
     assert len(text) > 1024 * 1024
     response = import_csv(user, text)
     assert response.status_code == 200, response.text
-    assert response.json() == {"imported": 3000, "errors": []}
+    assert response.json() == {"imported": 3000, "errors": [], "error_count": 0}

@@ -62,7 +62,7 @@ def start_server(
     workers: int = 1,
     env: dict[str, str] | None = None,
     port: int | None = None,
-    timeout: float = 30.0,
+    timeout: float = 90.0,  # a busy machine starts slowly
 ) -> RunningServer:
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -102,7 +102,7 @@ def _wait_until_healthy(server: RunningServer, timeout: float) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{server.log()}")
         try:
-            if httpx.get(f"{server.base_url}/api/health", timeout=1).status_code == 200:
+            if httpx.get(f"{server.base_url}/api/health", timeout=5).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

@@ -7,7 +7,13 @@ import pytest
 from expense_tracker.adapters.memory import MemoryIdentity
 from expense_tracker.domain.errors import Invalid, RateLimited, Unauthorized
 from expense_tracker.services import accounts
-from expense_tracker.services.ratelimit import FailureLimiter, TokenBuckets
+from expense_tracker.services.ratelimit import (
+    FailureLimiter,
+    GrowingDelays,
+    LoginLimits,
+    SignupLimits,
+    TokenBuckets,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -124,20 +130,30 @@ def identity() -> MemoryIdentity:
     return fake
 
 
-def log_in(identity: MemoryIdentity, limits: FailureLimiter, email: str, password: str) -> None:
-    accounts.login(
-        identity=identity, limits=limits, email=email, password=password, client="10.0.0.1"
+def login_limits(time: FakeTime, email: int = 3, client: int = 5, pair: int = 100) -> LoginLimits:
+    return LoginLimits(
+        GrowingDelays(pair, longest=300, monotonic=time), limiter(time, email, client)
     )
 
 
+def log_in(
+    identity: MemoryIdentity,
+    limits: LoginLimits,
+    email: str,
+    password: str,
+    client: str = "10.0.0.1",
+) -> None:
+    accounts.login(identity=identity, limits=limits, email=email, password=password, client=client)
+
+
 def test_login_normalises_the_email(identity: MemoryIdentity, time: FakeTime) -> None:
-    log_in(identity, limiter(time), " ADA@example.com", PASSWORD)
+    log_in(identity, login_limits(time), " ADA@example.com", PASSWORD)
 
 
 def test_wrong_passwords_lock_the_email_then_even_the_right_one_waits(
     identity: MemoryIdentity, time: FakeTime
 ) -> None:
-    limits = limiter(time, email=3)
+    limits = login_limits(time, email=3)
     for _ in range(3):
         with pytest.raises(Unauthorized):
             log_in(identity, limits, "ada@example.com", "wrong-wrong")
@@ -150,7 +166,7 @@ def test_wrong_passwords_lock_the_email_then_even_the_right_one_waits(
 def test_a_success_clears_the_emails_failures_but_not_the_clients(
     identity: MemoryIdentity, time: FakeTime
 ) -> None:
-    limits = limiter(time, email=3, client=4)
+    limits = login_limits(time, email=3, client=4)
     for _ in range(2):
         with pytest.raises(Unauthorized):
             log_in(identity, limits, "ada@example.com", "wrong-wrong")
@@ -163,7 +179,7 @@ def test_a_success_clears_the_emails_failures_but_not_the_clients(
 
 
 def test_unknown_emails_count_against_the_client(identity: MemoryIdentity, time: FakeTime) -> None:
-    limits = limiter(time, email=3, client=2)
+    limits = login_limits(time, email=3, client=2)
     for n in range(2):
         with pytest.raises(Unauthorized):
             log_in(identity, limits, f"nobody{n}@example.com", PASSWORD)
@@ -177,3 +193,58 @@ def test_signup_service_normalises_and_applies_the_policy(identity: MemoryIdenti
     with pytest.raises(Invalid) as caught:
         accounts.signup(identity=identity, email="bob", password="password")
     assert {e.field for e in caught.value.errors} == {"email", "password"}
+
+
+def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(
+    identity: MemoryIdentity, time: FakeTime
+) -> None:
+    limits = login_limits(time, email=100, client=500, pair=5)
+    for _ in range(5):
+        with pytest.raises(Unauthorized):
+            log_in(identity, limits, "ada@example.com", "wrong-wrong", client="6.6.6.6")
+    with pytest.raises(RateLimited):
+        log_in(identity, limits, "ada@example.com", PASSWORD, client="6.6.6.6")
+    log_in(identity, limits, "ada@example.com", PASSWORD, client="10.0.0.1")
+
+
+def test_each_failure_past_the_free_ones_doubles_the_wait(time: FakeTime) -> None:
+    delays = GrowingDelays(free=2, longest=300, monotonic=time)
+    waits = []
+    for _ in range(6):
+        delays.record_failure("k")
+        waits.append(delays.wait("k"))
+    assert waits == [0, 1, 2, 4, 8, 16]
+    time.now += 16
+    assert delays.wait("k") == 0
+
+
+def test_the_wait_never_passes_the_longest(time: FakeTime) -> None:
+    delays = GrowingDelays(free=1, longest=60, monotonic=time)
+    for _ in range(20):
+        delays.record_failure("k")
+    assert delays.wait("k") == 60
+
+
+def test_many_addresses_still_meet_the_brake_on_one_email(
+    identity: MemoryIdentity, time: FakeTime
+) -> None:
+    limits = login_limits(time, email=10, client=500, pair=5)
+    for n in range(10):
+        with pytest.raises(Unauthorized):
+            log_in(identity, limits, "ada@example.com", "wrong-wrong", client=f"10.0.1.{n}")
+    with pytest.raises(RateLimited):
+        log_in(identity, limits, "ada@example.com", PASSWORD, client="10.0.2.1")
+
+
+def test_signups_are_limited_per_client_then_overall(time: FakeTime) -> None:
+    limits = SignupLimits(
+        TokenBuckets(rate=0.001, burst=2, monotonic=time),
+        TokenBuckets(rate=0.001, burst=3, monotonic=time),
+    )
+    limits.take("a")
+    limits.take("a")
+    with pytest.raises(RateLimited):
+        limits.take("a")
+    limits.take("b")  # another address has its own allowance ...
+    with pytest.raises(RateLimited):
+        limits.take("c")  # ... until the server's is spent

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from expense_tracker.adapters.common.clock import FixedClock
 from expense_tracker.adapters.local.files import LocalReceiptStore
 from expense_tracker.adapters.memory import MemoryExpenseStore, MemoryReceiptStore
-from expense_tracker.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from expense_tracker.domain.errors import Conflict, Invalid, NotFound
 from expense_tracker.domain.expense import Expense
 from expense_tracker.domain.receipts import pending_key
 from expense_tracker.entrypoints.cli import app
@@ -204,7 +204,7 @@ def test_confirm_that_keeps_losing_leaves_no_file_behind(world: World) -> None:
     world.store = FlakyStore(losses=99)
     world.expense()
     world.upload(files.PDF, "application/pdf")
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(Conflict):  # retried until given up: a conflict, not a precondition
         world.confirm()
     assert list(world.receipts.objects) == [pending_key(USER, "E1")]  # only the upload
 

@@ -17,7 +17,13 @@ from expense_tracker.adapters.memory import (
     MemoryRates,
     MemoryReceiptStore,
 )
-from expense_tracker.domain.errors import Invalid, NotFound, PayloadTooLarge, PreconditionFailed
+from expense_tracker.domain.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+)
 from expense_tracker.domain.expense import (
     DEFAULT_CATEGORIES,
     Expense,
@@ -259,11 +265,11 @@ def test_update_with_if_match_does_not_retry_a_concurrent_change() -> None:
     assert world.store.get("alice", expense.id).category == "Food"
 
 
-def test_update_gives_up_when_the_expense_keeps_changing() -> None:
+def test_update_without_if_match_gives_up_with_a_conflict_not_a_precondition() -> None:
     world = World(store=RacingStore(races=100))
     expense = world.add()
 
-    with pytest.raises(PreconditionFailed, match="keeps changing"):
+    with pytest.raises(Conflict, match="keeps changing"):
         world.update(expense, category="Travel")
 
 

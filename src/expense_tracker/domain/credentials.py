@@ -72,11 +72,22 @@ def check_password(password: str) -> None:
     raise Invalid(FieldError("password", message))
 
 
+def check_password_against(password: str, email: str) -> None:
+    """check_password, then Invalid when the password is the e-mail (or its name part) or
+    one character repeated: one message for the field."""
+    check_password(password)
+    folded = password.casefold()
+    if folded in {email, email.partition("@")[0]}:
+        raise Invalid(FieldError("password", "must not be your e-mail address"))
+    if len(set(folded)) == 1:
+        raise Invalid(FieldError("password", "must not be one character repeated"))
+
+
 def valid_signup(email: str, password: str) -> str:
     """Check both fields, reporting every problem at once; returns the normalised e-mail."""
     errors: list[FieldError] = []
     normalised = normalise_email(email)
-    for check in (lambda: valid_email(email), lambda: check_password(password)):
+    for check in (lambda: valid_email(email), lambda: check_password_against(password, normalised)):
         try:
             check()
         except Invalid as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ HEADER = (
     "updated_at",
 )
 REQUIRED_COLUMNS = ("date", "amount", "currency", "category")
+MAX_REPORTED_ERRORS = 100  # the first ones are kept; the rest only counted (memory stays flat)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -80,7 +82,25 @@ class LineError:
 @dataclass(frozen=True)
 class ParsedImport:
     drafts: list[tuple[int, ExpenseDraft]]
-    errors: list[LineError]
+    errors: list[LineError]  # the first MAX_REPORTED_ERRORS
+    error_count: int = 0  # all of them
+
+    @classmethod
+    def refused(cls, message: str) -> ParsedImport:
+        return cls([], [LineError(1, message)], 1)
+
+
+class _Errors:
+    """The first MAX_REPORTED_ERRORS line errors, and how many there were in all."""
+
+    def __init__(self) -> None:
+        self.kept: list[LineError] = []
+        self.count = 0
+
+    def add(self, line: int, message: str) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_REPORTED_ERRORS:
+            self.kept.append(LineError(line, message))
 
 
 def parse_import(text: str, *, default_currency: str, today: date) -> ParsedImport:
@@ -88,29 +108,36 @@ def parse_import(text: str, *, default_currency: str, today: date) -> ParsedImpo
     # strict: a broken quote or a truncated file is an error, not a silently merged cell.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     drafts: list[tuple[int, ExpenseDraft]] = []
-    errors: list[LineError] = []
+    errors = _Errors()
     try:
         columns = [c.strip().lstrip("\ufeff") for c in next(reader, [])]
-        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-        if missing:
-            return ParsedImport([], [LineError(1, f"missing column(s): {', '.join(missing)}")])
+        refusal = _header_problem(columns)
+        if refusal:
+            return ParsedImport.refused(refusal)
         for line, cells in _records(reader):
             if len(cells) > len(columns):
-                errors.append(LineError(line, "more cells than columns"))
+                errors.add(line, "more cells than columns")
                 continue
             try:
                 row = dict(zip(columns, cells, strict=False))
                 drafts.append((line, _draft(row, default_currency, today)))
             except Invalid as exc:
-                errors.append(
-                    LineError(line, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
-                )
+                errors.add(line, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
     except csv.Error as exc:
         # The csv module cannot resynchronise after this; say so rather than guess.
-        errors.append(
-            LineError(max(reader.line_num, 1), f"not valid CSV ({exc}); not read further")
-        )
-    return ParsedImport(drafts, errors)
+        errors.add(max(reader.line_num, 1), f"not valid CSV ({exc}); not read further")
+    return ParsedImport(drafts, errors.kept, errors.count)
+
+
+def _header_problem(columns: list[str]) -> str | None:
+    """Why the header line is refused: a missing or a repeated column (which cell would count?)."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        return f"missing column(s): {', '.join(missing)}"
+    repeated = [c for c, n in Counter(columns).items() if n > 1]
+    if repeated:
+        return f"duplicate column(s): {', '.join(repeated)}"
+    return None
 
 
 class _LineReader(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -145,12 +146,30 @@ def clean_category(value: object, field_name: str = "category") -> str:
     if not 1 <= len(text) <= CATEGORY_MAX:
         raise Invalid(FieldError(field_name, f"must be 1 to {CATEGORY_MAX} characters"))
     if _has_control(text, allowed=""):
-        raise Invalid(FieldError(field_name, "must not contain control characters"))
+        raise Invalid(FieldError(field_name, CONTROL_MESSAGE))
+    if not any(_visible(c) for c in text):
+        raise Invalid(FieldError(field_name, "must contain a visible character"))
     return text
 
 
+CONTROL_MESSAGE = "must not contain control characters or bidirectional overrides"
+# Overrides, embeddings and isolates reorder what a reader sees ("Trojan Source"); the
+# plain left-to-right and right-to-left marks stay allowed for mixed-direction text.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters that draw nothing (Hangul fillers, the blank Braille pattern).
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
 def _has_control(text: str, allowed: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in text if c not in allowed)
+    """C0 and C1 controls, DEL, and bidirectional overrides (other than `allowed`)."""
+    return any(
+        ord(c) < 32 or 127 <= ord(c) <= 159 or c in BIDI_CONTROLS for c in text if c not in allowed
+    )
+
+
+def _visible(char: str) -> bool:
+    return char not in BLANK_LETTERS and unicodedata.category(char) not in INVISIBLE_CATEGORIES
 
 
 def clean_description(value: object, field_name: str = "description") -> str:
@@ -162,7 +181,7 @@ def clean_description(value: object, field_name: str = "description") -> str:
     if len(text) > DESCRIPTION_MAX:
         raise Invalid(FieldError(field_name, f"must be at most {DESCRIPTION_MAX} characters"))
     if _has_control(text, allowed="\n\t"):
-        raise Invalid(FieldError(field_name, "must not contain control characters"))
+        raise Invalid(FieldError(field_name, CONTROL_MESSAGE))
     return text
 
 

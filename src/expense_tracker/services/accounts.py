@@ -10,36 +10,45 @@ from ..domain.errors import Unauthorized
 from ..domain.money import parse_currency
 from ..domain.profile import ProfileChanges, parse_locale
 from ..ports import IdentityProvider, SignupResult, TokenPair
-from .ratelimit import FailureLimiter
+from .ratelimit import LoginLimits, SignupLimits
 
 __all__ = ["login", "normalise_email", "profile_changes", "signup"]
 
 
-def signup(*, identity: IdentityProvider, email: str, password: str) -> SignupResult:
-    """422 for a malformed e-mail or a weak password; the e-mail is stored in lower case."""
-    return identity.signup(valid_signup(email, password), password)
+def signup(
+    *,
+    identity: IdentityProvider,
+    email: str,
+    password: str,
+    limits: SignupLimits | None = None,
+    client: str = "",
+) -> SignupResult:
+    """422 for a malformed e-mail or a weak password; the e-mail is stored in lower case.
+    Valid sign-ups are rate limited per client and overall (429) before any hashing."""
+    normalised = valid_signup(email, password)
+    if limits is not None:
+        limits.take(client)
+    return identity.signup(normalised, password)
 
 
 def login(
     *,
     identity: IdentityProvider,
-    limits: FailureLimiter,
+    limits: LoginLimits,
     email: str,
     password: str,
     client: str,
 ) -> TokenPair:
-    """Sign in; failures count against both the e-mail and the client address.
-
-    A success forgets the e-mail's failures but not the client's: otherwise one account of
-    the attacker's own would let a client keep guessing other people's passwords."""
+    """Sign in; failures count against the (e-mail, client) pair, the e-mail and the client
+    (see LoginLimits)."""
     email = normalise_email(email)
-    limits.check(email=email, client=client)
+    limits.check(email, client)
     try:
         tokens = identity.login(email, password)
     except Unauthorized:
-        limits.record_failure(email=email, client=client)
+        limits.record_failure(email, client)
         raise
-    limits.reset(email=email)
+    limits.succeeded(email, client)
     return tokens
 
 

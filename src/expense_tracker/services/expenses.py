@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
@@ -11,7 +13,7 @@ from typing import Any
 
 from ulid import ULID
 
-from ..domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
+from ..domain.errors import Conflict, FieldError, Invalid, NotFound, PreconditionFailed
 from ..domain.expense import (
     DEFAULT_CATEGORIES,
     CategoryCount,
@@ -121,7 +123,9 @@ def get_expense(*, store: ExpenseStore, user_id: str, expense_id: str) -> Expens
     return store.get(user_id, known_id(expense_id))
 
 
-ATTEMPTS = 5  # a concurrent writer makes a change re-read the expense and apply it again
+ATTEMPTS = 50  # a concurrent writer makes a change re-read the expense and apply it again
+BACKOFF_SECONDS = 0.002  # the most a retry waits at first; doubles up to MAX_BACKOFF_SECONDS
+MAX_BACKOFF_SECONDS = 0.05
 
 
 def change_expense(
@@ -135,7 +139,7 @@ def change_expense(
     """Read, change and write back on the version read (optimistic locking). When another
     writer won, re-read and apply `change` again, unless `retry` is off. A `change` that
     returns the expense unchanged writes nothing. Returns the expense before and after."""
-    for _attempt in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         current = get_expense(store=store, user_id=user_id, expense_id=expense_id)
         changed = change(current)
         if changed is current:
@@ -145,7 +149,10 @@ def change_expense(
         except PreconditionFailed:
             if not retry:
                 raise
-    raise PreconditionFailed("The expense keeps changing; try again")
+        # Random waits split the writers that collided, so one of them wins the next round.
+        time.sleep(random.uniform(0, min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2**attempt)))
+    # The client asked for no version: a 412 would answer a question it never asked.
+    raise Conflict("The expense keeps changing; try again")
 
 
 def update_expense(

@@ -90,3 +90,86 @@ class FailureLimiter:
         with self._lock:
             for key in keys.items():
                 self._failures.pop(key, None)
+
+
+class GrowingDelays:
+    """After `free` failures, each further failure of a key makes it wait twice as long as
+    the one before (1 s, 2 s, 4 s ... at most `longest`). A key is forgotten once it has
+    had no failure for `longest` seconds."""
+
+    def __init__(
+        self, free: int, longest: float, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.free = free
+        self.longest = longest
+        self._monotonic = monotonic
+        self._failures: dict[str, tuple[int, float]] = {}  # key -> (count, last failure)
+        self._lock = threading.Lock()
+
+    def wait(self, key: str) -> float:
+        now = self._monotonic()
+        with self._lock:
+            count, last = self._failures.get(key, (0, now))
+            if now - last >= self.longest:
+                self._failures.pop(key, None)
+                return 0.0
+        if count < self.free:
+            return 0.0
+        return max(0.0, min(self.longest, 2.0 ** (count - self.free)) - (now - last))
+
+    def record_failure(self, key: str) -> None:
+        now = self._monotonic()
+        with self._lock:
+            count, _ = self._failures.get(key, (0, now))
+            self._failures[key] = (count + 1, now)
+            while len(self._failures) > MAX_TRACKED:
+                self._failures.pop(next(iter(self._failures)))
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+class LoginLimits:
+    """Failed sign-ins, limited where they hurt the attacker, not the owner:
+    - per (e-mail, client) pair: a few free failures, then growing delays, so guessing from
+      one address slows down while the owner signs in from another;
+    - per e-mail from all clients: a high allowance, a brake on a distributed attack;
+    - per client over all e-mails: a brake on one address trying many accounts, high enough
+      that the people behind one shared address (an office, a NAT) do not trip it."""
+
+    def __init__(self, pair: GrowingDelays, totals: FailureLimiter) -> None:
+        self.pair = pair
+        self.totals = totals
+
+    def check(self, email: str, client: str) -> None:
+        wait = self.pair.wait(_pair(email, client))
+        if wait > 0:
+            raise RateLimited(math.ceil(wait), "Too many failed sign-ins; try again later")
+        self.totals.check(email=email, client=client)
+
+    def record_failure(self, email: str, client: str) -> None:
+        self.pair.record_failure(_pair(email, client))
+        self.totals.record_failure(email=email, client=client)
+
+    def succeeded(self, email: str, client: str) -> None:
+        """The right password: that pair and the e-mail start over; the client's failures
+        stay (else one account of an attacker's own would reset their guessing)."""
+        self.pair.reset(_pair(email, client))
+        self.totals.reset(email=email)
+
+
+def _pair(email: str, client: str) -> str:
+    return f"{client}\n{email}"
+
+
+class SignupLimits:
+    """Sign-ups per client address and for the whole server (each costs a 19 MiB hash)."""
+
+    def __init__(self, per_client: TokenBuckets, overall: TokenBuckets) -> None:
+        self.per_client = per_client
+        self.overall = overall
+
+    def take(self, client: str) -> None:
+        self.per_client.take(client)  # first, so one address cannot spend everyone's budget
+        self.overall.take("")

@@ -68,7 +68,7 @@ def confirm_upload(
     receipt = Receipt(content_type, len(data), clock.now(), final)
     try:
         before, after = _change_receipt(store, clock, user_id, expense_id, lambda _: receipt)
-    except (NotFound, PreconditionFailed):
+    except (NotFound, PreconditionFailed, Conflict):
         # Surely not attached. After any other failure the write may have landed; garbage
         # collection removes the file later if no expense references it.
         receipts.delete(final)

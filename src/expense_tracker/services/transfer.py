@@ -62,7 +62,8 @@ def export_json(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) ->
 @dataclass(frozen=True)
 class ImportResult:
     imported: int
-    errors: list[LineError]
+    errors: list[LineError]  # the first MAX_REPORTED_ERRORS
+    error_count: int
 
 
 def import_csv(
@@ -84,8 +85,8 @@ def import_csv(
     parsed = parse_import(
         text, default_currency=profiles.default_currency(user_id), today=clock.today()
     )
-    if parsed.errors and not partial:
-        return ImportResult(0, parsed.errors)
+    if parsed.error_count and not partial:
+        return ImportResult(0, parsed.errors, parsed.error_count)
     expenses = [new_expense(user_id, draft, clock) for _, draft in parsed.drafts]
     store.add_many(expenses)
-    return ImportResult(len(expenses), parsed.errors)
+    return ImportResult(len(expenses), parsed.errors, parsed.error_count)

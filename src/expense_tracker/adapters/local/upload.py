@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+from ...domain.errors import StorageError
 from ..common.upload_policy import LengthRange, check_length
 
 TYPE_SUFFIX = ".type"  # objects/<key>.type holds the object's content type
@@ -67,22 +70,35 @@ class LocalUpload:
         self.size += len(chunk)
         if self.size > self.limits.maximum:
             check_length(self.limits, self.size)  # raises EntityTooLarge
-        self._handle.write(chunk)
+        with disk_errors("store the upload"):
+            self._handle.write(chunk)
 
     def commit(self) -> None:
         """Finish: the size is in range, the bytes are on disk, then the file appears."""
         try:
             check_length(self.limits, self.size)
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
-            atomic_write(self._tmp_dir, type_note(self.final), self.content_type.encode())
-            _move_into_place(self._temporary, self.final)
+            with disk_errors("store the upload"):
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
+                atomic_write(self._tmp_dir, type_note(self.final), self.content_type.encode())
+                _move_into_place(self._temporary, self.final)
             self.committed = True
         except BaseException:
             self.abort()
             raise
 
     def abort(self) -> None:
-        self._handle.close()
+        with contextlib.suppress(OSError):  # closing flushes, which fails on a full disk
+            self._handle.close()
         remove_quietly(self._temporary)
+
+
+@contextlib.contextmanager
+def disk_errors(action: str) -> Iterator[None]:
+    """A full disk or a failing one is the service's trouble (503), not the client's."""
+    try:
+        yield
+    except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        raise StorageError(f"could not {action}: {'the disk is full' if full else exc}") from exc

@@ -56,7 +56,8 @@ def local_reader(settings: Settings) -> ReceiptReader:
 
 def build_local_container(settings: Settings) -> Container:
     data_dir = settings.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data_dir.chmod(0o700)  # the keys, the database and the receipts: the owner's only
     secret = (
         settings.secret_key.get_secret_value().encode()
         if settings.secret_key

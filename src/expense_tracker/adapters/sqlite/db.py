@@ -7,7 +7,10 @@ Errors leave as the domain's StorageError with a generic text (the cause is chai
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -217,6 +220,23 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+PRIVATE_FILE = 0o600  # password hashes and every user's expenses: the owner's eyes only
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def make_private(path: Path) -> None:
+    """Create the database file owner-only before SQLite does (it gives its -wal and -shm
+    files the database file's mode), and tighten the files of an older install."""
+    if str(path) == ":memory:" or str(path).startswith("file:"):
+        return
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+    for suffix in SQLITE_COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(companion.stat().st_mode) != PRIVATE_FILE:
+                companion.chmod(PRIVATE_FILE)
+
+
 class Database:
     """A SQLite file shared by the local adapters; one connection per thread."""
 
@@ -231,6 +251,7 @@ class Database:
         self._writer = threading.Lock()
         self._pending: list[_GroupedWrite[object]] = []
         self._pending_lock = threading.Lock()
+        make_private(Path(self.path))
         self.migrate()
 
     def connection(self) -> sqlite3.Connection:

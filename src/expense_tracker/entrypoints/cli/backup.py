@@ -89,7 +89,7 @@ def _write_archive(target: Path, database: Path, receipts: Path, manifest: dict[
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-            tar.add(database, arcname=DATABASE_FILE)
+            tar.add(database, arcname=DATABASE_FILE, filter=_private)
             count = _add_receipts(tar, receipts)
             body = json.dumps({**manifest, "receipt_files": count}, indent=2).encode()
             info = tarfile.TarInfo(MANIFEST)
@@ -101,6 +101,12 @@ def _write_archive(target: Path, database: Path, receipts: Path, manifest: dict[
     return count
 
 
+def _private(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    """Owner-only inside the archive too, whatever the files' modes on disk were."""
+    info.mode = 0o700 if info.isdir() else 0o600
+    return info
+
+
 def _add_receipts(tar: tarfile.TarFile, root: Path) -> int:
     """Every file under the receipts directory; one deleted meanwhile is simply left out."""
     if not root.is_dir():
@@ -110,7 +116,8 @@ def _add_receipts(tar: tarfile.TarFile, root: Path) -> int:
         if not path.is_file():
             continue
         try:
-            tar.add(path, arcname=f"{RECEIPTS_DIR}/{path.relative_to(root).as_posix()}")
+            arcname = f"{RECEIPTS_DIR}/{path.relative_to(root).as_posix()}"
+            tar.add(path, arcname=arcname, filter=_private)
         except FileNotFoundError:
             continue
         count += 1

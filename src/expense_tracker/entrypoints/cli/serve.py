@@ -23,8 +23,9 @@ def serve(
     import uvicorn
 
     settings = settings_for(data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     from ...bootstrap import build_container
+    from ..http.guarded_protocol import GuardedHttpToolsProtocol
 
     build_container(settings).close()  # create the database and keys once, before workers fork
     typer.echo(f"expense-tracker: http://{host}:{port}  (data in {settings.data_dir.resolve()})")
@@ -39,6 +40,8 @@ def serve(
         workers=workers,
         proxy_headers=False,
         log_level="info",
+        http=GuardedHttpToolsProtocol,  # a bounded request head with a deadline
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

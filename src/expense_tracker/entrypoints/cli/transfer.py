@@ -97,13 +97,13 @@ def _read_with_progress(path: Path, progress: Progress) -> bytes:
     return b"".join(parts)
 
 
-def _show_errors(console: Console, errors: list[LineError]) -> None:
+def _show_errors(console: Console, errors: list[LineError], count: int) -> None:
     table = Table("Line", "Problem", title="Lines that were not imported")
     for error in errors[:SHOWN_ERRORS]:
         table.add_row(str(error.line), error.message)
     console.print(table)
-    if len(errors) > SHOWN_ERRORS:
-        console.print(f"... and {len(errors) - SHOWN_ERRORS} more.")
+    if count > SHOWN_ERRORS:
+        console.print(f"... and {count - SHOWN_ERRORS} more.")
 
 
 @app.command("import")
@@ -135,7 +135,7 @@ def import_(
             )
             bar.update(task, total=1, completed=1)
     if result.errors:
-        _show_errors(console, result.errors)
+        _show_errors(console, result.errors, result.error_count)
     console.print(f"Imported {result.imported} expense(s) for {user}.")
     if result.errors and not result.imported:
         raise typer.Exit(1)

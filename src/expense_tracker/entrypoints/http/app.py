@@ -11,7 +11,7 @@ from ... import __version__
 from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
-from .middleware import BodyLimit, SecurityHeaders
+from .middleware import BodyLimit, DuplicateKeys, SecurityHeaders
 from .routes import (
     accounts,
     alerts,
@@ -64,6 +64,7 @@ def create_app(
     )
     app.state.container = wired
     problems.install(app)
+    app.add_middleware(DuplicateKeys)  # inside BodyLimit: reads only what the limit allows
     body_limits = {transfer.IMPORT_PATH: transfer.IMPORT_BODY_LIMIT, **extra_body_limits(wired)}
     app.add_middleware(
         BodyLimit, limit_for=lambda path: body_limits.get(path, settings.max_body_bytes)

@@ -1,7 +1,9 @@
-"""Pure ASGI middleware: security headers on every response, and request body limits."""
+"""Pure ASGI middleware: security headers on every response, request body limits, and no
+repeated keys in a JSON body."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
@@ -103,4 +105,90 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
         media_type="application/problem+json",
         headers={"Connection": "close"},
     )
+    await response(scope, receive, send)
+
+
+class DuplicateKeys:
+    """Refuse a JSON body that gives a key twice (422 naming it): parsers disagree on which
+    value wins, so a check and a later use could see different ones. The body is read once
+    here (its size is already limited) and handed on unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        body, more = bytearray(), True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay(b"", message), send)
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        repeated = _repeated_key(bytes(body))
+        if repeated is not None:
+            await _duplicate_key(scope, receive, send, repeated)
+            return
+        await self.app(scope, _replay(bytes(body), None), send)
+
+
+def _is_json(scope: Scope) -> bool:
+    content_type: bytes = dict(scope.get("headers", [])).get(b"content-type", b"")
+    kind = content_type.split(b";")[0].strip().lower()
+    return kind == b"application/json" or kind.endswith(b"+json")
+
+
+class _Repeated(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Repeated(key)
+        seen[key] = value
+    return seen
+
+
+def _repeated_key(body: bytes) -> str | None:
+    try:
+        json.loads(body, object_pairs_hook=_no_repeats)
+    except _Repeated as repeated:
+        return repeated.key
+    except ValueError:  # not JSON at all: the route says so in its own words
+        return None
+    return None
+
+
+def _replay(body: bytes, first: Message | None) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if first is not None:
+            return first
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _duplicate_key(scope: Scope, receive: Receive, send: Send, key: str) -> None:
+    message = "is given more than once"
+    body = {
+        "type": "about:blank",
+        "title": "Invalid input",
+        "status": 422,
+        "detail": f"{key}: {message}",
+        "errors": [{"field": key, "message": message}],
+    }
+    response = JSONResponse(body, status_code=422, media_type="application/problem+json")
     await response(scope, receive, send)

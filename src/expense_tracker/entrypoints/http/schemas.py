@@ -227,7 +227,8 @@ class ImportLineError(BaseModel):
 
 class ImportOut(BaseModel):
     imported: int
-    errors: list[ImportLineError]
+    errors: list[ImportLineError] = Field(description="The first 100 bad lines")
+    error_count: int = Field(description="How many lines were bad in all")
 
 
 EmailIn = Annotated[

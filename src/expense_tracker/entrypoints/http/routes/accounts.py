@@ -34,8 +34,16 @@ def _tokens(pair: Any) -> dict[str, Any]:
     operation_id="signup",
     responses={409: PROBLEM, **PUBLIC},
 )
-def signup(body: Credentials, c: ContainerDep) -> dict[str, Any]:
-    result = svc.signup(identity=c.identity, email=body.email, password=body.password)
+def signup(
+    body: Credentials, c: ContainerDep, client: Annotated[str, Depends(client_address)]
+) -> dict[str, Any]:
+    result = svc.signup(
+        identity=c.identity,
+        email=body.email,
+        password=body.password,
+        limits=c.signup_limits,
+        client=client,
+    )
     return {
         "user_id": result.user_id,
         "email": result.email,

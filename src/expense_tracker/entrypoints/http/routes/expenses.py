@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -38,11 +39,14 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
+VERSION = re.compile(r"[0-9]{1,18}")
+
+
 def parse_if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not VERSION.fullmatch(text):  # ASCII digits only: str.isdigit() takes "²"
         raise BadRequest('If-Match must be a version such as "3"')
     return int(text)
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from ....domain.errors import FieldError, Invalid
 from ....services import transfer as svc
@@ -82,7 +83,9 @@ async def import_expenses(
     partial: bool = False,
 ) -> dict[str, Any]:
     data = await _csv_bytes(request)
-    result = svc.import_csv(
+    # Parsing, validating and storing take seconds for a big file: never on the event loop.
+    result = await run_in_threadpool(
+        svc.import_csv,
         store=c.store,
         clock=c.clock,
         profiles=c.profiles,
@@ -93,6 +96,7 @@ async def import_expenses(
     return {
         "imported": result.imported,
         "errors": [{"line": e.line, "message": e.message} for e in result.errors],
+        "error_count": result.error_count,
     }
 
 

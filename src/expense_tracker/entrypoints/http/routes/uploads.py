@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.responses import StreamingResponse
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
@@ -126,16 +126,22 @@ async def upload(request: Request, c: ContainerDep) -> Response:
     """S3's presigned-POST semantics: 204 when stored, 403 for a policy that does not allow
     the form, 400 for a file outside the size range or a malformed form."""
     form = UploadForm(local_store(c))
-    parser = MultipartParser(_boundary(request.headers.get("content-type", "")), form.callbacks())
+    try:
+        parser = MultipartParser(
+            _boundary(request.headers.get("content-type", "")), form.callbacks()
+        )
+    except FormParserError as exc:  # such as a boundary over 256 bytes
+        raise BadRequest("The multipart boundary is not valid") from exc
     try:
         async for chunk in request.stream():
-            parser.write(chunk)
+            # Checking the policy and writing to disk block: in a worker thread.
+            await run_in_threadpool(parser.write, chunk)
             if form.done:
                 break  # what follows the file is ignored, as S3 does
         if form.upload is None or not form.done:
             raise BadRequest("The form has no complete `file` part")
         await run_in_threadpool(form.upload.commit)  # fsync and rename: off the event loop
-    except MultipartParseError as exc:
+    except FormParserError as exc:
         raise BadRequest("The multipart body is malformed") from exc
     finally:
         if form.upload is not None and not form.upload.committed:
