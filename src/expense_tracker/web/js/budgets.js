@@ -96,7 +96,8 @@ export function createBudgets({ defaultCurrency, onChanged }) {
     event.preventDefault();
     clearFieldErrors(form);
     formError.hidden = true;
-    const values = Object.fromEntries(new FormData(form));
+    /** @type {Record<string, string>} */
+    const values = Object.fromEntries([...new FormData(form)].map(([k, x]) => [k, String(x)]));
     const body = {
       category: values.category.trim() || null,
       amount: values.amount.trim(),

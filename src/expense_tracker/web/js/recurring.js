@@ -74,7 +74,8 @@ export function createRecurring({ defaultCurrency, onChanged }) {
     event.preventDefault();
     clearFieldErrors(form);
     formError.hidden = true;
-    const v = Object.fromEntries(new FormData(form));
+    /** @type {Record<string, string>} */
+    const v = Object.fromEntries([...new FormData(form)].map(([k, x]) => [k, String(x)]));
     const body = {
       amount: v.amount.trim(),
       currency: v.currency.trim().toUpperCase() || undefined,

@@ -18,6 +18,7 @@ const POLL_LIMIT = 180; // three minutes
 const FIELD_OF = { total: "amount", currency: "currency", date: "date", merchant: "description" };
 const CHECK_THIS = "Check this: the scan was not sure.";
 
+/** @param {HTMLElement} root @param {{ defaultCurrency: () => string, onAdded: (expense?: unknown) => unknown }} options */
 export function createScan(root, { defaultCurrency, onAdded }) {
   const input = h("input", { type: "file", id: "scan-file", accept: "image/*", capture: "environment" });
   const status = h("p", { class: "scan-status", role: "status", "aria-live": "polite" });
@@ -51,7 +52,7 @@ export function createScan(root, { defaultCurrency, onAdded }) {
         return;
       }
       scanId = scan.id;
-      fillForm(form, scan, defaultCurrency);
+      fillForm(form, scan, defaultCurrency());
       review.hidden = false;
       say("Read. Check the marked fields, then save.");
       (form.querySelector(".unsure input") ?? form.elements.namedItem("category")).focus();

@@ -60,7 +60,8 @@ async function start() {
   });
   const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
   createTransfer({ filters, onImported: everything });
-  createScan($("#scan-root"), { defaultCurrency: me.default_currency, onAdded: everything });
+  let defaultCurrency = "USD"; // until /api/me answers
+  createScan($("#scan-root"), { defaultCurrency: () => defaultCurrency, onAdded: everything });
 
   $("#sign-out").addEventListener("click", async () => {
     await signOut();
@@ -71,6 +72,7 @@ async function start() {
   if (me) {
     $("#who-email").textContent = me.email;
     addForm.setDefaultCurrency(me.default_currency);
+    defaultCurrency = me.default_currency;
   }
   $("main").removeAttribute("aria-busy");
   document.body.dataset.ready = "true"; // lets tests (and people with slow links) know it is loaded
