@@ -19,6 +19,11 @@ from tests.browser.ui import Tab, eventually
 from tests.support.api import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# The worker's scope once it is active, or null after 20 s (evaluate itself never times out).
+WORKER_SCOPE = """() => Promise.race([
+    navigator.serviceWorker.ready.then((registration) => registration.scope),
+    new Promise((resolve) => setTimeout(() => resolve(null), 20000)),
+])"""
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -67,7 +72,7 @@ def test_the_app_has_a_manifest_icons_and_a_service_worker(tab: Tab, user: User)
     assert "unsafe-inline" not in worker.headers["content-security-policy"]
 
     tab.sign_in(user.email)
-    scope = tab.page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+    scope = tab.page.evaluate(WORKER_SCOPE)
     assert scope == tab.page.url.split("/tracker.html")[0] + "/"
     cdp = tab.page.context.new_cdp_session(tab.page)
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
@@ -80,7 +85,7 @@ def test_the_dashboard_opens_offline_and_recovers_when_the_network_returns(
 ) -> None:
     user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
     tab.sign_in(user.email)
-    tab.page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    assert tab.page.evaluate(WORKER_SCOPE), "no service worker"
     tab.page.reload()  # from now on the page is served through the worker
     tab.wait_for_dashboard()
     assert tab.page.evaluate("() => navigator.serviceWorker.controller !== null")
