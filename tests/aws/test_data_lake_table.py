@@ -5,6 +5,7 @@ produces, field by field and type by type."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from typing import Any
@@ -26,6 +27,9 @@ def template() -> cfn.Template:
 def _table(template: cfn.Template) -> dict[str, Any]:
     table: dict[str, Any] = cfn.props(template, "DataLakeTable")["TableInput"]
     return table
+
+
+NULLABLE = {"recurring_id"}  # null unless a recurring series made the expense
 
 
 def _matches(hive_type: str, value: Any) -> bool:
@@ -54,7 +58,16 @@ def test_every_record_field_is_a_column_of_the_right_type(
     columns = {c["Name"]: c["Type"] for c in _table(template)["StorageDescriptor"]["Columns"]}
     assert set(columns) == set(record)
     for name, value in record.items():
+        if name in NULLABLE and value is None:
+            continue
         assert _matches(columns[name], value), (name, columns[name], value)
+
+
+def test_a_recurring_expense_fills_its_nullable_column(template: cfn.Template) -> None:
+    expense = dataclasses.replace(make_expense(new_user(), day=DAY), recurring_id="SERIES")
+    record = json.loads(lake_document(expense))
+    columns = {c["Name"]: c["Type"] for c in _table(template)["StorageDescriptor"]["Columns"]}
+    assert _matches(columns["recurring_id"], record["recurring_id"])
 
 
 def test_the_partition_projection_finds_the_keys_the_lake_writes(template: cfn.Template) -> None:
