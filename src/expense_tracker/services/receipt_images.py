@@ -31,12 +31,11 @@ from ..domain.receipts import (
     not_a,
     sniff,
 )
-from .receipt_pdf import check_pdf_content
 from .receipt_xmp import XmpNotCleaned, packet_has_gps, scrub_xmp_gps
 
 
 @cache
-def _open_heic_too() -> None:
+def open_heic_too() -> None:
     """Pillow and the HEIC opener are imported on the first receipt (each function imports
     Pillow itself), not when the app is built: a cold start (Lambda's init) need not pay them."""
     import pi_heif
@@ -93,6 +92,8 @@ def clean_receipt(data: bytes, declared: str | None) -> tuple[str, bytes]:
     if contains_markup(data):
         raise not_a(actual)
     if actual == PDF:
+        from .receipt_pdf import check_pdf_content  # pypdf loads Pillow: on the first PDF only
+
         check_pdf(data)  # its frame: a header and an end marker
         check_pdf_content(data)  # parsed: no scripts, actions or attachments
         return actual, data
@@ -119,7 +120,7 @@ def _without_xmp_gps(data: bytes, kind: str) -> bytes:
 def _xmp_still_has_gps(data: bytes, kind: str) -> bool:
     from PIL import Image
 
-    _open_heic_too()
+    open_heic_too()
     with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]]) as image:
         packets = [image.info.get(name) for name in ("xmp", "XML:com.adobe.xmp")]
     return any(isinstance(p, bytes | str) and packet_has_gps(p) for p in packets)
@@ -129,7 +130,7 @@ def _decode(data: bytes, kind: str) -> bytes | None:
     """Decode the whole image; the raw EXIF bytes when they hold a GPS block, else None."""
     from PIL import Image
 
-    _open_heic_too()
+    open_heic_too()
     try:
         # Pillow only warns between one and two times its pixel limit; a bomb all the same.
         with warnings.catch_warnings():
@@ -206,7 +207,7 @@ def _fix_png_checksums(buf: bytearray) -> None:
 def _still_has_gps(data: bytes, kind: str) -> bool:
     from PIL import Image
 
-    _open_heic_too()
+    open_heic_too()
     try:
         with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]]) as image:
             if kind == PNG:  # an eXIf chunk after the image data is read only by load()

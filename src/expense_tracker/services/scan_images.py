@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageOps
-
 from ..ports.reader import UnreadableImage
-from . import receipt_images  # noqa: F401  (registers the HEIC opener)
+from .receipt_images import open_heic_too
 
 MAX_SIDE = 2000  # enough for receipt print; more only slows OCR down
 JPEG_QUALITY = 90
 
 
 def upright_jpeg(data: bytes) -> bytes:
-    """The bytes were checked by clean_receipt at upload (type, pixel limit)."""
+    """The bytes were checked by clean_receipt at upload (type, pixel limit). Pillow is
+    imported here, on the first scan, so a cold start does not pay for it."""
+    from PIL import Image, ImageOps
+
+    open_heic_too()
     try:
         with Image.open(io.BytesIO(data)) as opened:
             image = ImageOps.exif_transpose(opened).convert("RGB")
