@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from datetime import UTC, date, datetime
 
 from ulid import ULID
 
+from expense_tracker.adapters.sqlite import queries
+from expense_tracker.adapters.sqlite.queries import row_values
 from expense_tracker.domain.expense import Expense, Receipt
 from expense_tracker.domain.money import parse_amount
 
@@ -50,3 +53,12 @@ def make_receipt(key: str = "receipts/abc", size: int = 182_044) -> Receipt:
 
 def ids(expenses: list[Expense]) -> list[str]:
     return [e.id for e in expenses]
+
+
+def insert_release_1_rows(conn: sqlite3.Connection, expenses: list[Expense]) -> None:
+    """Rows as release 1's schema holds them (no column added by a later migration), for the
+    tests that open an old database and check what a migration backfills."""
+    columns = [name.strip() for name in queries._COLUMNS.split(",")][:15]
+    rows = [row_values(e)[:15] for e in expenses]
+    marks = ", ".join("?" * len(columns))
+    conn.executemany(f"INSERT INTO expenses ({', '.join(columns)}) VALUES ({marks})", rows)

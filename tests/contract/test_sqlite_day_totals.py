@@ -8,12 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from expense_tracker.adapters.sqlite.db import MIGRATIONS, Database
-from expense_tracker.adapters.sqlite.queries import insert_rows, row_values
 from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
 from expense_tracker.domain.analytics import DayTotal, day_totals
 from expense_tracker.domain.expense import Expense, ExpenseFilter
 
-from .factories import make_expense, new_user
+from .factories import insert_release_1_rows, make_expense, new_user
 
 
 def _before_day_totals(path: Path, expenses: list[Expense]) -> None:
@@ -24,7 +23,7 @@ def _before_day_totals(path: Path, expenses: list[Expense]) -> None:
     try:
         before = MIGRATIONS.index(next(m for m in MIGRATIONS if "CREATE TABLE day_totals" in m))
         conn.executescript(MIGRATIONS[0])
-        insert_rows(conn, [row_values(e) for e in expenses])
+        insert_release_1_rows(conn, expenses)
         for script in MIGRATIONS[1:before]:  # the steps before ours backfill their own
             conn.executescript(script)
         conn.execute(f"PRAGMA user_version={before}")

@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 
 from expense_tracker.adapters.sqlite.db import MIGRATIONS, Database
-from expense_tracker.adapters.sqlite.queries import insert_rows, row_values
 from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
 from expense_tracker.adapters.sqlite.totals import plan, summary_query
 from expense_tracker.domain.analytics import CurrencyTotal, summarize
 from expense_tracker.domain.errors import Conflict
 from expense_tracker.domain.expense import CategoryCount, Expense
 
-from .factories import make_expense, new_user
+from .factories import insert_release_1_rows, make_expense, new_user
 
 START = date(2025, 11, 10)  # random dates run to mid-March: whole and partial months
 SPAN_DAYS = 130
@@ -155,7 +154,7 @@ def _version_1_database(path: Path, expenses: list[Expense]) -> None:
     try:
         conn.executescript(MIGRATIONS[0])
         conn.execute("PRAGMA user_version=1")
-        insert_rows(conn, [row_values(e) for e in expenses])
+        insert_release_1_rows(conn, expenses)
         conn.commit()
     finally:
         conn.close()
