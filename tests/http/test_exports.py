@@ -93,9 +93,10 @@ def test_evidence_pack_verifies_and_an_independent_reader_agrees(
         assert receipt == fetch(api, view_link(user, with_receipt["id"])).content
         ids = {r["id"] for r in json.loads(pack.read("expenses.json"))}
         assert ids == {with_receipt["id"], plain["id"]}
-        assert pack.read("rates.csv").decode().splitlines() == [
-            "date,currency,rate_date,units_per_eur"
-        ]  # no rates are known yet: a header alone
+        rates = pack.read("rates.csv").decode().splitlines()
+        assert rates[0] == "date,currency,rate_date,units_per_eur"
+        # One line per (day, currency) converted, with the ECB rate of that day or before it.
+        assert len(rates) - 1 == len({(e["date"], e["currency"]) for e in (with_receipt, plain)})
     assert manifest["expenses"] == 2 and manifest["receipts"] == 1
     assert manifest["filters"] == {"from": None, "to": None, "category": None, "q": None}
     assert {e["path"] for e in manifest["files"]} == {

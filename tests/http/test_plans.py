@@ -75,10 +75,13 @@ def test_other_users_budget_series_and_alerts_are_not_found(user: User, other_us
         assert other_user.client.delete(path).status_code == 404
     user.add(amount="5.00", description="Coffee", date=today().isoformat())
     user.add(amount="5.00", description="coffee", date=today().isoformat())
-    [alert] = user.client.get("/api/alerts").json()["items"]
+    # The budget may have raised its own alerts too (the rent series runs in the background).
+    items = user.client.get("/api/alerts").json()["items"]
+    [alert] = [a for a in items if a["kind"] == "possible_duplicate"]
     assert other_user.client.post(f"/api/alerts/{alert['id']}/dismiss").status_code == 404
     assert user.client.post(f"/api/alerts/{alert['id']}/dismiss").status_code == 204
-    assert user.client.get("/api/alerts").json()["items"] == []
+    left = user.client.get("/api/alerts").json()["items"]
+    assert alert["id"] not in {a["id"] for a in left}
 
 
 def test_a_recurring_series_adds_every_occurrence_up_to_today(user: User) -> None:
