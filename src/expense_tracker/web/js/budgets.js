@@ -96,7 +96,8 @@ export function createBudgets({ defaultCurrency, onChanged }) {
     event.preventDefault();
     clearFieldErrors(form);
     formError.hidden = true;
-    const values = Object.fromEntries(new FormData(form));
+    // Only text fields in this form: every value is a string.
+    const values = /** @type {Record<string, string>} */ (Object.fromEntries(new FormData(form)));
     const body = {
       category: values.category.trim() || null,
       amount: values.amount.trim(),

@@ -11,10 +11,11 @@ const LABELS = { csv: "CSV", json: "JSON", zip: "evidence pack" };
 
 /** The filters bar's values, as the API names them (empty ones left out). */
 function currentFilters() {
-  const form = document.getElementById("filters");
+  const form = /** @type {HTMLFormElement | null} */ (document.getElementById("filters"));
   const out = {};
   for (const name of ["from", "to", "category", "q"]) {
-    const value = form?.elements.namedItem(name)?.value.trim();
+    const field = /** @type {HTMLInputElement | null} */ (form?.elements.namedItem(name));
+    const value = field?.value.trim();
     if (value) out[name] = value;
   }
   return out;

@@ -74,7 +74,8 @@ export function createRecurring({ defaultCurrency, onChanged }) {
     event.preventDefault();
     clearFieldErrors(form);
     formError.hidden = true;
-    const v = Object.fromEntries(new FormData(form));
+    // Only text fields in this form: every value is a string.
+    const v = /** @type {Record<string, string>} */ (Object.fromEntries(new FormData(form)));
     const body = {
       amount: v.amount.trim(),
       currency: v.currency.trim().toUpperCase() || undefined,

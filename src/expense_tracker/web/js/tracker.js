@@ -3,12 +3,13 @@
 
 import { SessionEnded, explain, getJson, scheduleRefresh, signOut } from "./api.js";
 import { createAddForm } from "./add-expense.js";
-import { onDrillDown, redrawCharts, refreshAnalytics } from "./analytics.js";
+import { onDrillDown, redrawCharts, refreshAnalytics, setLocale } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createTransfer } from "./transfer.js";
+import { createSettings } from "./settings.js";
 import { loadSession } from "./session.js";
 import { bindThemeSwitch } from "./theme-switch.js";
 
@@ -69,6 +70,13 @@ async function start() {
   if (me) {
     $("#who-email").textContent = me.email;
     addForm.setDefaultCurrency(me.default_currency);
+    setLocale(me.locale);
+    redrawCharts(); // the totals came in parallel, written in the browser's locale
+    createSettings($("#settings-form"), me, (saved) => {
+      setLocale(saved.locale);
+      addForm.setDefaultCurrency(saved.default_currency);
+      return analytics(filters.current());
+    });
   }
   $("main").removeAttribute("aria-busy");
   document.body.dataset.ready = "true"; // lets tests (and people with slow links) know it is loaded
