@@ -8,9 +8,8 @@
 
 import { SessionEnded, explain, getJson } from "./api.js";
 import { h } from "./dom.js";
-import { formatDate, formatMonth } from "./format.js";
+import { formatDate, formatMoney as money, formatMonth } from "./format.js";
 import { toQuery } from "./filters.js";
-import { minorDigits } from "./currencies.js";
 import { currentTheme } from "./theme-switch.js";
 
 const PALETTE = {
@@ -21,8 +20,6 @@ const CHART_JS = "/vendor/chart.umd.min.js";
 const charts = {};
 let latest = null; // the last summary shown, drawn again when Chart.js arrives or the theme changes
 let latestFilters = {};
-/** @type {string | undefined} the user's BCP 47 locale (settings); undefined: the browser's */
-let locale;
 let generation = 0;
 /** @type {(filters: Record<string, string>) => void} */
 let drillDown = () => {};
@@ -36,23 +33,6 @@ export function onDrillDown(callback) {
 function colour(index) {
   const palette = PALETTE[currentTheme()];
   return palette[index % palette.length];
-}
-
-/** @param {string | null | undefined} tag */
-export function setLocale(tag) {
-  locale = tag || undefined;
-}
-
-/** Exactly the ISO 4217 digits, in the user's locale (Intl formats the string exactly). */
-export function money(amount, currency, options = {}) {
-  const digits = minorDigits(currency) ?? undefined;
-  try {
-    return new Intl.NumberFormat(locale, {
-      style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits, ...options,
-    }).format(amount);
-  } catch {
-    return `${amount} ${currency}`;
-  }
 }
 
 /** One dataset per original currency over `labels`, plotted at its home-currency value;

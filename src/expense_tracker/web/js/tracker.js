@@ -3,10 +3,11 @@
 
 import { SessionEnded, explain, getJson, scheduleRefresh, signOut } from "./api.js";
 import { createAddForm } from "./add-expense.js";
-import { onDrillDown, redrawCharts, refreshAnalytics, setLocale } from "./analytics.js";
+import { onDrillDown, redrawCharts, refreshAnalytics } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
+import { setLocale } from "./format.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createTransfer } from "./transfer.js";
 import { createSettings } from "./settings.js";
@@ -75,7 +76,7 @@ async function start() {
     createSettings($("#settings-form"), me, (saved) => {
       setLocale(saved.locale);
       addForm.setDefaultCurrency(saved.default_currency);
-      return analytics(filters.current());
+      return everything(); // totals in the new home currency, amounts in the new locale
     });
   }
   $("main").removeAttribute("aria-busy");
