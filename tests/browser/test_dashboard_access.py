@@ -135,8 +135,11 @@ def test_each_chart_has_a_keyboard_table_and_choosing_a_bar_filters_by_it(
     table = tab.page.locator("#table-category table")
     expect(table).to_be_visible()
     expect(table.locator("thead th")).to_have_text(["By category", "EUR", "USD"])
-    expect(table.locator("tbody tr")).to_have_text([  # the API's order: most spent first
-        re.compile(r"^Transport\s*€45\.00\s*–$"), re.compile(r"^Food\s*€12\.50\s*\$20\.00$"),
+    # The API's order (most spent first); each original amount, and (another currency than the
+    # home one, USD here) what it counts as in the home currency.
+    expect(table.locator("tbody tr")).to_have_text([
+        re.compile(r"^Transport\s*€45\.00 ≈ \$\d+\.\d\d\s*–$"),
+        re.compile(r"^Food\s*€12\.50 ≈ \$\d+\.\d\d\s*\$20\.00$"),
     ])  # fmt: skip
 
     # Each row's label is a button that filters by it.

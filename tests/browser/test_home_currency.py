@@ -26,6 +26,7 @@ def seed_three_currencies(user: User) -> None:
 
 
 def value_axes(tab: Tab, canvas_id: str) -> list[str]:
+    tab.chart_data(canvas_id)  # Chart.js loads when the charts come near the screen
     axes: list[str] = tab.page.evaluate(
         """(id) => { const options = Chart.getChart(id).options;
             const value = options.indexAxis === 'y' ? 'x' : 'y';
@@ -38,6 +39,7 @@ def value_axes(tab: Tab, canvas_id: str) -> list[str]:
 
 def bars(tab: Tab, canvas_id: str) -> dict[tuple[str, str], Any]:
     """{(label, original currency): (original amount, plotted home value)}."""
+    tab.chart_data(canvas_id)  # Chart.js loads when the charts come near the screen
     data: list[list[Any]] = tab.page.evaluate(
         """(id) => { const c = Chart.getChart(id);
             return c.data.datasets.flatMap((d) => c.data.labels.map((label, i) =>

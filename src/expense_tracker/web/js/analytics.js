@@ -1,12 +1,14 @@
-// Totals per currency and two Chart.js charts for the chosen period. Amounts of different
-// currencies are never added: every currency is its own dataset, and its own total.
+// The summary for exactly the chosen period and filters: the headline total in the home
+// currency, the per-currency totals beside it, and two Chart.js charts on one value axis in
+// the home currency (bars stacked by original currency; the tooltip tells the original).
+// Amounts of different currencies are only ever added after the API converted them.
 // Each chart has a table of the same numbers (its text alternative, keyboard reachable), and
 // choosing a bar or a table row filters the dashboard by it. Chart.js itself is loaded only
 // when the charts come near the screen, so it never holds up the first paint.
 
 import { SessionEnded, explain, getJson } from "./api.js";
 import { h } from "./dom.js";
-import { formatDate, formatMoney, formatMonth } from "./format.js";
+import { formatDate, formatMoney as money, formatMonth } from "./format.js";
 import { toQuery } from "./filters.js";
 import { currentTheme } from "./theme-switch.js";
 
@@ -17,6 +19,7 @@ const PALETTE = {
 const CHART_JS = "/vendor/chart.umd.min.js";
 const charts = {};
 let latest = null; // the last summary shown, drawn again when Chart.js arrives or the theme changes
+let latestFilters = {};
 let generation = 0;
 /** @type {(filters: Record<string, string>) => void} */
 let drillDown = () => {};
@@ -32,22 +35,26 @@ function colour(index) {
   return palette[index % palette.length];
 }
 
-/** One dataset per currency over `labels`; bars keep the exact decimal strings for tooltips.
- * Each currency also gets its own value axis: ¥1,200 and €12 share no scale. */
-export function datasetsByCurrency(rows, labelOf, labels, valueAxis) {
+/** One dataset per original currency over `labels`, plotted at its home-currency value;
+ * `amounts` keeps each bar's original decimal string and `homeAmounts` the converted one. */
+export function datasetsByCurrency(rows, labelOf, labels) {
   const currencies = [...new Set(rows.map((row) => row.currency))].sort();
   return currencies.map((currency, index) => {
     const amounts = labels.map(() => null);
+    const homeAmounts = labels.map(() => null);
     for (const row of rows) {
-      if (row.currency === currency) amounts[labels.indexOf(labelOf(row))] = row.amount;
+      if (row.currency !== currency) continue;
+      const at = labels.indexOf(labelOf(row));
+      amounts[at] = row.amount;
+      homeAmounts[at] = row.home_amount ?? null;
     }
     return {
       label: currency,
       currency,
       amounts,
-      // Chart.js needs numbers to draw; the text stays exact in `amounts`.
-      data: amounts.map((amount) => (amount === null ? null : Number(amount))),
-      [`${valueAxis}AxisID`]: `${valueAxis}-${currency}`,
+      homeAmounts,
+      // Chart.js needs numbers to draw; the text stays exact in the two arrays above.
+      data: homeAmounts.map((amount) => (amount === null ? null : Number(amount))),
       backgroundColor: colour(index),
       borderColor: colour(index),
       borderRadius: 4,
@@ -56,29 +63,22 @@ export function datasetsByCurrency(rows, labelOf, labels, valueAxis) {
   });
 }
 
-function compactMoney(currency) {
-  const format = new Intl.NumberFormat(undefined, { style: "currency", currency, notation: "compact" });
-  return (value) => format.format(value);
+/** "$20.79 ≈ €20.00": the original amount, and what it counts as in the home currency. */
+function originalAndHome(amount, currency, homeAmount, home) {
+  const text = money(amount, currency);
+  if (currency === home) return text;
+  return homeAmount === null ? `${text} (no rate)` : `${text} ≈ ${money(homeAmount, home)}`;
 }
 
-/** The first two currencies get a visible axis (one each side); more keep a hidden scale. */
-function valueScales(datasets, valueAxis) {
-  const sides = valueAxis === "x" ? ["bottom", "top"] : ["left", "right"];
-  const scales = {};
-  datasets.forEach((dataset, index) => {
-    scales[`${valueAxis}-${dataset.currency}`] = {
-      axis: valueAxis,
-      position: sides[index % 2],
-      display: index < 2,
-      beginAtZero: true,
-      grid: { drawOnChartArea: index === 0 },
-      ticks: { color: dataset.borderColor, callback: compactMoney(dataset.currency), maxTicksLimit: 6 },
-    };
-  });
-  return scales;
+function tooltipLabel(home) {
+  return (item) => {
+    const { dataset, dataIndex } = item;
+    const text = originalAndHome(dataset.amounts[dataIndex], dataset.currency, dataset.homeAmounts[dataIndex], home);
+    return `${dataset.currency}: ${text}`;
+  };
 }
 
-function chartOptions(datasets, horizontal, onPick) {
+function chartOptions(home, horizontal, onPick) {
   const reduced = matchMedia("(prefers-reduced-motion: reduce)").matches;
   const valueAxis = horizontal ? "x" : "y";
   const indexAxis = horizontal ? "y" : "x";
@@ -95,16 +95,18 @@ function chartOptions(datasets, horizontal, onPick) {
     },
     plugins: {
       legend: { position: "bottom", labels: { boxWidth: 12 } },
-      tooltip: {
-        callbacks: {
-          label: (item) => {
-            const amount = item.dataset.amounts[item.dataIndex];
-            return `${item.dataset.label}: ${formatMoney(amount, item.dataset.currency)}`;
-          },
-        },
+      tooltip: { callbacks: { label: tooltipLabel(home) } },
+    },
+    // One value axis, in the home currency: the bars of every currency stack on it.
+    scales: {
+      [indexAxis]: { stacked: true, grid: { display: false } },
+      [valueAxis]: {
+        stacked: true,
+        beginAtZero: true,
+        title: { display: true, text: home },
+        ticks: { maxTicksLimit: 6, callback: (value) => money(value, home, { notation: "compact", minimumFractionDigits: 0 }) },
       },
     },
-    scales: { [indexAxis]: { grid: { display: false } }, ...valueScales(datasets, valueAxis) },
   };
 }
 
@@ -148,33 +150,37 @@ function wantCharts() {
   }));
 }
 
-function draw(id, labels, datasets, horizontal, onPick) {
+function draw(id, labels, datasets, home, horizontal, onPick) {
+  const canvas = document.getElementById(id);
+  canvas.setAttribute("aria-label", `${canvas.dataset.name ?? "Spending"}, in ${home}`);
   const Chart = window.Chart;
   if (typeof Chart !== "function") return;
   const styles = getComputedStyle(document.documentElement);
   Chart.defaults.color = styles.getPropertyValue("--muted").trim() || Chart.defaults.color;
   Chart.defaults.borderColor = styles.getPropertyValue("--line").trim() || Chart.defaults.borderColor;
-  const options = chartOptions(datasets, horizontal, onPick);
+  const options = chartOptions(home, horizontal, onPick);
   if (charts[id]) {
     charts[id].data = { labels, datasets };
     charts[id].options = options;
     charts[id].update();
     return;
   }
-  charts[id] = new Chart(document.getElementById(id), { type: "bar", data: { labels, datasets }, options });
+  charts[id] = new Chart(canvas, { type: "bar", data: { labels, datasets }, options });
 }
 
-/** The chart's numbers as a table: a row per bar label, a column per currency. */
+/** The chart's numbers as a table: a row per bar label, a column per original currency, each
+ * cell the original amount and (another currency) what it counts as in the home currency. */
 /** @param {HTMLElement} slot @param {string} caption @param {string[]} labels @param {string[]} shownLabels
- * @param {any[]} datasets @param {(index: number) => void} onPick */
-function renderTable(slot, caption, labels, shownLabels, datasets, onPick) {
+ * @param {any[]} datasets @param {string} home @param {(index: number) => void} onPick */
+function renderTable(slot, caption, labels, shownLabels, datasets, home, onPick) {
   const head = h("tr", {}, h("th", { scope: "col" }, caption), ...datasets.map((d) => h("th", { scope: "col" }, d.currency)));
   const rows = labels.map((label, index) => h("tr", {},
     h("th", { scope: "row" }, h("button", { type: "button", class: "link drill",
       "aria-label": `Show the expenses of ${shownLabels[index]}`, onclick: () => onPick(index) }, shownLabels[index])),
-    ...datasets.map((d) => h("td", { class: "num" }, d.amounts[index] === null ? "–" : formatMoney(d.amounts[index], d.currency))),
+    ...datasets.map((d) => h("td", { class: "num" },
+      d.amounts[index] === null ? "–" : originalAndHome(d.amounts[index], d.currency, d.homeAmounts[index], home))),
   ));
-  slot.replaceChildren(h("table", {}, h("caption", { class: "visually-hidden" }, `Spending ${caption.toLowerCase()}`),
+  slot.replaceChildren(h("table", {}, h("caption", { class: "visually-hidden" }, `Spending ${caption.toLowerCase()}, in ${home}`),
     h("thead", {}, head), h("tbody", {}, ...rows)));
 }
 
@@ -185,39 +191,66 @@ function monthRange(month) {
 }
 
 function drawAll(summary) {
+  const home = summary.home.currency;
   const categories = [...new Set(summary.by_category.map((row) => row.category))];
-  const byCategory = datasetsByCurrency(summary.by_category, (row) => row.category, categories, "x");
+  const byCategory = datasetsByCurrency(summary.by_category, (row) => row.category, categories);
   const pickCategory = (index) => drillDown({ category: categories[index] });
-  draw("chart-category", categories, byCategory, true, pickCategory);
-  renderTable(document.getElementById("table-category"), "By category", categories, categories, byCategory, pickCategory);
+  draw("chart-category", categories, byCategory, home, true, pickCategory);
+  renderTable(document.getElementById("table-category"), "By category", categories, categories, byCategory, home, pickCategory);
 
   const months = [...new Set(summary.by_month.map((row) => row.month))].sort();
-  const byMonth = datasetsByCurrency(summary.by_month, (row) => row.month, months, "y");
+  const byMonth = datasetsByCurrency(summary.by_month, (row) => row.month, months);
   const pickMonth = (index) => drillDown(monthRange(months[index]));
-  draw("chart-month", months.map(formatMonth), byMonth, false, pickMonth);
-  renderTable(document.getElementById("table-month"), "By month", months, months.map(formatMonth), byMonth, pickMonth);
+  draw("chart-month", months.map(formatMonth), byMonth, home, false, pickMonth);
+  renderTable(document.getElementById("table-month"), "By month", months, months.map(formatMonth), byMonth, home, pickMonth);
 }
 
-/** Colours follow the theme: draw again when it changes. */
+/** Colours follow the theme, numbers the locale: draw the last summary again when either changes. */
 export function redrawCharts() {
-  if (latest) drawAll(latest);
+  if (latest) render(latest, latestFilters);
+}
+
+function renderHome(home) {
+  const total = document.getElementById("home-total");
+  total.dataset.currency = home.currency;
+  total.dataset.amount = home.amount;
+  total.textContent = money(home.amount, home.currency);
+  const missing = document.getElementById("home-missing");
+  missing.hidden = home.missing.length === 0;
+  missing.textContent = home.missing.length === 0 ? "" : `Not included (no ECB rate for their date): ${
+    home.missing.map((m) => `${m.count} ${m.count === 1 ? "expense" : "expenses"} in ${m.currency}`).join(", ")}.`;
 }
 
 function renderTotals(totals) {
   const list = document.getElementById("totals");
   list.replaceChildren(...totals.map((total) =>
     h("li", { class: "total", dataset: { currency: total.currency, amount: total.amount } },
-      h("span", { class: "total-amount" }, formatMoney(total.amount, total.currency)),
+      h("span", { class: "total-amount" }, money(total.amount, total.currency)),
       " ", // read aloud as two phrases; the flex layout ignores it
       h("span", { class: "total-count" }, `${total.count} ${total.count === 1 ? "expense" : "expenses"}`),
     )));
 }
 
-function periodLabel(filters) {
-  if (filters.from && filters.to) return `from ${formatDate(filters.from)} to ${formatDate(filters.to)}`;
-  if (filters.from) return `since ${formatDate(filters.from)}`;
-  if (filters.to) return `until ${formatDate(filters.to)}`;
-  return "all time";
+/** "from Nov 1, 2026 to Nov 30, 2026 · category “Food” · matching “taxi”" */
+export function viewLabel(filters) {
+  const parts = [];
+  if (filters.from && filters.to) parts.push(`from ${formatDate(filters.from)} to ${formatDate(filters.to)}`);
+  else if (filters.from) parts.push(`since ${formatDate(filters.from)}`);
+  else if (filters.to) parts.push(`until ${formatDate(filters.to)}`);
+  else parts.push("all time");
+  if (filters.category) parts.push(`category “${filters.category}”`);
+  if (filters.q) parts.push(`matching “${filters.q}”`);
+  return parts.join(" · ");
+}
+
+function render(summary, chosen) {
+  document.getElementById("period-label").textContent = `· ${viewLabel(chosen)}`;
+  renderHome(summary.home);
+  renderTotals(summary.totals);
+  const empty = summary.totals.length === 0;
+  document.getElementById("analytics-empty").hidden = !empty;
+  /** @type {HTMLElement} */ (document.querySelector("#analytics .charts")).hidden = empty;
+  drawAll(summary);
 }
 
 function showState({ loading = false, error = null } = {}) {
@@ -228,28 +261,26 @@ function showState({ loading = false, error = null } = {}) {
   document.getElementById("analytics").setAttribute("aria-busy", String(loading));
 }
 
-/** Fetch and show the period's totals and charts; a failure shows in the panel with a retry. */
+/** Fetch and show the totals and charts of the period and filters the list shows; a failure
+ * shows in the panel with a retry. */
 export async function refreshAnalytics(filters) {
   const mine = ++generation;
-  const period = { from: filters.from, to: filters.to };
-  Object.keys(period).forEach((key) => period[key] === undefined && delete period[key]);
+  /** @type {Record<string, string>} */
+  const chosen = {};
+  for (const name of ["from", "to", "category", "q"]) if (filters[name]) chosen[name] = filters[name];
   showState({ loading: true });
   let summary;
   try {
-    summary = await getJson(`/api/analytics/summary${toQuery(period)}`);
+    summary = await getJson(`/api/analytics/summary${toQuery(chosen)}`);
   } catch (error) {
     if (mine === generation && !(error instanceof SessionEnded)) showState({ error });
     return null;
   }
   if (mine !== generation) return summary; // a newer period was asked for meanwhile
   showState();
-  document.getElementById("period-label").textContent = `· ${periodLabel(period)}`;
-  renderTotals(summary.totals);
-  const empty = summary.totals.length === 0;
-  document.getElementById("analytics-empty").hidden = !empty;
-  /** @type {HTMLElement} */ (document.querySelector("#analytics .charts")).hidden = empty;
   latest = summary;
-  drawAll(summary);
-  if (!empty) wantCharts();
+  latestFilters = chosen;
+  render(summary, chosen);
+  if (summary.totals.length) wantCharts();
   return summary;
 }

@@ -3,22 +3,32 @@
 
 import { minorDigits } from "./currencies.js";
 
-const moneyFormats = new Map();
+/** @type {string | undefined} the user's BCP 47 locale (settings); undefined: the browser's */
+let locale;
 
-/** Shows exactly the ISO 4217 digits: Intl's own (CLDR) would round 1.500 IQD to "IQD 2". */
-export function moneyFormat(currency) {
-  if (!moneyFormats.has(currency)) {
-    const digits = minorDigits(currency) ?? undefined;
-    moneyFormats.set(currency, new Intl.NumberFormat(undefined, {
-      style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
-    }));
-  }
-  return moneyFormats.get(currency);
+/** Amounts are written in this locale from now on (dates keep the browser's). */
+/** @param {string | null | undefined} tag */
+export function setLocale(tag) {
+  locale = tag || undefined;
 }
 
-export function formatMoney(amount, currency) {
+const moneyFormats = new Map(); // one Intl.NumberFormat per locale, currency and options
+
+function moneyFormat(currency, options) {
+  const key = JSON.stringify([locale, currency, options]);
+  if (!moneyFormats.has(key)) {
+    const digits = minorDigits(currency) ?? undefined;
+    moneyFormats.set(key, new Intl.NumberFormat(locale, {
+      style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits, ...options,
+    }));
+  }
+  return moneyFormats.get(key);
+}
+
+/** Shows exactly the ISO 4217 digits: Intl's own (CLDR) would round 1.500 IQD to "IQD 2". */
+export function formatMoney(amount, currency, options = {}) {
   try {
-    return moneyFormat(currency).format(amount);
+    return moneyFormat(currency, options).format(amount);
   } catch {
     return `${amount} ${currency}`;
   }

@@ -7,9 +7,11 @@ import { onDrillDown, redrawCharts, refreshAnalytics } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
+import { setLocale } from "./format.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createScan } from "./scan.js";
 import { createTransfer } from "./transfer.js";
+import { createSettings } from "./settings.js";
 import { loadSession } from "./session.js";
 import { bindThemeSwitch } from "./theme-switch.js";
 
@@ -73,6 +75,14 @@ async function start() {
     $("#who-email").textContent = me.email;
     addForm.setDefaultCurrency(me.default_currency);
     defaultCurrency = me.default_currency;
+    setLocale(me.locale);
+    redrawCharts(); // the totals came in parallel, written in the browser's locale
+    createSettings($("#settings-form"), me, (saved) => {
+      setLocale(saved.locale);
+      addForm.setDefaultCurrency(saved.default_currency);
+      defaultCurrency = saved.default_currency;
+      return everything(); // totals in the new home currency, amounts in the new locale
+    });
   }
   $("main").removeAttribute("aria-busy");
   document.body.dataset.ready = "true"; // lets tests (and people with slow links) know it is loaded
