@@ -186,7 +186,7 @@ def _fix_png_checksums(buf: bytearray) -> None:
         end = position + 8 + length
         if end + 4 > len(buf):
             return
-        if buf[position + 4 : position + 8] in (b"eXIf", b"iTXt"):
+        if bytes(buf[position + 4 : position + 8]) in (b"eXIf", b"iTXt"):
             struct.pack_into(">I", buf, end, zlib.crc32(buf[position + 4 : end]))
         position = end + 4
 

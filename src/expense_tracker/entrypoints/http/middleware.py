@@ -136,7 +136,7 @@ class DuplicateKeys:
 
 
 def _is_json(scope: Scope) -> bool:
-    content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+    content_type: bytes = dict(scope.get("headers", [])).get(b"content-type", b"")
     kind = content_type.split(b";")[0].strip().lower()
     return kind == b"application/json" or kind.endswith(b"+json")
 
