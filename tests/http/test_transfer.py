@@ -172,7 +172,7 @@ def test_an_export_reimports_to_the_same_expenses(user: User, other_user: User) 
     exported = export(user).text
     response = import_csv(other_user, exported)
     assert response.status_code == 200, response.text
-    assert response.json() == {"imported": 4, "errors": []}
+    assert response.json() == {"imported": 4, "errors": [], "error_count": 0}
     assert essentials(listed(other_user)) == essentials(listed(user))
     assert {e["id"] for e in listed(other_user)}.isdisjoint({e["id"] for e in listed(user)})
 
