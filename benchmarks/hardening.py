@@ -53,9 +53,10 @@ def latency(fn: Callable[[], object], runs: int = 20) -> float:
 
 
 def health_during_import(server: RunningServer, user: User, megabytes: int) -> dict[str, float]:
-    data = ("date,amount,currency,category,description\n" + BAD_ROW * (
-        megabytes * 1024 * 1024 // len(BAD_ROW))).encode()  # fmt: skip
-    idle = latency(lambda: httpx.get(f"{server.base_url}/api/health", timeout=120))
+    rows = (megabytes * 1024 * 1024 - 1024) // len(BAD_ROW)  # just under the import limit
+    data = ("date,amount,currency,category,description\n" + BAD_ROW * rows).encode()
+    health = httpx.Client(base_url=server.base_url, timeout=120)  # no per-request set-up
+    idle = latency(lambda: health.get("/api/health"))
     port = int(server.base_url.rsplit(":", 1)[1])
     head = (
         "POST /api/expenses/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
@@ -65,10 +66,12 @@ def health_during_import(server: RunningServer, user: User, megabytes: int) -> d
     with socket.create_connection(("127.0.0.1", port), timeout=300) as sock:
         t0 = time.perf_counter()
         sock.sendall(head + data)
-        busy = latency(lambda: httpx.get(f"{server.base_url}/api/health", timeout=120), runs=3)
+        # The first health check after the body is sent: a parse on the event loop blocks it.
+        busy = latency(lambda: health.get("/api/health"), runs=1)
         while sock.recv(65536):
             pass
         whole = time.perf_counter() - t0
+    health.close()
     return {"idle": idle, "busy": busy, "import": whole}
 
 
@@ -176,7 +179,7 @@ def run(plan: Plan, workdir: Path) -> Section:
                 ],
                 [
                     f"peak RSS, {PARALLEL_CONFIRMS} parallel confirms of a {len(png) // 1024} KiB "
-                    f"40 MP RGBA PNG ({confirms['ok']} accepted)",
+                    f"RGBA PNG just under the pixel limit ({confirms['ok']} accepted)",
                     mib(confirms["hwm_before"]),
                     mib(confirms["hwm"]),
                 ],

@@ -59,6 +59,7 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"The request body must be at most {limit} bytes")
+        self.limit = limit
 
 
 class BodyLimit:
@@ -122,7 +123,11 @@ class DuplicateKeys:
             return
         body, more = bytearray(), True
         while more:
-            message = await receive()
+            try:
+                message = await receive()
+            except BodyTooLarge as too_large:  # outside the app's error handlers: answer here
+                await _too_large(scope, receive, send, too_large.limit)
+                return
             if message["type"] != "http.request":
                 await self.app(scope, _replay(b"", message), send)
                 return
