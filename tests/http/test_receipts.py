@@ -19,6 +19,7 @@ from expense_tracker.adapters.common.clock import FixedClock
 from expense_tracker.adapters.common.upload_policy import decode_policy, encode_policy
 from expense_tracker.adapters.local.files import LocalReceiptStore
 from expense_tracker.domain.receipts import pending_key
+from expense_tracker.entrypoints.http.routes.uploads import UPLOAD_BODY_LIMIT
 from tests.support import receipt_files as files
 from tests.support.api import Api, User
 from tests.support.checks import assert_problem
@@ -346,7 +347,8 @@ def _head(length: int, boundary: str) -> bytes:
 def test_declared_body_over_the_limit_is_refused_before_reading(
     local_server: RunningServer,
 ) -> None:
-    answer = _raw_post(local_server, _head(50 * 1024 * 1024, "b"), b"")
+    # Past the largest upload the target takes (a 50 MiB statement import, plus its fields).
+    answer = _raw_post(local_server, _head(UPLOAD_BODY_LIMIT + 1, "b"), b"")
     assert answer.startswith(b"HTTP/1.1 413")
 
 
