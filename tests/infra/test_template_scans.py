@@ -14,7 +14,7 @@ def template() -> cfn.Template:
 
 
 def test_the_textract_adapter_makes_only_the_analyze_expense_call() -> None:
-    text = (sdk_calls.ADAPTERS / "aws" / "textract_reader.py").read_text(encoding="utf-8")
+    text = (sdk_calls.ADAPTERS / "textract_reader.py").read_text(encoding="utf-8")
     assert sdk_calls._operations("textract", text) == {"AnalyzeExpense"}
 
 
