@@ -172,7 +172,8 @@ def run(plan: Plan, workdir: Path) -> Section:
             ["attack", "baseline", "under attack"],
             [
                 [
-                    f"GET /api/health median, during a {megabytes} MiB import of bad rows "
+                    f"GET /api/health (idle median; then the first check), during a "
+                    f"{megabytes} MiB import of bad rows "
                     f"(import took {ms(imported['import'])})",
                     ms(imported["idle"]),
                     ms(imported["busy"]),
