@@ -54,6 +54,14 @@ def test_short_needles_and_quotes_still_match_exactly(db: Database) -> None:
     assert found(store, user, '"big"') == ['The "big" one']
 
 
+def test_a_needle_with_nul_is_searched_exactly(db: Database) -> None:
+    store = SqliteExpenseStore(db)
+    user = new_user()
+    store.add(make_expense(user, description="hello world"))
+    assert found(store, user, "wor\x00ld'") == []
+    assert found(store, user, "o w") == ["hello world"]
+
+
 def test_another_users_rows_never_match(db: Database) -> None:
     store = SqliteExpenseStore(db)
     mine, theirs = new_user(), new_user()

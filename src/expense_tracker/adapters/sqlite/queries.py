@@ -99,7 +99,8 @@ def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], lis
         params.append(filters.date_to.isoformat())
     if filters.text:
         needle = filters.text.casefold()
-        if len(needle) >= TRIGRAM:
+        # FTS5's query parser ends a string at NUL: such a needle is tested exactly only.
+        if len(needle) >= TRIGRAM and "\x00" not in needle:
             # The trigram index narrows the rows to those that may match (a search that
             # matches nothing reads nothing); the exact test below still decides.
             clauses.append(
