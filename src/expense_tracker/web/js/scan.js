@@ -24,8 +24,10 @@ export function createScan(root, { defaultCurrency, onAdded }) {
   const status = h("p", { class: "scan-status", role: "status", "aria-live": "polite" });
   const photo = h("img", { class: "scan-photo", alt: "The scanned receipt" });
   const form = h("form", { class: "expense-form scan-form", novalidate: true, "aria-labelledby": "scan-form-title" });
+  // The photo joins the page with its first source: an <img> without one is never "complete".
+  const figure = h("figure", { class: "scan-figure" });
   const review = h("div", { class: "scan-review", hidden: true },
-    h("figure", { class: "scan-figure" }, photo),
+    figure,
     h("div", {}, h("h3", { id: "scan-form-title" }, "Check and save"), form));
   root.append(
     h("div", { class: "field" },
@@ -47,6 +49,7 @@ export function createScan(root, { defaultCurrency, onAdded }) {
       if (photoUrl) URL.revokeObjectURL(photoUrl);
       photoUrl = URL.createObjectURL(file);
       photo.src = photoUrl;
+      if (!photo.isConnected) figure.append(photo);
       if (scan.status !== "done") {
         say("The receipt could not be read. Add the expense with the form above instead.");
         return;
