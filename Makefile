@@ -21,9 +21,9 @@ LOCAL_STAMP := $(VENV)/.installed-local
 DEV_STAMP := $(VENV)/.installed-dev
 UV_PIP = $(UV) pip install --quiet --python $(BIN)/python
 
-.PHONY: install install-dev lock run test lint typecheck pytest bench openapi deploy clean system-deps
+.PHONY: install install-dev lock run test lint typecheck pytest bench openapi deploy clean system-deps ocr-engine
 
-install: $(LOCAL_STAMP) $(NPM_STAMP) ## what the app needs to run locally (idempotent)
+install: $(LOCAL_STAMP) $(NPM_STAMP) ocr-engine ## what the app needs to run locally (idempotent)
 
 install-dev: install $(DEV_STAMP) $(NPM_DEV_STAMP) ## plus what the tests and tools need (and the aws group)
 
@@ -55,6 +55,14 @@ $(NPM_STAMP): package.json package-lock.json
 $(NPM_DEV_STAMP): $(NPM_STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP) $(NPM_DEV_STAMP)
+
+# The receipt scanner's OCR engine and its English model, from Debian (outside .venv: the
+# Python side is only pytesseract). Skipped when already there.
+ocr-engine:
+	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx eng; then \
+	  echo "Installing Debian packages: tesseract-ocr tesseract-ocr-eng"; \
+	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq tesseract-ocr tesseract-ocr-eng; \
+	fi
 
 system-deps: ## Debian packages the tests use (Chromium for the browser tests, Java for DynamoDB Local, wrk for make bench)
 	@missing=""; \

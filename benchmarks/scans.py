@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from expense_tracker.adapters.common.rapidocr_reader import RapidOcrReader
+from expense_tracker.adapters.common.tesseract_reader import TesseractReader
 from expense_tracker.domain.receipt_fields import ReceiptFields, TextLine, extract, group_rows
 from expense_tracker.services.scan_images import upright_jpeg
 
@@ -67,7 +67,7 @@ def measure(count: int, read: Callable[[bytes], list[TextLine]]) -> dict[str, An
 
 def run(plan: Plan, workdir: Path) -> Section:
     del workdir
-    reader = RapidOcrReader()
+    reader = TesseractReader()
     count = QUICK_COUNT if plan.quick else FULL_COUNT
     figures = measure(count, lambda photo: reader.read(upright_jpeg(photo), "image/jpeg").lines)
     return report(figures)
@@ -84,8 +84,9 @@ def report(figures: dict[str, Any]) -> Section:
     ]
     section.add(
         f"{count} generated receipts (seeded; rotation up to 10°, perspective, blur, thermal "
-        "fading), read by RapidOCR after deskew, fields by domain/receipt_fields.py. "
-        "`merchant_letters` ignores spaces (the recognition model often drops them); "
+        "fading), read by Tesseract (Debian's tesseract-ocr, the default local engine) after "
+        "the paper is flattened, fields by domain/receipt_fields.py. "
+        "`merchant_letters` ignores spaces; "
         "`currency_unrelated` gives the extraction a default unrelated to the receipt.",
         table(
             ["field exact", "OCR + extraction", "baseline: extraction on the printed text"], rows

@@ -1,7 +1,7 @@
 """Lock the dependency groups of pyproject.toml into hashed requirement files, one per install
 profile, or check that the files still match pyproject.toml (`make lock`, `make lint`).
 
-    requirements/dev.txt     the app, `local`, `ocr`, `aws` and `dev`: what `make test` installs
+    requirements/dev.txt     every group (`rapidocr` and `dev` too): what `make test` installs
     requirements/local.txt   the app, `local` and `ocr`: what `make run` installs
     requirements/lambda.txt  the app and `aws`: what the Lambda package holds
 
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "requirements"
 PROFILES: dict[str, list[str]] = {
-    "dev": ["local", "ocr", "aws", "dev"],
+    "dev": ["local", "ocr", "rapidocr", "aws", "dev"],
     "local": ["local", "ocr"],
     "lambda": ["aws"],
 }

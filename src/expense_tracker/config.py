@@ -77,9 +77,10 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_sender: str = Field(default="", description="From: of alert e-mails (also SES's)")
-    # Receipt scans: "auto" is the local OCR engine locally and Textract on AWS; "memory"
-    # answers a fixed sample receipt (tests, and deployments without OCR).
-    scan_reader: Literal["auto", "local", "textract", "memory"] = "auto"
+    # Receipt scans: "auto" (or "local") is Tesseract locally and Textract on AWS; "rapidocr"
+    # the optional engine of the `rapidocr` extra; "memory" answers a fixed sample receipt
+    # (tests, and deployments without OCR).
+    scan_reader: Literal["auto", "local", "rapidocr", "textract", "memory"] = "auto"
 
     # AWS backend
     region: str = ""

@@ -181,8 +181,8 @@ def ses_mailer(settings: Settings) -> SesMailer | None:
 def aws_reader(settings: Settings, aws: AwsClients) -> ReceiptReader:
     if settings.scan_reader == "memory":
         return MemoryReceiptReader()
-    if settings.scan_reader == "local":
-        raise ConfigurationError("The local OCR engine is not part of the AWS package")
+    if settings.scan_reader in ("local", "rapidocr"):
+        raise ConfigurationError("The local OCR engines are not part of the AWS package")
     if aws.textract is None:
         raise ConfigurationError("Textract reads receipts on AWS: no Textract client was made")
     return TextractReader(aws.textract)

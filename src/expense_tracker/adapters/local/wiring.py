@@ -16,6 +16,7 @@ from ...services.recurring import trigger_recurring
 from ..common.clock import SystemClock
 from ..common.ecb_rates import EcbRates
 from ..common.rapidocr_reader import RapidOcrReader
+from ..common.tesseract_reader import TesseractReader
 from ..memory_reader import MemoryReceiptReader
 from ..sqlite.db import Database
 from ..sqlite.imports import SqliteImportLedger, SqliteRuleStore
@@ -51,7 +52,9 @@ def local_reader(settings: Settings) -> ReceiptReader:
         return MemoryReceiptReader()
     if settings.scan_reader == "textract":
         raise ConfigurationError("Textract reads receipts on the AWS backend only")
-    return RapidOcrReader()
+    if settings.scan_reader == "rapidocr":
+        return RapidOcrReader()
+    return TesseractReader()
 
 
 def build_local_container(settings: Settings) -> Container:

@@ -1,5 +1,5 @@
-"""The local OCR engine on a handful of the generated receipts (the full corpus runs in
-`make bench`), and the deskew that comes before it."""
+"""The optional RapidOCR engine (the `rapidocr` extra) on a handful of the generated receipts,
+and the OpenCV deskew that comes before it."""
 
 from __future__ import annotations
 
