@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
-from collections.abc import Iterator
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from ulid import ULID
 
+from expense_tracker.adapters.sqlite.db import Database
+from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
 from expense_tracker.domain.expense import DEFAULT_CATEGORIES, Expense
 from expense_tracker.domain.money import from_minor
 from expense_tracker.ports import ExpenseStore
@@ -52,6 +59,58 @@ def bulk_load(store: ExpenseStore, user_id: str, count: int, *, seed: int) -> No
     rows = expenses(user_id, count, seed=seed)
     while batch := list(itertools.islice(rows, BATCH)):
         store.add_many(batch)
+
+
+def seeded(shared: Path, user_id: str, sizes: Sequence[int]) -> list[tuple[int, Path]]:
+    """SQLite databases holding `user_id`'s first `size` rows for each size, loaded in steps
+    (the rows between two sizes seeded by the larger): built once per run in `shared` and then
+    shared by every section that measures the same data, so a million rows are loaded once.
+    A section may read them and change its own user's settings, never the expenses."""
+    steps = sorted(sizes)
+    chain = "-".join(map(str, steps))
+    snapshots = [(n, shared / f"{user_id}-{chain}-{n}.sqlite3") for n in steps]
+    if not all(path.exists() for _, path in snapshots):
+        shared.mkdir(parents=True, exist_ok=True)
+        rate = _load_in_steps(shared / f"{user_id}-{chain}.loading", user_id, snapshots)
+        _rates_file(shared).write_text(json.dumps({**_rates(shared), chain: rate}))
+    return snapshots
+
+
+def seeded_load_rate(shared: Path, sizes: Sequence[int]) -> float:
+    """Rows per second of the bulk load that built `seeded(shared, _, sizes)`."""
+    rate: float = _rates(shared)["-".join(map(str, sorted(sizes)))]
+    return rate
+
+
+def _load_in_steps(scratch: Path, user_id: str, snapshots: list[tuple[int, Path]]) -> float:
+    for stale in scratch.parent.glob(scratch.name + "*"):
+        stale.unlink()
+    db = Database(scratch)
+    store, loaded, seconds = SqliteExpenseStore(db), 0, 0.0
+    try:
+        for size, path in snapshots:
+            started = time.perf_counter()
+            bulk_load(store, user_id, size - loaded, seed=size)
+            seconds += time.perf_counter() - started
+            loaded = size
+            print(f"  dataset: {size:,} rows of {user_id} loaded", flush=True)
+            with closing(sqlite3.connect(path)) as copy:
+                db.connection().backup(copy)
+    finally:
+        db.close()
+    for done in scratch.parent.glob(scratch.name + "*"):
+        done.unlink()
+    return loaded / seconds
+
+
+def _rates_file(shared: Path) -> Path:
+    return shared / "load-rates.json"
+
+
+def _rates(shared: Path) -> dict[str, float]:
+    found = _rates_file(shared)
+    loaded: dict[str, float] = json.loads(found.read_text()) if found.exists() else {}
+    return loaded
 
 
 def csv_bytes(count: int, *, seed: int) -> bytes:

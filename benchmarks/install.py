@@ -33,7 +33,11 @@ WHY = {
     "boto3": "the AWS SDK's clients",
     "fastapi": "the HTTP app",
     "zxcvbn": "the common-password list the sign-up policy refuses",
-    "yaml": "openapi.yaml (PyYAML)",
+    "pypdf": "PDF receipts: parsed to refuse scripts, actions and attachments",
+    "pillow.libs": "the image codecs Pillow links (JPEG, PNG, WebP, TIFF); AVIF and fonts trimmed",
+    "pi_heif.libs": "libheif for HEIC receipts (decoder)",
+    "pydantic": "the request and settings models",
+    "currency_converter": "the ECB reference-rate history (home currency)",
 }
 
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,10 @@ from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.services.cursors import CursorCodec
 from expense_tracker.services.expenses import list_expenses
 
-from .dataset import bulk_load
+from .dataset import seeded, seeded_load_rate
 from .plan import Plan
 from .report import Section, count, mib, ms, ratio, table
-from .timing import sample, stopwatch
+from .timing import sample
 
 USER = "bench-user"
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))
@@ -86,22 +85,17 @@ def query_plans(db: Database) -> list[str]:
 
 
 def collect(plan: Plan, workdir: Path) -> tuple[dict[int, dict[str, Any]], list[str], float]:
-    db_path = workdir / "scale.sqlite3"
-    db = Database(db_path)
-    store = SqliteExpenseStore(db)
     results: dict[int, dict[str, Any]] = {}
-    loaded, load_seconds = 0, 0.0
-    try:
-        for size in plan.scale_sizes:
-            n = size - loaded
-            load_seconds += stopwatch(partial(bulk_load, store, USER, n, seed=size))
-            loaded = size
-            print(f"  scale: {size:,} rows loaded, measuring", flush=True)
-            results[size] = measure(store, db_path, plan)
-        plans = query_plans(db)
-    finally:
-        db.close()
-    return results, plans, loaded / load_seconds
+    plans: list[str] = []
+    for size, db_path in seeded(workdir.parent / "seeded", USER, plan.scale_sizes):
+        print(f"  scale: measuring at {size:,} rows", flush=True)
+        db = Database(db_path)
+        try:
+            results[size] = measure(SqliteExpenseStore(db), db_path, plan)
+            plans = query_plans(db)
+        finally:
+            db.close()
+    return results, plans, seeded_load_rate(workdir.parent / "seeded", plan.scale_sizes)
 
 
 def _latency_rows(results: dict[int, dict[str, Any]]) -> list[list[str]]:
