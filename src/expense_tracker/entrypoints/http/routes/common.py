@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from ....domain.expense import ExpenseFilter
+from ....ports import UploadTicket
 from ..schemas import Problem
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -48,3 +50,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"model": Problem, "content": {"application/problem+json": {}}}
         for status in (400, 401, 422, 429, *statuses)
     }
+
+
+def ticket_body(ticket: UploadTicket) -> dict[str, Any]:
+    """An upload ticket as every route answers it: `{url, fields, expires_in, max_bytes}`."""
+    return asdict(ticket)

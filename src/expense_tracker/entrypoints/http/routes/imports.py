@@ -10,7 +10,7 @@ from ....domain.statements.csv_rows import ColumnMapping
 from ....services import imports as svc
 from ..deps import ContainerDep, PrincipalDep
 from ..schemas_imports import ImportCreate, ImportCreated, ImportJobList, ImportJobOut
-from .common import problems
+from .common import problems, ticket_body
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 
@@ -40,13 +40,7 @@ def create_import(
         day_first=body.day_first,
     )
     response.headers["Location"] = f"/api/imports/{job.id}"
-    upload = {
-        "url": ticket.url,
-        "fields": ticket.fields,
-        "expires_in": ticket.expires_in,
-        "max_bytes": ticket.max_bytes,
-    }
-    return {"id": job.id, "upload": upload}
+    return {"id": job.id, "upload": ticket_body(ticket)}
 
 
 @router.get("", response_model=ImportJobList, operation_id="list_imports", responses=problems())

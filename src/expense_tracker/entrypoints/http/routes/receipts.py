@@ -11,7 +11,7 @@ from ....services import receipts as svc
 from ....services.transfer import public_record
 from ..deps import ContainerDep, PrincipalDep
 from ..schemas import ExpenseOut, UploadRequest, UploadTicketOut
-from .common import problems
+from .common import problems, ticket_body
 
 router = APIRouter(prefix="/api/expenses/{expense_id}/receipt", tags=["receipts"])
 
@@ -35,12 +35,7 @@ def request_upload(
         content_type=body.content_type,
         size=body.size,
     )
-    return {
-        "url": ticket.url,
-        "fields": ticket.fields,
-        "expires_in": ticket.expires_in,
-        "max_bytes": ticket.max_bytes,
-    }
+    return ticket_body(ticket)
 
 
 @router.post(

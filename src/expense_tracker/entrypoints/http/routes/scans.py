@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response, status
 from ....services import scans as svc
 from ..deps import ContainerDep, PrincipalDep
 from ..scan_schemas import ScanCreated, ScanOut, ScanRequest
-from .common import problems
+from .common import problems, ticket_body
 
 router = APIRouter(prefix="/api/scans", tags=["scans"])
 
@@ -34,13 +34,7 @@ def create_scan(
         size=body.size,
     )
     response.headers["Location"] = f"/api/scans/{job.id}"
-    upload = {
-        "url": ticket.url,
-        "fields": ticket.fields,
-        "expires_in": ticket.expires_in,
-        "max_bytes": ticket.max_bytes,
-    }
-    return {"id": job.id, "upload": upload}
+    return {"id": job.id, "upload": ticket_body(ticket)}
 
 
 @router.post(
