@@ -15,8 +15,8 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from .analytics import DayTotal
-from .conversion import PRECISION, convert, round_to_currency
-from .currencies import MINOR_UNITS
+from .conversion import PRECISION, convert
+from .money import from_minor, minor_units
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ FactorOf = Callable[[date, str], int | None]
 
 def unit_factor(currency: str, home: str, per_euro: dict[str, Decimal] | None) -> int | None:
     """What one minor unit of `currency` is in `home` with one day's rates, scaled."""
-    unit = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
+    unit = Decimal(1).scaleb(-minor_units(currency))
     value = convert(unit, currency, home, per_euro)
     if value is None:
         return None
@@ -96,7 +96,9 @@ def _rows(
 
 
 def _unscaled(value: int, currency: str) -> Decimal:
-    """The one rounding: half-even to the currency's digits."""
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        return round_to_currency(Decimal(value).scaleb(-SCALE), currency)
+    """The one rounding: half-even to the currency's digits, in integers."""
+    unit = 10 ** (SCALE - minor_units(currency))
+    minor, rest = divmod(value, unit)
+    if rest * 2 > unit or (rest * 2 == unit and minor % 2):
+        minor += 1
+    return from_minor(minor, currency)
