@@ -17,10 +17,11 @@ from expense_tracker.adapters.aws.dynamodb_rates import (
     parse_daily_xml,
     refresh_stored_rates,
 )
+from expense_tracker.adapters.aws.dynamodb_schema import create_table
 from expense_tracker.adapters.common.ecb_rates import EcbRates, RateTable
 from expense_tracker.domain.errors import StorageError
 from expense_tracker.entrypoints import lambda_handler
-from tests.support.dynamodb_local import ACCESS_KEY, REGION, create_table, unique_table_name
+from tests.support.dynamodb_local import ACCESS_KEY, REGION, unique_table_name
 
 FIXTURE = Path(__file__).parents[1] / "data" / "ecb" / "eurofxref-hist-90d.xml"
 RECORDED = FIXTURE.read_bytes()  # 28-30 Oct 2026 as the ECB published them

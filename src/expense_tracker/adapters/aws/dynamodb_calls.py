@@ -5,7 +5,8 @@
   the transaction make a retry safe. A failed condition raises ``ConditionFailed`` naming the
   actions whose condition failed, for the caller to turn into the port's domain error.
 - ``query_pages``: a Query followed through every ``LastEvaluatedKey`` (a page stops at 1 MB).
-- ``batch_delete``, ``batch_put``: BatchWriteItem in groups of 25, retrying ``UnprocessedItems`` until done.
+- ``batch_delete``, ``batch_put``: BatchWriteItem in groups of 25, retrying
+  ``UnprocessedItems`` until done.
 Any other SDK failure becomes ``StorageError`` with the error code, never the SDK's text.
 """
 
