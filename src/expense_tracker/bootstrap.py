@@ -11,10 +11,10 @@ from .config import Settings
 from .container import Container
 from .domain.errors import ConfigurationError
 from .domain.imports import IMPORT_KIND
-from .ports.jobs import Job, JobData, JobHandler, JobReporter
+from .ports.jobs import JobHandler
 from .services.exports import ExportDeps, run_export
 from .services.import_job import ImportDeps, run_import
-from .services.recurring import run_due
+from .services.recurring import run_recurring_job
 from .services.scans import run_scan
 
 __all__ = ["Container", "build_container"]
@@ -34,22 +34,9 @@ def job_handlers(container: Container) -> dict[str, JobHandler]:
     return {
         "export": partial(run_export, deps=exports),
         IMPORT_KIND: partial(run_import, deps=imports),
-        "recurring": partial(recurring_job, container),
+        "recurring": partial(run_recurring_job, store=c.store, plans=c.plans, clock=c.clock),
         "scan": partial(run_scan, receipts=c.receipts, reader=c.reader, profiles=c.profiles),
     }
-
-
-def recurring_job(container: Container, job: Job, reporter: JobReporter) -> JobData:
-    """Materialise due occurrences: of one user (params.user_id) or of everyone."""
-    del reporter  # one short pass; idempotent, so a retry just finishes it
-    user_id = job.params.get("user_id")
-    seen = run_due(
-        store=container.store,
-        plans=container.plans,
-        clock=container.clock,
-        user_id=str(user_id) if user_id else None,
-    )
-    return {"series": seen}
 
 
 def _build_for_place(settings: Settings) -> Container:

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     rates_refresh: bool = Field(default=False, description="Fetch the ECB's file in the server")
     rates_url: str = Field(default="", description="Where to fetch it; empty: the ECB's own")
     rates_refresh_seconds: float = Field(default=86400, gt=0)
+    rates_daily_url: str = Field(
+        default="", description="AWS: the ECB's 90-day XML the daily function stores"
+    )
     recurring_schedule: bool = Field(
         default=True, description="Local server: run due recurring expenses at start and daily"
     )

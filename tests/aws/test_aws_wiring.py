@@ -11,6 +11,7 @@ import pytest
 
 from expense_tracker.adapters.aws.cognito_identity import CognitoIdentity
 from expense_tracker.adapters.aws.data_lake import DataLakeStore
+from expense_tracker.adapters.aws.dynamodb_rates import OverlayRates
 from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from expense_tracker.adapters.aws.s3_receipts import S3ReceiptStore
 from expense_tracker.adapters.aws.textract_reader import TextractReader
@@ -49,6 +50,7 @@ def test_the_container_holds_the_aws_adapters(aws_stack: AwsStack) -> None:
     assert isinstance(container.receipts, S3ReceiptStore)
     assert isinstance(container.identity, CognitoIdentity)
     assert isinstance(container.reader, TextractReader)
+    assert isinstance(container.rates, OverlayRates)  # the stored daily rates over the shipped
     assert container.accounts is None  # account administration is the CLI's, locally
 
 

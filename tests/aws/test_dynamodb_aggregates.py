@@ -137,3 +137,30 @@ def test_emptied_totals_do_not_show(dynamodb_client: object, dynamodb_table: str
     assert store.categories(user) == []
     summary = store.summary(user, None, None)
     assert (summary.totals, summary.by_category, summary.by_month) == ([], [], [])
+
+
+def test_day_totals_read_daily_totals_not_expenses(
+    dynamodb_client: object, dynamodb_table: str
+) -> None:
+    # The home-currency summary's input: O(days), whatever the number of expenses.
+    recorder = RecordingClient(dynamodb_client)  # type: ignore[arg-type]
+    store = DynamoExpenseStore(recorder.as_client(), dynamodb_table)
+    user = new_user()
+    store.add_many(
+        [
+            make_expense(
+                user, category=("Food", "Rent")[i // 10 % 2], day=date(2026, 5, 1 + i % 10)
+            )
+            for i in range(300)
+        ]
+    )
+    for filters, days in (
+        (ExpenseFilter(date(2026, 1, 1), date(2026, 12, 31)), 20),
+        (ExpenseFilter(category="food"), 10),
+    ):
+        recorder.calls.clear()
+        totals = store.day_totals(user, filters)
+        assert sum(t.count for t in totals) == 300 * days // 20
+        queries = [c for c in recorder.calls if c.operation == "query"]
+        assert all("IndexName" not in c.kwargs for c in queries)  # never the expenses' index
+        assert sum(c.answer["Count"] for c in queries) == 20  # 10 days x 2 categories

@@ -121,3 +121,23 @@ def test_settings_change_the_home_currency_and_the_locale(tab: Tab, user: User) 
     form.get_by_role("button", name="Save settings").click()
     expect(form.locator("[data-error-for=locale]")).to_be_visible()
     assert user.client.get("/api/me").json()["locale"] == "de-DE"
+
+
+def test_de_de_amounts_are_typed_with_a_decimal_comma_and_sent_as_decimal_strings(
+    tab: Tab, user: User
+) -> None:
+    changes = {"home_currency": "EUR", "locale": "de-DE"}
+    assert user.client.patch("/api/me", json=changes).status_code == 200
+    tab.sign_in(user.email)
+    expect(tab.page.locator("#expense-form").get_by_label("Amount", exact=True)).to_have_attribute(
+        "placeholder", "0,00"
+    )
+
+    tab.add_expense(
+        amount="1.234,50", currency="EUR", category="Food", description="Sofa", date="2024-12-24"
+    )
+
+    items = user.client.get("/api/expenses").json()["items"]
+    assert [(e["amount"], e["description"]) for e in items] == [("1234.50", "Sofa")]
+    expect(home_total(tab)).to_have_attribute("data-amount", "1234.50")
+    expect(home_total(tab)).to_contain_text("1.234,50")  # and shown the de-DE way

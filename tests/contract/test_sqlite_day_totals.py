@@ -80,3 +80,26 @@ def test_text_search_sums_in_sql_like_the_reference(tmp_path: Path) -> None:
             assert ordered(store.day_totals(user, filters)) == ordered(expected), needle
     finally:
         db.close()
+
+
+def test_category_filter_takes_every_spelling_within_the_period(tmp_path: Path) -> None:
+    db = Database(tmp_path / "c.sqlite3")
+    try:
+        store = SqliteExpenseStore(db)
+        user, other = new_user(), new_user()
+        made = [
+            make_expense(user, amount="1.00", category="Food", day=date(2025, 1, 31)),
+            make_expense(user, amount="2.00", category="FOOD", day=date(2025, 2, 1)),
+            make_expense(user, amount="4.00", category="Straße", day=date(2025, 2, 2)),
+            make_expense(user, amount="8.00", category="food", day=date(2025, 3, 1)),
+            make_expense(user, amount="16.00", category="Rent", day=date(2025, 2, 3)),
+            make_expense(other, amount="32.00", category="Food", day=date(2025, 2, 3)),
+        ]
+        store.add_many(made)
+        for category in ("food", "STRASSE"):
+            filters = ExpenseFilter(date(2025, 1, 31), date(2025, 2, 28), category)
+            expected = day_totals(e for e in made if e.user_id == user and filters.matches(e))
+            assert ordered(store.day_totals(user, filters)) == ordered(expected), category
+            assert expected
+    finally:
+        db.close()

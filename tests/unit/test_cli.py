@@ -21,6 +21,7 @@ from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.bootstrap import Container, build_container
 from expense_tracker.config import Settings
 from expense_tracker.domain.expense import Expense, ExpenseFilter, RawExpense, Receipt
+from expense_tracker.domain.profile import ProfileChanges
 from expense_tracker.entrypoints.cli import app
 from expense_tracker.services import expenses as svc
 
@@ -311,3 +312,38 @@ def test_backup_without_a_database_is_a_short_error(data_dir: Path, tmp_path: Pa
     assert result.exit_code == 1
     assert "nothing to back up" in result.output
     assert not archive.exists()
+
+
+def test_export_can_add_the_home_currency_column(
+    c: Container, data_dir: Path, tmp_path: Path
+) -> None:
+    alice = signup(c, "alice@example.com")
+    c.profiles.update_profile(alice, ProfileChanges(home_currency="EUR"))
+    add(c, alice, amount="10.00", currency="USD", date="2024-12-24")  # USD 1.0395 that day
+    add(c, alice, amount="10.00", currency="USD", date="2024-12-29")  # Sunday: Friday's 1.0435
+    add(c, alice, amount="12.50", currency="EUR", date="2024-12-20")
+    add(c, alice, amount="100.00", currency="ARS", date="2024-12-19")  # the ECB has no ARS
+    out = tmp_path / "home.csv"
+
+    result = run(data_dir, "export", "--user", "alice@example.com", "--out", str(out), "--home")
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [(r["date"], r["amount"], r["home_amount"], r["home_currency"]) for r in rows] == [
+        ("2024-12-29", "10.00", "9.58", "EUR"),
+        ("2024-12-24", "10.00", "9.62", "EUR"),
+        ("2024-12-20", "12.50", "12.50", "EUR"),
+        ("2024-12-19", "100.00", "", "EUR"),
+    ]
+
+
+def test_export_refuses_the_home_column_in_json(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "home.json"
+    result = run(
+        data_dir,
+        *("export", "--user", "alice@example.com", "--out", str(out)),
+        *("--format", "json", "--home"),
+    )
+    assert result.exit_code == 2
+    assert "--format csv" in result.output
+    assert not out.exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from expense_tracker.adapters.common.ecb_rates import EcbRates, parse_history
+from expense_tracker.adapters.common.ecb_rates import EcbRates, parse_history, with_days
 from expense_tracker.adapters.local.rates_refresh import RatesRefresher
 from expense_tracker.domain.errors import Invalid, StorageError
 from expense_tracker.services.rates import rate_text, rates_on
@@ -158,3 +158,20 @@ def test_an_older_file_is_not_swapped_in(tmp_path: Path) -> None:
     refresher = RatesRefresher(rates, tmp_path / "kept.zip", (tmp_path / "none").as_uri())
     assert not refresher.refresh_once()  # a file: URL that is missing: quietly nothing
     assert rates.on(date(2031, 1, 3)) is not None
+
+
+def test_stored_days_after_the_history_extend_it_and_older_ones_are_ignored() -> None:
+    base = parse_history(history_zip("Date,USD,GBP,", "2031-01-02,1.2,0.8,"))
+    newer = {
+        date(2031, 1, 1): {"USD": "9.9"},  # not after the history: the file's figure stays
+        date(2031, 1, 3): {"USD": "1.25", "ISK": "140"},  # ISK: new to the table
+    }
+    rates = EcbRates()
+    rates.replace(with_days(base, newer))
+
+    kept, added = rates.on(date(2031, 1, 2)), rates.on(date(2031, 1, 4))
+    assert kept is not None and added is not None
+    assert kept.per_euro == {"EUR": 1, "USD": Decimal("1.2"), "GBP": Decimal("0.8")}
+    assert added.as_of == date(2031, 1, 3)
+    assert added.per_euro == {"EUR": 1, "USD": Decimal("1.25"), "ISK": Decimal("140")}
+    assert with_days(base, {date(2031, 1, 2): {"USD": "5"}}) is base

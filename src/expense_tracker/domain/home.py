@@ -8,18 +8,15 @@ never guessed, and left out of the home amounts."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from .analytics import DayTotal
-from .conversion import PRECISION, convert, round_to_currency
-from .currencies import MINOR_UNITS
-
-# A day's ECB rates (units per EUR, EUR included), or None before the first rate.
-RatesOn = Callable[[date], dict[str, Decimal] | None]
+from .conversion import PRECISION, convert
+from .money import from_minor, minor_units
 
 
 @dataclass(frozen=True)
@@ -44,65 +41,64 @@ class HomeSummary:
 # far below a minor unit even for millions of them.
 SCALE = 40
 
-
-class _Factors:
-    """Home units per minor unit of a currency on a day (scaled by 10^SCALE), asked of the
-    rates once per day."""
-
-    def __init__(self, home: str, rates_on: RatesOn) -> None:
-        self._home = home
-        self._rates_on = rates_on
-        self._days: dict[date, dict[str, Decimal] | None] = {}
-        self._factors: dict[tuple[date, str], int | None] = {}
-
-    def of(self, day: date, currency: str) -> int | None:
-        if (day, currency) not in self._factors:
-            if day not in self._days:
-                self._days[day] = self._rates_on(day)
-            unit = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
-            value = convert(unit, currency, self._home, self._days[day])
-            self._factors[(day, currency)] = None if value is None else _scaled(value)
-        return self._factors[(day, currency)]
+# Home units per minor unit of `currency` on a day (scaled by 10^SCALE), None without a rate.
+FactorOf = Callable[[date, str], int | None]
 
 
-def _scaled(value: Decimal) -> int:
+def unit_factor(currency: str, home: str, per_euro: dict[str, Decimal] | None) -> int | None:
+    """What one minor unit of `currency` is in `home` with one day's rates, scaled."""
+    unit = Decimal(1).scaleb(-minor_units(currency))
+    value = convert(unit, currency, home, per_euro)
+    if value is None:
+        return None
     with localcontext() as ctx:
         ctx.prec = PRECISION
         return int(value.scaleb(SCALE).to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
-def to_home(days: Iterable[DayTotal], home: str, rates_on: RatesOn) -> HomeSummary:
-    factors = _Factors(home, rates_on)
-    total = 0
-    categories: dict[tuple[str, str], int | None] = {}
-    months: dict[tuple[str, str], int | None] = {}
+def to_home(days: Iterable[DayTotal], home: str, factor_of: FactorOf) -> HomeSummary:
+    """One pass of integer multiply-adds; the factor of each (day, currency) asked once."""
+    # (day, currency) -> (its factor, its (YYYY-MM, currency) row)
+    seen: dict[tuple[date, str], tuple[int | None, tuple[str, str]]] = {}
+    categories: dict[tuple[str, str], int] = defaultdict(int)
+    months: dict[tuple[str, str], int] = defaultdict(int)
+    unconverted: set[tuple[tuple[str, str], tuple[str, str]]] = set()
     missing: Counter[str] = Counter()
-    month_of: dict[date, str] = {}
     for t in days:
-        if t.day not in month_of:
-            month_of[t.day] = t.day.isoformat()[:7]
-        cat_key, month_key = (t.category, t.currency), (month_of[t.day], t.currency)
-        factor = factors.of(t.day, t.currency)
+        key = (t.day, t.currency)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = (factor_of(*key), (t.day.isoformat()[:7], t.currency))
+        factor, month = found
         if factor is None:
             missing[t.currency] += t.count
-            categories.setdefault(cat_key, None)  # the row exists, maybe with nothing converted
-            months.setdefault(month_key, None)
+            unconverted.add(((t.category, t.currency), month))
             continue
         value = t.minor * factor
-        total += value
-        categories[cat_key] = (categories.get(cat_key) or 0) + value
-        months[month_key] = (months.get(month_key) or 0) + value
+        categories[(t.category, t.currency)] += value
+        months[month] += value
     return HomeSummary(
         home,
-        _unscaled(total, home),
+        _unscaled(sum(months.values()), home),
         [MissingRate(c, n) for c, n in sorted(missing.items())],
-        {k: None if v is None else _unscaled(v, home) for k, v in categories.items()},
-        {k: None if v is None else _unscaled(v, home) for k, v in months.items()},
+        _rows(categories, {c for c, _ in unconverted}, home),
+        _rows(months, {m for _, m in unconverted}, home),
     )
 
 
+def _rows(
+    converted: dict[tuple[str, str], int], unconverted: set[tuple[str, str]], home: str
+) -> dict[tuple[str, str], Decimal | None]:
+    """Each row's converted part; None for a row of which nothing could be converted."""
+    rows: dict[tuple[str, str], Decimal | None] = dict.fromkeys(unconverted)
+    rows.update((key, _unscaled(value, home)) for key, value in converted.items())
+    return rows
+
+
 def _unscaled(value: int, currency: str) -> Decimal:
-    """The one rounding: half-even to the currency's digits."""
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        return round_to_currency(Decimal(value).scaleb(-SCALE), currency)
+    """The one rounding: half-even to the currency's digits, in integers."""
+    unit = 10 ** (SCALE - minor_units(currency))
+    minor, rest = divmod(value, unit)
+    if rest * 2 > unit or (rest * 2 == unit and minor % 2):
+        minor += 1
+    return from_minor(minor, currency)

@@ -98,6 +98,18 @@ def job_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return worker_handler()(event, context)
 
 
+def refresh_rates(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Handler: expense_tracker.entrypoints.lambda_handler.refresh_rates (RatesSchedule, daily):
+    the ECB's newest rates into the table. A failure is logged and left to the next day."""
+    del event, context
+    from ..adapters.aws.dynamodb_rates import refresh_stored_rates, url_fetcher
+    from ..adapters.aws.wiring import rates_target
+    from ..config import Settings
+
+    table, url = rates_target(Settings(backend="aws"))
+    return {"days": refresh_stored_rates(url_fetcher(url), table)}
+
+
 def build_at_init(environ: Mapping[str, str] = os.environ) -> bool:
     """Build the app now if this is Lambda's init phase; False when it failed or is not."""
     if not environ.get("AWS_LAMBDA_FUNCTION_NAME"):

@@ -6,7 +6,7 @@ first rate, or a currency the ECB does not quote, has no rate (None), never a gu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -20,6 +20,10 @@ class EuroRates:
 
     as_of: date
     per_euro: dict[str, Decimal]
+    # Figures derived from these rates (the summary's conversion factors), kept with them: an
+    # adapter hands out one object per business day, so each is worked out once per process,
+    # and rates swapped in by a refresh come with an empty memo.
+    memo: dict[tuple[str, str], int | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 class Rates(Protocol):

@@ -21,7 +21,7 @@ from ..domain.expense import Expense, RawExpense, clean_date, validate_draft
 from ..domain.money import format_amount, parse_amount
 from ..domain.recurrence import Series, next_occurrence, occurrence_id, occurrences, parse_rule
 from ..ports import Clock, ExpenseStore, Profiles
-from ..ports.jobs import Job, Jobs
+from ..ports.jobs import Job, JobData, JobReporter, Jobs
 from ..ports.plans import RECURRING, PlanRecord, PlanStore
 from .jobs import new_job
 from .plan_records import Page, check_version, known_id, page_of
@@ -272,6 +272,16 @@ def run_due(
                 seen += 1
             after = records[-1].id
     return seen
+
+
+def run_recurring_job(
+    job: Job, reporter: JobReporter, *, store: ExpenseStore, plans: PlanStore, clock: Clock
+) -> JobData:
+    """The "recurring" job: due occurrences of one user (params.user_id) or of everyone."""
+    del reporter  # one short pass; idempotent, so a retry just finishes it
+    user_id = job.params.get("user_id")
+    seen = run_due(store=store, plans=plans, clock=clock, user_id=str(user_id) if user_id else None)
+    return {"series": seen}
 
 
 def _all_owners(plans: PlanStore) -> list[str]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from ..domain.analytics import Summary, summary_of_days
 from ..domain.expense import ExpenseFilter
-from ..domain.home import HomeSummary, to_home
+from ..domain.home import FactorOf, HomeSummary, to_home, unit_factor
 from ..ports import ExpenseStore, Profiles
-from ..ports.rates import Rates
+from ..ports.rates import EuroRates, Rates
 from .expenses import check_range
 
 
@@ -28,11 +27,24 @@ def summarize_expenses(
     check_range(filters.date_from, filters.date_to)
     days = store.day_totals(user_id, filters)
     home = profiles.profile(user_id).effective_home
-
-    def per_euro(day: date) -> dict[str, Decimal] | None:
-        found = rates.on(day)
-        return None if found is None else found.per_euro
-
     return FullSummary(
-        summary_of_days(days, filters.date_from, filters.date_to), to_home(days, home, per_euro)
+        summary_of_days(days, filters.date_from, filters.date_to),
+        to_home(days, home, factors_of(rates, home)),
     )
+
+
+def factors_of(rates: Rates, home: str) -> FactorOf:
+    """Each (business day, currency)'s factor is worked out once per process: kept in the
+    memo of the day's rates; each day's rates are looked up once per summary."""
+    days: dict[date, EuroRates | None] = {}
+
+    def factor_of(day: date, currency: str) -> int | None:
+        found = days[day] if day in days else days.setdefault(day, rates.on(day))
+        if found is None:
+            return unit_factor(currency, home, None)
+        key = (currency, home)
+        if key not in found.memo:
+            found.memo[key] = unit_factor(currency, home, found.per_euro)
+        return found.memo[key]
+
+    return factor_of

@@ -5,7 +5,8 @@
   the transaction make a retry safe. A failed condition raises ``ConditionFailed`` naming the
   actions whose condition failed, for the caller to turn into the port's domain error.
 - ``query_pages``: a Query followed through every ``LastEvaluatedKey`` (a page stops at 1 MB).
-- ``batch_delete``: BatchWriteItem in groups of 25, retrying ``UnprocessedItems`` until done.
+- ``batch_delete``, ``batch_put``: BatchWriteItem in groups of 25, retrying
+  ``UnprocessedItems`` until done.
 Any other SDK failure becomes ``StorageError`` with the error code, never the SDK's text.
 """
 
@@ -107,6 +108,14 @@ def batch_delete(client: DynamoDBClient, table_name: str, keys: Sequence[Item]) 
     for first in range(0, len(keys), BATCH_WRITE_MAX):
         requests: list[WriteRequestTypeDef] = [
             {"DeleteRequest": {"Key": k}} for k in keys[first : first + BATCH_WRITE_MAX]
+        ]
+        _batch_write_all(client, table_name, requests)
+
+
+def batch_put(client: DynamoDBClient, table_name: str, items: Sequence[Item]) -> None:
+    for first in range(0, len(items), BATCH_WRITE_MAX):
+        requests: list[WriteRequestTypeDef] = [
+            {"PutRequest": {"Item": i}} for i in items[first : first + BATCH_WRITE_MAX]
         ]
         _batch_write_all(client, table_name, requests)
 

@@ -21,7 +21,6 @@ from ...ports.jobs import Jobs
 from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
-from ..common.ecb_rates import EcbRates
 from ..memory import MemoryJobs
 from ..memory_reader import MemoryReceiptReader
 from .cognito_identity import CognitoIdentity
@@ -29,6 +28,7 @@ from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, co
 from .data_lake import DataLakeStore
 from .dynamodb_imports import DynamoImportLedger
 from .dynamodb_plans import DynamoPlans
+from .dynamodb_rates import DynamoRatesTable, OverlayRates
 from .dynamodb_rules import DynamoRuleStore
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from .errors import storage_errors
@@ -155,7 +155,7 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         clock=SystemClock(),
         cursors=CursorCodec(secret),
         jobs=aws_jobs(settings, aws),
-        rates=EcbRates(),  # the shipped history (no scheduled refresh on AWS yet)
+        rates=OverlayRates(DynamoRatesTable(aws.dynamodb, settings.table_name)),
         exports=S3ExportFiles(aws.s3, settings.receipts_bucket),  # under users/<id>/exports/
         origin_secret=(
             read_secret(settings, settings.origin_secret_arn).encode()
@@ -166,6 +166,22 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         mailer=ses_mailer(settings),
         reader=aws_reader(settings, aws),
     )
+
+
+def rates_target(settings: Settings) -> tuple[DynamoRatesTable, str]:
+    """For the daily rates function: the table (its only client) and the URL it fetches."""
+    client = boto3.session.Session(region_name=settings.region).client(
+        "dynamodb",
+        endpoint_url=settings.dynamodb_endpoint_url or settings.aws_endpoint_url or None,
+        config=BASE_CONFIG,
+    )
+    return DynamoRatesTable(client, settings.table_name), settings.rates_daily_url or _ecb_90d()
+
+
+def _ecb_90d() -> str:
+    from currency_converter import ECB_URL  # here: the package is slow to import
+
+    return str(ECB_URL).replace("eurofxref-hist.zip", "eurofxref-hist-90d.xml")
 
 
 def ses_mailer(settings: Settings) -> SesMailer | None:

@@ -73,6 +73,19 @@ def parse_history(data: bytes) -> RateTable:
     return RateTable(tuple(header[i] for i in columns), days, tuple(by_day[d] for d in days))
 
 
+def with_days(table: RateTable, newer: dict[date, dict[str, str]]) -> RateTable:
+    """`table` followed by the days of `newer` after its last day (the rates stored since the
+    package's file was made); a currency new to the table gets a column of its own."""
+    added = sorted(day for day in newer if day > table.last_day)
+    if not added:
+        return table
+    extra = sorted({c for day in added for c in newer[day]} - {"EUR", *table.currencies})
+    currencies = (*table.currencies, *extra)
+    rows = [(*row, *(MISSING for _ in extra)) for row in table.rows]
+    rows += [tuple(newer[day].get(c, MISSING) for c in currencies) for day in added]
+    return RateTable(currencies, (*table.days, *added), tuple(rows))
+
+
 def _decimal_rates(table: RateTable, row: tuple[str, ...]) -> dict[str, Decimal]:
     rates = {"EUR": Decimal(1)}
     for currency, cell in zip(table.currencies, row, strict=True):

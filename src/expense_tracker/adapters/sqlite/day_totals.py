@@ -76,8 +76,17 @@ def query(user_id: str, filters: ExpenseFilter) -> tuple[str, list[Any]]:
         clauses.append("day <= ?")
         params.append(filters.date_to.isoformat())
     if filters.category is not None:
-        clauses.append("casefold(category) = ?")
-        params.append(filters.category.casefold())
+        # The spellings of the category ("Food", "food") from the month totals: casefold runs
+        # on a row per month there, not on every day's row here.
+        months = ["user_id = ?", "casefold(category) = ?"]
+        params += [user_id, filters.category.casefold()]
+        for op, day in ((">=", filters.date_from), ("<=", filters.date_to)):
+            if day:
+                months.append(f"month {op} ?")
+                params.append(day.isoformat()[:7])
+        clauses.append(
+            f"category IN (SELECT category FROM month_totals WHERE {' AND '.join(months)})"
+        )
     return (
         "SELECT day, currency, category, minor_high, minor_low, count FROM day_totals "
         f"WHERE {' AND '.join(clauses)}",

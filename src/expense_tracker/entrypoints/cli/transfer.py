@@ -22,11 +22,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ...container import Container
 from ...domain.csv_format import LineError
 from ...domain.errors import PayloadTooLarge
 from ...domain.expense import ExpenseFilter
 from ...services import transfer as svc
 from ...services.expenses import check_range
+from ...services.home_column import export_csv_with_home
 from .base import DataDir, app
 from .users import account_of, open_container
 
@@ -56,20 +58,42 @@ def export(
     ] = None,
     category: Annotated[str | None, typer.Option(help="Only this category")] = None,
     q: Annotated[str | None, typer.Option(help="Text in description or category")] = None,
+    home: Annotated[
+        bool,
+        typer.Option(
+            "--home",
+            help="CSV: add home_amount and home_currency columns (each amount in the account's "
+            "home currency at its date's ECB rate; empty where the ECB has none)",
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Write a user's expenses to a file, in the API's export format (newest first)."""
+    if home and format is Format.json:
+        raise typer.BadParameter("--home adds a CSV column: use it with --format csv")
     filters = ExpenseFilter(
         date_from.date() if date_from else None, date_to.date() if date_to else None, category, q
     )
     with open_container(data_dir) as container:
         check_range(filters.date_from, filters.date_to)
-        exporter = svc.export_json if format is Format.json else svc.export_csv
-        chunks = exporter(
-            store=container.store, user_id=account_of(container, user).user_id, filters=filters
-        )
-        _write_atomically(out, chunks)
+        user_id = account_of(container, user).user_id
+        _write_atomically(out, _export_chunks(container, user_id, filters, format, home))
     Console().print(f"Exported to {out} ({out.stat().st_size} bytes).")
+
+
+def _export_chunks(
+    container: Container, user_id: str, filters: ExpenseFilter, format: Format, home: bool
+) -> Iterator[str]:
+    if home:
+        return export_csv_with_home(
+            store=container.store,
+            rates=container.rates,
+            profiles=container.profiles,
+            user_id=user_id,
+            filters=filters,
+        )
+    exporter = svc.export_json if format is Format.json else svc.export_csv
+    return exporter(store=container.store, user_id=user_id, filters=filters)
 
 
 def _write_atomically(out: Path, chunks: Iterator[str]) -> None:

@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 import { minorDigits } from "./currencies.js";
-import { isoDay } from "./format.js";
+import { amountFromInput, amountToInput, isoDay } from "./format.js";
 
 const MAX_AMOUNT = 1_000_000_000_000n;
 const CATEGORY_MAX = 64;
@@ -29,7 +29,7 @@ function field(id, name, label, input, { hint, wide } = {}) {
 export function expenseFields(prefix, values) {
   return [
     field(`${prefix}-amount`, "amount", "Amount",
-      h("input", { inputmode: "decimal", autocomplete: "off", required: true, value: values.amount ?? "", placeholder: "0.00" })),
+      h("input", { inputmode: "decimal", autocomplete: "off", required: true, value: amountToInput(values.amount ?? ""), placeholder: amountToInput("0.00") })),
     field(`${prefix}-currency`, "currency", "Currency",
       h("input", { list: "currency-options", maxlength: 3, autocomplete: "off", required: true,
         autocapitalize: "characters", spellcheck: "false", value: values.currency ?? "", class: "currency-input" })),
@@ -47,7 +47,7 @@ export function expenseFields(prefix, values) {
 export function readExpense(form) {
   const get = (name) => form.elements.namedItem(name).value;
   return {
-    amount: get("amount").trim(),
+    amount: amountFromInput(get("amount")),
     currency: get("currency").trim().toUpperCase(),
     category: get("category").split(/\s+/).filter(Boolean).join(" "),
     description: get("description").trim(),

@@ -34,6 +34,29 @@ export function formatMoney(amount, currency, options = {}) {
   }
 }
 
+/** The locale's decimal separator ("," in de-DE). */
+function decimalMark() {
+  try {
+    return new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
+  } catch {
+    return ".";
+  }
+}
+
+/** An amount as typed in the locale ("1.234,50" in de-DE) -> the API's decimal string
+ * ("1234.50"). Only text with the locale's decimal comma is rewritten (its dots, spaces and
+ * apostrophes taken as digit groups); anything else is left for the checks to judge. */
+export function amountFromInput(text) {
+  const value = text.trim();
+  if (decimalMark() !== "," || !value.includes(",")) return value;
+  return value.replace(/[.\s\u00a0\u202f']/g, "").replace(",", ".");
+}
+
+/** The API's decimal string as the locale writes it in an input ("12.50" -> "12,50"). */
+export function amountToInput(amount) {
+  return amount && decimalMark() === "," ? amount.replace(".", ",") : amount;
+}
+
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
 const monthFormat = new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric", timeZone: "UTC" });
 

@@ -7,7 +7,7 @@ import { onDrillDown, redrawCharts, refreshAnalytics } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
-import { setLocale } from "./format.js";
+import { amountToInput, setLocale } from "./format.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createScan } from "./scan.js";
 import { createTransfer } from "./transfer.js";
@@ -75,10 +75,10 @@ async function start() {
     $("#who-email").textContent = me.email;
     addForm.setDefaultCurrency(me.default_currency);
     defaultCurrency = me.default_currency;
-    setLocale(me.locale);
+    useLocale(me.locale);
     redrawCharts(); // the totals came in parallel, written in the browser's locale
     createSettings($("#settings-form"), me, (saved) => {
-      setLocale(saved.locale);
+      useLocale(saved.locale);
       addForm.setDefaultCurrency(saved.default_currency);
       defaultCurrency = saved.default_currency;
       return everything(); // totals in the new home currency, amounts in the new locale
@@ -86,6 +86,15 @@ async function start() {
   }
   $("main").removeAttribute("aria-busy");
   document.body.dataset.ready = "true"; // lets tests (and people with slow links) know it is loaded
+}
+
+/** Amounts are written, and typed, the locale's way from now on ("0,00" in de-DE).
+ * @param {string | null | undefined} tag */
+function useLocale(tag) {
+  setLocale(tag);
+  for (const input of document.querySelectorAll("input[name=amount]")) {
+    input.placeholder = amountToInput("0.00");
+  }
 }
 
 start().catch(report);
