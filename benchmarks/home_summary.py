@@ -20,7 +20,7 @@ from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.domain.profile import ProfileChanges
 from expense_tracker.services.summary import summarize_expenses
 
-from .dataset import bulk_load
+from .dataset import seeded
 from .plan import Plan
 from .report import Section, count, ms, ratio, table
 from .timing import stopwatch
@@ -89,18 +89,20 @@ def measure(store: SqliteExpenseStore, profiles: SqliteProfiles, plan: Plan) -> 
 
 
 def collect(plan: Plan, workdir: Path) -> dict[int, dict[str, Figure]]:
-    db = Database(workdir / "home.sqlite3")
-    store, profiles = SqliteExpenseStore(db), SqliteProfiles(db, "USD")
-    profiles.update_profile(USER, ProfileChanges(home_currency="EUR"))
-    results, loaded = {}, 0
-    try:
-        for size in sizes(plan):
-            stopwatch(partial(bulk_load, store, USER, size - loaded, seed=size))
-            loaded = size
-            print(f"  home_summary: {size:,} rows loaded, measuring", flush=True)
+    """At the sizes of `sizes(plan)`, on the data the scale section measures (loaded once)."""
+    results = {}
+    chain = sorted({*plan.scale_sizes, *sizes(plan)})
+    for size, db_path in seeded(workdir.parent / "seeded", USER, chain):
+        if size not in sizes(plan):
+            continue
+        print(f"  home_summary: measuring at {size:,} rows", flush=True)
+        db = Database(db_path)
+        try:
+            store, profiles = SqliteExpenseStore(db), SqliteProfiles(db, "USD")
+            profiles.update_profile(USER, ProfileChanges(home_currency="EUR"))
             results[size] = measure(store, profiles, plan)
-    finally:
-        db.close()
+        finally:
+            db.close()
     return results
 
 
