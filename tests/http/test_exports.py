@@ -107,6 +107,16 @@ def test_evidence_pack_verifies_and_an_independent_reader_agrees(
     }
 
 
+def test_evidence_pack_reads_in_the_home_currency_not_the_default(api: Api, user: User) -> None:
+    changed = user.client.patch("/api/me", json={"home_currency": "GBP"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["default_currency"] != "GBP"
+    user.add(amount="10.00", currency="USD")
+    data = download(api, finished(user, start(user, format="zip")))
+    with zipfile.ZipFile(io.BytesIO(data)) as pack:
+        assert json.loads(pack.read("manifest.json"))["home_currency"] == "GBP"
+
+
 def test_another_users_export_is_not_found(user: User, other_user: User) -> None:
     export_id = start(user, format="csv")
     assert_problem(other_user.client.get(f"/api/exports/{export_id}"), 404)

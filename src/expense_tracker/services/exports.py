@@ -103,7 +103,7 @@ def _write(
             rates=deps.rates,
             user_id=job.user_id,
             filters=filters,
-            home_currency=deps.profiles.default_currency(job.user_id),
+            home_currency=deps.profiles.profile(job.user_id).effective_home,
             exported_at=job.created_at,
         )
         return write_pack(sink, sources, progress).rows
