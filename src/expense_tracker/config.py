@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     signup_rate_overall: float = Field(default=5.0, gt=0, description="A second")
     signup_burst_overall: int = Field(default=200, ge=1)
     max_body_bytes: int = 1024 * 1024
+    # What one user may keep: receipts, uploads awaiting confirmation, scan photos, import
+    # statements (checked at the upload ticket and again at confirm).
+    storage_quota_bytes: int = Field(default=1024**3, ge=1, description="Per user")
+    # Local server: how often uploads never confirmed are looked for and removed once their
+    # ticket has expired (on AWS the bucket's lifecycle rule does it).
+    pending_sweep_seconds: float = Field(default=300, gt=0)
     # The local server's request head (request line and headers): at most this many bytes
     # (431 beyond), arriving within this many seconds of the connection opening or of the
     # previous answer, so a huge header or an idle or trickling connection is cut off.

@@ -112,6 +112,10 @@ class ReceiptStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object whose key starts with `prefix` (the storage quota counts a user's)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ObjectInfo:
@@ -124,7 +128,7 @@ class ObjectInfo:
 class ReceiptInventory(Protocol):
     """What garbage collection needs from a receipt store."""
 
-    def list_objects(self) -> Iterator[ObjectInfo]: ...
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
 
     def delete(self, key: str) -> None: ...
 

@@ -24,9 +24,11 @@ STATUS: dict[type[e.ExpenseError], int] = {
     e.Conflict: 409,
     e.PreconditionFailed: 412,
     e.PayloadTooLarge: 413,
+    e.FileTooLarge: 413,
     e.Invalid: 422,
     e.RateLimited: 429,
     e.StorageError: 503,
+    e.QuotaExceeded: 507,
     e.ConfigurationError: 500,
 }
 
@@ -67,7 +69,7 @@ def _expense_error(_: Request, exc: Exception) -> JSONResponse:
         headers["WWW-Authenticate"] = "Bearer" if missing else 'Bearer error="invalid_token"'
     if isinstance(exc, e.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
-    if status >= 500:
+    if status >= 500 and not isinstance(exc, e.Invalid):  # 507 names the field, as 4xx do
         log.error("%s: %s", type(exc).__name__, exc.detail)
         return problem(status, exc.title, "The service is unavailable; try again shortly")
     errors = None

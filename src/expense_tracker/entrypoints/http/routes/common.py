@@ -10,7 +10,9 @@ from fastapi import Query
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from ....container import Container
 from ....domain.expense import ExpenseFilter
+from ....services.quota import Quota
 from ..schemas import Problem
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -48,3 +50,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"model": Problem, "content": {"application/problem+json": {}}}
         for status in (400, 401, 422, 429, *statuses)
     }
+
+
+def quota_of(c: Container) -> Quota:
+    """The signed-in user's storage quota, as the services check it."""
+    return Quota(c.settings.storage_quota_bytes, c.jobs, c.clock)
