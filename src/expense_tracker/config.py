@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     header_timeout_seconds: float = Field(default=10.0, gt=0)
     keep_alive_seconds: int = Field(default=5, ge=1, description="Idle time between requests")
+    # Request bodies, whichever server runs the app: no gap between chunks longer than this,
+    # and after it at least this many bytes a second on average (else 408, connection closed).
+    body_timeout_seconds: float = Field(default=10.0, gt=0)
+    min_body_bytes_per_second: int = Field(default=1024, ge=1)
 
     # Exchange rates: the ECB history shipped with the app; `serve` turns the daily refresh on.
     rates_refresh: bool = Field(default=False, description="Fetch the ECB's file in the server")

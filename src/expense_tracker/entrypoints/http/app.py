@@ -11,6 +11,7 @@ from ... import __version__
 from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
+from .body_deadline import BodyDeadline
 from .middleware import BodyLimit, DuplicateKeys, SecurityHeaders
 from .routes import (
     accounts,
@@ -68,6 +69,11 @@ def create_app(
     body_limits = {transfer.IMPORT_PATH: transfer.IMPORT_BODY_LIMIT, **extra_body_limits(wired)}
     app.add_middleware(
         BodyLimit, limit_for=lambda path: body_limits.get(path, settings.max_body_bytes)
+    )
+    app.add_middleware(  # outside BodyLimit and DuplicateKeys: every body read is timed
+        BodyDeadline,
+        grace_seconds=settings.body_timeout_seconds,
+        min_bytes_per_second=settings.min_body_bytes_per_second,
     )
     app.add_middleware(SecurityHeaders)
     app.include_router(meta.router)

@@ -153,6 +153,7 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
         400: "Bad request",
         404: "Not found",
         405: "Method not allowed",
+        408: "Request timeout",
         413: "Payload too large",
     }
     headers = dict(exc.headers or {})
