@@ -69,6 +69,10 @@ class MissingCredentials(Unauthorized):
     """No credentials were presented at all (as opposed to bad ones)."""
 
 
+class WrongPassword(Unauthorized):
+    """A signed-in user's password did not match (the token itself is fine)."""
+
+
 class Forbidden(ExpenseError):
     title = "Forbidden"
 

@@ -186,6 +186,30 @@ class IdentityProvider(Protocol):
     def jwks(self) -> dict[str, object]: ...
 
 
+class AccountSecurity(Protocol):
+    """What signed-in users do to their own account (the account page). `access_token` is
+    the bearer token of the request, which Cognito's own calls take."""
+
+    def check_password(self, principal: Principal, password: str) -> None:
+        """Unauthorized when `password` is not the account's."""
+        ...
+
+    def change_password(
+        self, principal: Principal, access_token: str, current: str, new: str
+    ) -> None:
+        """Unauthorized for a wrong current password; then every refresh token of the
+        account is revoked (every device signs in again, with the new password)."""
+        ...
+
+    def sign_out_everywhere(self, principal: Principal, access_token: str) -> None:
+        """Revoke every refresh token of the account."""
+        ...
+
+    def delete_self(self, principal: Principal, access_token: str) -> None:
+        """Remove the account itself (its data is the services' to remove first)."""
+        ...
+
+
 class AccountAdmin(Protocol):
     """Account administration for the CLI (local identity)."""
 

@@ -103,6 +103,7 @@ def build_local_container(settings: Settings) -> Container:
         plans=SqlitePlans(db),
         reader=local_reader(settings),
         accounts=identity,
+        security=identity,
         mailer=smtp_mailer(settings),
         closers=[db.close],
         background=background,

@@ -14,6 +14,7 @@ from . import problems
 from .body_deadline import BodyDeadline
 from .middleware import BodyLimit, DuplicateKeys, SecurityHeaders
 from .routes import (
+    account_page,
     accounts,
     alerts,
     budgets,
@@ -78,6 +79,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.include_router(meta.router)
     app.include_router(accounts.router)
+    app.include_router(account_page.router)
     app.include_router(transfer.router)  # before /api/expenses/{id}
     app.include_router(expenses.router)
     app.include_router(insights.router)

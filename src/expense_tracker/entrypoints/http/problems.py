@@ -65,7 +65,8 @@ def _expense_error(_: Request, exc: Exception) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, e.Unauthorized):
         # RFC 6750 section 3.1: no error code when the request had no credentials at all.
-        missing = isinstance(exc, e.MissingCredentials)
+        # ... nor when the token is fine and a password given in the body is not.
+        missing = isinstance(exc, e.MissingCredentials | e.WrongPassword)
         headers["WWW-Authenticate"] = "Bearer" if missing else 'Bearer error="invalid_token"'
     if isinstance(exc, e.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
