@@ -162,15 +162,19 @@ def signup_flood(server: RunningServer, other: User, attempts: int) -> dict[str,
 
 def run(plan: Plan, workdir: Path) -> Section:
     megabytes, floods = (2, 100) if plan.quick else (10, 400)
-    png = worst_case_png()
-    with running_server(workdir / "hardening-data") as server:
-        api = socket_api(server.base_url)
-        user, other = api.new_user("hardening"), api.new_user("bystander")
-        imported = health_during_import(server, user, megabytes)
-        confirms = confirm_memory(server, user, png)
-        header = header_attack(server, 128)
-        sockets = socket_probes(int(server.base_url.rsplit(":", 1)[1]))
-        flood = signup_flood(server, other, floods)
+    with ThreadPoolExecutor(2) as background:
+        drawing = background.submit(worst_case_png)  # zlib works outside the GIL: beside start-up
+        with running_server(workdir / "hardening-data") as server:
+            api = socket_api(server.base_url)
+            user, other = api.new_user("hardening"), api.new_user("bystander")
+            # The socket probes mostly wait (for the server's deadlines): beside the import.
+            probing = background.submit(socket_probes, int(server.base_url.rsplit(":", 1)[1]))
+            imported = health_during_import(server, user, megabytes)
+            png = drawing.result()
+            confirms = confirm_memory(server, user, png)
+            header = header_attack(server, 128)
+            sockets = probing.result()
+            flood = signup_flood(server, other, floods)
     section = Section("Hardening: what an attacker's requests cost")
     section.data = {"import": imported, "confirms": confirms, "header": header,
                     "sockets": sockets, "flood": flood}  # fmt: skip
