@@ -55,12 +55,22 @@ class Settings(BaseSettings):
     signup_rate_overall: float = Field(default=5.0, gt=0, description="A second")
     signup_burst_overall: int = Field(default=200, ge=1)
     max_body_bytes: int = 1024 * 1024
+    # What one user may keep: receipts, uploads awaiting confirmation, scan photos, import
+    # statements (checked at the upload ticket and again at confirm).
+    storage_quota_bytes: int = Field(default=1024**3, ge=1, description="Per user")
+    # Local server: how often uploads never confirmed are looked for and removed once their
+    # ticket has expired (on AWS the bucket's lifecycle rule does it).
+    pending_sweep_seconds: float = Field(default=300, gt=0)
     # The local server's request head (request line and headers): at most this many bytes
     # (431 beyond), arriving within this many seconds of the connection opening or of the
     # previous answer, so a huge header or an idle or trickling connection is cut off.
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     header_timeout_seconds: float = Field(default=10.0, gt=0)
     keep_alive_seconds: int = Field(default=5, ge=1, description="Idle time between requests")
+    # Request bodies, whichever server runs the app: no gap between chunks longer than this,
+    # and after it at least this many bytes a second on average (else 408, connection closed).
+    body_timeout_seconds: float = Field(default=10.0, gt=0)
+    min_body_bytes_per_second: int = Field(default=1024, ge=1)
 
     # Exchange rates: the ECB history shipped with the app; `serve` turns the daily refresh on.
     rates_refresh: bool = Field(default=False, description="Fetch the ECB's file in the server")

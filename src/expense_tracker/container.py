@@ -8,7 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .config import Settings
-from .ports import AccountAdmin, Clock, ExpenseStore, IdentityProvider, Profiles, ReceiptStore
+from .ports import (
+    AccountAdmin,
+    AccountSecurity,
+    Clock,
+    ExpenseStore,
+    IdentityProvider,
+    Profiles,
+    ReceiptStore,
+)
 from .ports.exports import ExportFiles
 from .ports.imports import ImportLedger, RuleStore
 from .ports.jobs import Background, Jobs
@@ -43,6 +51,7 @@ class Container:
     plans: PlanStore  # budgets, recurring series, alerts
     reader: ReceiptReader
     accounts: AccountAdmin | None = None
+    security: AccountSecurity | None = None  # the account page's password and sign-out calls
     mailer: Mailer | None = None  # alert e-mails; None: not configured (the default)
     # Behind CloudFront only: the secret CloudFront adds to every origin request (a custom
     # origin header), proving its CloudFront-Viewer-Address header is CloudFront's own.

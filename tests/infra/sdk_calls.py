@@ -26,6 +26,7 @@ COGNITO_PUBLIC = {
     "GlobalSignOut",
     "GetUser",
     "ChangePassword",
+    "DeleteUser",
     "ForgotPassword",
     "ConfirmForgotPassword",
 }

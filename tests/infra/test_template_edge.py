@@ -174,6 +174,29 @@ def test_receipts_lifecycle_cleans_up_unfinished_uploads(template: cfn.Template)
     assert pending[0]["TagFilters"] == [{"Key": "receipt-state", "Value": "pending"}]
 
 
+def test_pending_uploads_of_every_kind_carry_the_expiring_tag(template: cfn.Template) -> None:
+    """Receipts, scan photos and import statements all get their ticket from the store's
+    upload_ticket, whose POST policy adds the tag the lifecycle rule expires."""
+    from expense_tracker.adapters.aws.s3_receipts import PENDING_TAGGING
+
+    rules = cfn.props(template, "ReceiptsBucket")["LifecycleConfiguration"]["Rules"]
+    (pending,) = [r for r in rules if r["Id"] == "expire-abandoned-pending-uploads"]
+    assert pending["Prefix"] == "users/"
+    tag = pending["TagFilters"][0]
+    assert f"<Key>{tag['Key']}</Key><Value>{tag['Value']}</Value>" in PENDING_TAGGING
+
+
+def test_the_function_may_list_user_prefixes_only_for_the_quota(template: cfn.Template) -> None:
+    grants = [
+        statement
+        for where, statement in cfn.statements(template)
+        if where.startswith("ApiFunctionRole/") and "s3:ListBucket" in cfn.as_list(
+            statement["Action"])
+    ]  # fmt: skip
+    assert len(grants) == 1
+    assert grants[0]["Condition"] == {"StringLike": {"s3:prefix": ["users/*"]}}
+
+
 def test_pages_bucket_keeps_versions(template: cfn.Template) -> None:
     assert cfn.props(template, "PagesBucket")["VersioningConfiguration"] == {"Status": "Enabled"}
 

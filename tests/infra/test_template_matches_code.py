@@ -20,11 +20,9 @@ ENV_PREFIX = "EXPENSE_TRACKER_"
 # Granted although no SDK call shows it: upload tickets tag pending uploads so that the
 # lifecycle rule expires abandoned ones (S3 checks PutObjectTagging for a tagged POST).
 GRANTED_BEYOND_CALLS = {"ReceiptsBucket": {"s3:PutObjectTagging"}}
-# Called by operator commands only (`expense-tracker receipts gc` lists the bucket, and
-# `expense-tracker migrate` makes accounts, with the operator's own credentials), never by
-# the function.
-OPERATOR_ONLY = {
-    "ReceiptsBucket": {"s3:ListBucket"},
+# Called by operator commands only (`expense-tracker migrate` makes accounts, with the
+# operator's own credentials), never by the function.
+OPERATOR_ONLY: dict[str, set[str]] = {
     "UserPool": {
         "cognito-idp:ListUsers",
         "cognito-idp:AdminCreateUser",

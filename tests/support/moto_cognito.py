@@ -10,6 +10,7 @@ accepts any code for any user. These stand-ins follow Cognito's documented behav
   `origin_jti`, the session id Cognito puts in access tokens), whether the token presented is
   the current one or one rotated out of the session. That the latter works on Cognito is an
   assumption; the adapter relies on it only to end a session after a reuse.
+- DeleteUser (moto lacks it): the access token's user is deleted and signed out.
 - ConfirmSignUp: an already confirmed user gets NotAuthorizedException; an unconfirmed one
   needs CONFIRMATION_CODE, anything else is a CodeMismatchException (no code is ever sent).
 - Passwords up to Cognito's 256 characters (moto stops at 98): `match_cognito_password_limit`.
@@ -107,7 +108,20 @@ def confirm_sign_up(self: CognitoIdpResponse) -> ActionResult:
     return EmptyResult()
 
 
+def delete_user(self: CognitoIdpResponse) -> ActionResult:
+    """The user of a valid access token deletes themself; their tokens go with them."""
+    token = self._get_param("AccessToken")
+    for pool in self.backend.user_pools.values():
+        if token in pool.access_tokens:
+            _, username = pool.access_tokens[token]
+            pool.sign_out(username)
+            self.backend.admin_delete_user(pool.id, username)
+            return EmptyResult()
+    raise NotAuthorizedError("Invalid Access Token")
+
+
 PATCHES: dict[str, Callable[[CognitoIdpResponse], ActionResult]] = {
+    "delete_user": delete_user,
     "get_tokens_from_refresh_token": get_tokens_from_refresh_token,
     "revoke_token": revoke_token,
     "confirm_sign_up": confirm_sign_up,

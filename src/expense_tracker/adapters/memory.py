@@ -7,7 +7,7 @@ import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -33,6 +33,7 @@ from ..domain.profile import Profile, ProfileChanges
 from ..ports import (
     Clock,
     IdempotencyKey,
+    ObjectInfo,
     Principal,
     SignupResult,
     StoredObject,
@@ -236,6 +237,7 @@ class MemoryReceiptStore:
 
     def __init__(self) -> None:
         self.objects: dict[str, tuple[bytes, str]] = {}
+        self.modified: dict[str, datetime] = {}
 
     def upload_ticket(self, key: str, content_type: str, max_bytes: int) -> UploadTicket:
         return UploadTicket(
@@ -257,12 +259,19 @@ class MemoryReceiptStore:
 
     def write(self, key: str, data: bytes, content_type: str) -> None:
         self.objects[key] = (data, content_type)
+        self.modified[key] = datetime.now(UTC)
 
     def view_url(self, key: str, content_type: str) -> str:
         return f"memory://{key}"
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
+        self.modified.pop(key, None)
+
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        for key, (data, _) in list(self.objects.items()):
+            if key.startswith(prefix):
+                yield ObjectInfo(key, len(data), self.modified.get(key, datetime.now(UTC)))
 
 
 class MemoryJobs:

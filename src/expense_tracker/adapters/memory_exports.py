@@ -28,6 +28,10 @@ class MemoryExportFiles:
     def download_url(self, key: str, filename: str) -> str:
         return f"memory://{key}?filename={filename}"
 
+    def forget_user(self, user_id: str) -> None:
+        for key in [k for k in self.files if k.startswith(f"users/{user_id}/")]:
+            del self.files[key]
+
     def sweep(self, older_than: datetime) -> int:
         old = [key for key, (_, written) in self.files.items() if written < older_than]
         for key in old:

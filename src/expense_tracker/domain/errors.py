@@ -39,6 +39,18 @@ class Invalid(ExpenseError):
         super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
+class FileTooLarge(Invalid):
+    """One file larger than the whole storage quota: it can never be kept (413)."""
+
+    title = "Payload too large"
+
+
+class QuotaExceeded(Invalid):
+    """The file fits the quota, but not what is left of it (507)."""
+
+    title = "Storage quota exceeded"
+
+
 class BadRequest(ExpenseError):
     title = "Bad request"
 
@@ -55,6 +67,10 @@ class Unauthorized(ExpenseError):
 
 class MissingCredentials(Unauthorized):
     """No credentials were presented at all (as opposed to bad ones)."""
+
+
+class WrongPassword(Unauthorized):
+    """A signed-in user's password did not match (the token itself is fine)."""
 
 
 class Forbidden(ExpenseError):

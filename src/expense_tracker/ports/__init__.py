@@ -112,6 +112,10 @@ class ReceiptStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object whose key starts with `prefix` (the storage quota counts a user's)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ObjectInfo:
@@ -124,7 +128,7 @@ class ObjectInfo:
 class ReceiptInventory(Protocol):
     """What garbage collection needs from a receipt store."""
 
-    def list_objects(self) -> Iterator[ObjectInfo]: ...
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
 
     def delete(self, key: str) -> None: ...
 
@@ -180,6 +184,30 @@ class IdentityProvider(Protocol):
         ...
 
     def jwks(self) -> dict[str, object]: ...
+
+
+class AccountSecurity(Protocol):
+    """What signed-in users do to their own account (the account page). `access_token` is
+    the bearer token of the request, which Cognito's own calls take."""
+
+    def check_password(self, principal: Principal, password: str) -> None:
+        """Unauthorized when `password` is not the account's."""
+        ...
+
+    def change_password(
+        self, principal: Principal, access_token: str, current: str, new: str
+    ) -> None:
+        """Unauthorized for a wrong current password; then every refresh token of the
+        account is revoked (every device signs in again, with the new password)."""
+        ...
+
+    def sign_out_everywhere(self, principal: Principal, access_token: str) -> None:
+        """Revoke every refresh token of the account."""
+        ...
+
+    def delete_self(self, principal: Principal, access_token: str) -> None:
+        """Remove the account itself (its data is the services' to remove first)."""
+        ...
 
 
 class AccountAdmin(Protocol):

@@ -31,3 +31,7 @@ class ExportFiles(Protocol):
     def sweep(self, older_than: datetime) -> int:
         """Remove export files written before `older_than`; how many went."""
         ...
+
+    def forget_user(self, user_id: str) -> None:
+        """Remove every export file of the user (the account is being deleted)."""
+        ...

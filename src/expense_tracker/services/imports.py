@@ -14,6 +14,7 @@ from ..domain.statements.csv_rows import ColumnMapping
 from ..ports import Clock, ReceiptStore, UploadTicket
 from ..ports.jobs import Job, Jobs
 from .jobs import new_job
+from .quota import Quota, check_room
 
 # What the upload's Content-Type must be (the ticket pins it); the job checks the bytes.
 CONTENT_TYPES = {
@@ -42,9 +43,12 @@ def create_import(
     partial: bool = False,
     mapping: ColumnMapping | None = None,
     day_first: bool = False,
+    quota: Quota | None = None,
 ) -> tuple[Job, UploadTicket]:
-    """A job waiting for its upload, and the ticket to upload up to `size` bytes."""
+    """A job waiting for its upload, and the ticket to upload up to `size` bytes (if they
+    fit the user's storage quota)."""
     _check_request(fmt, size, mapping)
+    check_room(receipts, quota, user_id, size=size, field="size")
     params: dict[str, object] = {"format": fmt, "size": size, "partial": partial}
     params["mapping"] = asdict(mapping) if mapping else None
     params["day_first"] = day_first
@@ -75,14 +79,23 @@ def get_import(*, jobs: Jobs, user_id: str, job_id: str) -> Job:
     return job
 
 
-def start_import(*, jobs: Jobs, receipts: ReceiptStore, user_id: str, job_id: str) -> Job:
-    """Queue the job once its statement is uploaded (Conflict before); a job already started
-    is returned as it is."""
+def start_import(
+    *, jobs: Jobs, receipts: ReceiptStore, user_id: str, job_id: str, quota: Quota | None = None
+) -> Job:
+    """Queue the job once its statement is uploaded (Conflict before) and fits the quota
+    (refused and removed when not); a job already started is returned as it is."""
     job = get_import(jobs=jobs, user_id=user_id, job_id=job_id)
     if job.status != "waiting_upload":
         return job
-    if receipts.inspect(upload_key(user_id, job_id)) is None:
+    key = upload_key(user_id, job_id)
+    uploaded = receipts.inspect(key)
+    if uploaded is None:
         raise Conflict("Nothing was uploaded for this import; upload the file first")
+    try:
+        check_room(receipts, quota, user_id, size=uploaded.size, field="file", besides=[key])
+    except Invalid:
+        receipts.delete(key)
+        raise
     return jobs.enqueue(user_id, job_id)
 
 

@@ -23,6 +23,7 @@ from ..domain.receipts import (
 )
 from ..ports import Clock, ExpenseStore, ReceiptInventory, ReceiptStore, UploadTicket
 from .expenses import change_expense, get_expense
+from .quota import Quota, check_room
 from .receipt_images import clean_receipt
 
 # Files younger than this may belong to an upload or a confirm still under way.
@@ -37,22 +38,34 @@ def request_upload(
     expense_id: str,
     content_type: str,
     size: int,
+    quota: Quota | None = None,
 ) -> UploadTicket:
-    """A ticket to upload exactly `size` bytes or fewer of one allowed type. The key comes
-    from the signed-in user and the expense, never from the client."""
+    """A ticket to upload exactly `size` bytes or fewer of one allowed type, if they fit the
+    user's storage quota. The key comes from the signed-in user and the expense, never from
+    the client."""
     declared = check_upload_request(content_type, size)
     # NotFound for a missing or another user's expense
     get_expense(store=store, user_id=user_id, expense_id=expense_id)
-    return receipts.upload_ticket(pending_key(user_id, expense_id), declared, size)
+    pending = pending_key(user_id, expense_id)
+    check_room(receipts, quota, user_id, size=size, field="size", besides=[pending])
+    return receipts.upload_ticket(pending, declared, size)
 
 
 def confirm_upload(
-    *, store: ExpenseStore, receipts: ReceiptStore, clock: Clock, user_id: str, expense_id: str
+    *,
+    store: ExpenseStore,
+    receipts: ReceiptStore,
+    clock: Clock,
+    user_id: str,
+    expense_id: str,
+    quota: Quota | None = None,
 ) -> Expense:
-    """Check the uploaded bytes, keep a clean copy under a new key, attach it to the expense
-    (one version later) and remove the upload and any receipt it replaces."""
-    get_expense(store=store, user_id=user_id, expense_id=expense_id)
+    """Check the uploaded bytes (and that the clean copy fits the quota beside everything
+    else the user keeps), keep the copy under a new key, attach it to the expense (one
+    version later) and remove the upload and any receipt it replaces."""
+    current = get_expense(store=store, user_id=user_id, expense_id=expense_id).receipt
     pending = pending_key(user_id, expense_id)
+    replaced = [pending] + ([current.key] if current else [])
     uploaded = receipts.inspect(pending)
     if uploaded is None:
         raise Conflict("Nothing was uploaded for this expense; upload the file first")
@@ -60,7 +73,8 @@ def confirm_upload(
         if uploaded.size > MAX_RECEIPT_BYTES:
             raise not_a(uploaded.content_type or "receipt")
         content_type, data = clean_receipt(receipts.read(pending), uploaded.content_type)
-    except Invalid:
+        check_room(receipts, quota, user_id, size=len(data), field="file", besides=replaced)
+    except Invalid:  # over the quota too: an upload the user cannot keep is not kept
         receipts.delete(pending)  # refused bytes are not kept (a storage error keeps them)
         raise
     final = receipt_key(user_id, expense_id, str(ULID()))

@@ -23,6 +23,7 @@ from ..ports.jobs import Job, JobData, JobFailed, JobReporter, Jobs
 from ..ports.reader import ReceiptReader, UnreadableImage
 from .expenses import add_expense
 from .jobs import new_job
+from .quota import Quota, check_room
 from .receipt_images import clean_receipt
 from .scan_images import upright_jpeg
 
@@ -30,10 +31,18 @@ USED = "This scan was already used for an expense"
 
 
 def create_scan(
-    *, jobs: Jobs, receipts: ReceiptStore, clock: Clock, user_id: str, content_type: str, size: int
+    *,
+    jobs: Jobs,
+    receipts: ReceiptStore,
+    clock: Clock,
+    user_id: str,
+    content_type: str,
+    size: int,
+    quota: Quota | None = None,
 ) -> tuple[Job, UploadTicket]:
-    """A scan waiting for its photo, and the ticket to upload it."""
+    """A scan waiting for its photo, and the ticket to upload it (if it fits the quota)."""
     declared = check_scan_request(content_type, size)
+    check_room(receipts, quota, user_id, size=size, field="size")
     job = new_job(
         user_id=user_id,
         kind=SCAN_KIND,
@@ -52,7 +61,9 @@ def get_scan(*, jobs: Jobs, user_id: str, scan_id: str) -> Job:
     return job
 
 
-def start_scan(*, jobs: Jobs, receipts: ReceiptStore, user_id: str, scan_id: str) -> Job:
+def start_scan(
+    *, jobs: Jobs, receipts: ReceiptStore, user_id: str, scan_id: str, quota: Quota | None = None
+) -> Job:
     """Check the uploaded photo as a receipt is checked (type, size, pixels, GPS removed),
     keep the clean copy and queue the reading. Starting it again changes nothing."""
     job = get_scan(jobs=jobs, user_id=user_id, scan_id=scan_id)
@@ -67,6 +78,7 @@ def start_scan(*, jobs: Jobs, receipts: ReceiptStore, user_id: str, scan_id: str
         if uploaded.size > MAX_RECEIPT_BYTES:
             raise not_a(declared)
         content_type, data = clean_receipt(receipts.read(pending), declared)
+        check_room(receipts, quota, user_id, size=len(data), field="file", besides=[pending])
     except Invalid:
         receipts.delete(pending)  # refused bytes are not kept
         raise

@@ -113,6 +113,16 @@ class S3ExportFiles:
                 "get_object", Params=params, ExpiresIn=DOWNLOAD_SECONDS
             )
 
+    def forget_user(self, user_id: str) -> None:
+        with s3_errors("LIST"):
+            pages = self._s3.get_paginator("list_objects_v2").paginate(
+                Bucket=self._bucket, Prefix=f"users/{user_id}/exports/"
+            )
+            keys = [found["Key"] for page in pages for found in page.get("Contents", [])]
+        for key in keys:
+            with s3_errors("DELETE"):
+                self._s3.delete_object(Bucket=self._bucket, Key=key)
+
     def sweep(self, older_than: datetime) -> int:  # noqa: ARG002 - the port's shape
         """The bucket's lifecycle rule expires tagged exports: nothing to do here."""
         return 0

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
-# Without s3:ListBucket (the function is not granted it on the receipts bucket: least
-# privilege), S3 answers a GET of a missing key with 403 AccessDenied, not 404, so that a caller
+# Without s3:ListBucket on a key's prefix (the function may list users/* only, for the storage
+# quota), S3 answers a GET of a missing key with 403 AccessDenied, not 404, so that a caller
 # cannot probe which keys exist. The function is granted s3:GetObject on every key it asks for
 # (tests/infra checks the policy), so here a 403 means the upload never happened.
 _MISSING_WITHOUT_LIST = _MISSING | {"AccessDenied", "403"}
@@ -128,10 +128,11 @@ class S3ReceiptStore:
         with s3_errors("DELETE"):
             self._s3.delete_object(Bucket=self._bucket, Key=key)
 
-    # Garbage collection (ReceiptInventory)
-    def list_objects(self) -> Iterator[ObjectInfo]:
+    # Garbage collection (ReceiptInventory) and the storage quota (one user's prefix)
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
         with s3_errors("LIST"):
-            pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=self._bucket)
+            paginator = self._s3.get_paginator("list_objects_v2")
+            pages = paginator.paginate(Bucket=self._bucket, Prefix=prefix)
             for page in pages:
                 for found in page.get("Contents", []):
                     yield ObjectInfo(found["Key"], found["Size"], found["LastModified"])

@@ -24,6 +24,7 @@ from ..common.clock import SystemClock
 from ..memory import MemoryJobs
 from ..memory_reader import MemoryReceiptReader
 from .cognito_identity import CognitoIdentity
+from .cognito_security import CognitoAccountSecurity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import DataLakeStore
 from .dynamodb_imports import DynamoImportLedger
@@ -151,6 +152,7 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         store=store,
         receipts=S3ReceiptStore(aws.s3, settings.receipts_bucket),
         identity=cognito_identity(settings, aws.cognito),
+        security=CognitoAccountSecurity(aws.cognito, client_id=settings.user_pool_client_id),
         profiles=DynamoProfiles(aws.dynamodb, settings.table_name, settings.default_currency),
         clock=SystemClock(),
         cursors=CursorCodec(secret),

@@ -29,6 +29,7 @@ from ..common.clock import SystemClock
 from .upload import remove_quietly
 
 DOWNLOAD_PATH = "/api/_local/exports/download"
+_USER = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _KEY = re.compile(r"users/[A-Za-z0-9_-]{1,128}/exports/[A-Za-z0-9]{1,64}\.(?:csv|json|zip)")
 _FILENAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
@@ -108,6 +109,13 @@ class LocalExportFiles:
         if not path.is_file():
             raise NotFound("The export is no longer available")
         return Download(path, claims["n"])
+
+    def forget_user(self, user_id: str) -> None:
+        folder = self._root / "users" / user_id / "exports"
+        if not _USER.fullmatch(user_id) or not folder.is_dir():
+            return
+        for path in folder.iterdir():
+            path.unlink(missing_ok=True)
 
     def sweep(self, older_than: datetime) -> int:
         cutoff = older_than.timestamp()

@@ -186,8 +186,13 @@ class LocalReceiptStore:
 
     # -- garbage collection ----------------------------------------------------------------
 
-    def list_objects(self) -> Iterator[ObjectInfo]:
-        for directory, _, names in os.walk(self._objects):
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Objects whose key starts with `prefix`; a prefix ending in "/" walks only that
+        folder (one user's files for the storage quota, not everyone's)."""
+        folder, _, _ = prefix.rpartition("/")
+        if folder and not _KEY.fullmatch(folder):
+            return
+        for directory, _, names in os.walk(self._objects / folder):
             for name in names:
                 if "." in name:  # a content-type note, not an object
                     continue
@@ -196,8 +201,10 @@ class LocalReceiptStore:
                     stat = path.stat()
                 except FileNotFoundError:
                     continue
-                modified = datetime.fromtimestamp(stat.st_mtime, UTC)
-                yield ObjectInfo(path.relative_to(self._objects).as_posix(), stat.st_size, modified)
+                key = path.relative_to(self._objects).as_posix()
+                if key.startswith(prefix):
+                    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                    yield ObjectInfo(key, stat.st_size, modified)
 
     def sweep_scratch(self, older_than: datetime) -> int:
         """Remove what interrupted work left behind: temporary files, used tickets (expired by

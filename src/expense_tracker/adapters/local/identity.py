@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ...config import Settings
 from ...domain.credentials import normalise_email, valid_signup
-from ...domain.errors import BadRequest, Conflict, NotFound, Unauthorized
+from ...domain.errors import BadRequest, Conflict, NotFound, Unauthorized, WrongPassword
 from ...ports import Account, Clock, Principal, SignupResult, TokenPair
 from ..sqlite.db import Database, storage_errors
 from .keys import KEY_FILE, SigningKey, load_or_create_signing_key
@@ -21,6 +21,7 @@ from .passwords import Passwords
 from .tokens import INVALID_ACCESS, AccessTokens, RefreshTokens, stamp
 
 LOGIN_FAILED = "Wrong e-mail or password"
+WRONG_PASSWORD = "The password is wrong"
 EMAIL_TAKEN = "An account with this e-mail already exists"
 
 
@@ -147,6 +148,45 @@ class LocalIdentityProvider:
                 "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, account.user_id)
             )
             conn.execute("DELETE FROM refresh_tokens WHERE user_id = ?", (account.user_id,))
+
+    # AccountSecurity (the account page)
+
+    @storage_errors("check the password")
+    def check_password(self, principal: Principal, password: str) -> None:
+        row = (
+            self._db.connection()
+            .execute("SELECT password_hash FROM users WHERE id = ?", (principal.user_id,))
+            .fetchone()
+        )
+        if row is None:
+            self._passwords.waste_time(password)
+            raise Unauthorized(INVALID_ACCESS)
+        if not self._passwords.verify(row["password_hash"], password):
+            raise WrongPassword(WRONG_PASSWORD)
+
+    @storage_errors("change the password")
+    def change_password(
+        self, principal: Principal, access_token: str, current: str, new: str
+    ) -> None:
+        del access_token  # the local provider knows the account by its id
+        self.check_password(principal, current)
+        password_hash = self._passwords.hash(new)  # slow: outside the write lock
+        with self._db.write() as conn:
+            conn.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?",
+                (password_hash, principal.user_id),
+            )
+            self._refresh.revoke_all(conn, principal.user_id)
+
+    @storage_errors("sign out everywhere")
+    def sign_out_everywhere(self, principal: Principal, access_token: str) -> None:
+        del access_token
+        with self._db.write() as conn:
+            self._refresh.revoke_all(conn, principal.user_id)
+
+    def delete_self(self, principal: Principal, access_token: str) -> None:
+        del access_token
+        self.delete_account(principal.user_id)
 
     # Helpers
 

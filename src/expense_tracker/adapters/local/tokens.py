@@ -200,6 +200,13 @@ class RefreshTokens:
             if row is not None:
                 self._revoke(conn, row["family"], now)
 
+    def revoke_all(self, conn: sqlite3.Connection, user_id: str) -> None:
+        """Every family of the user (sign out everywhere), in the caller's transaction."""
+        conn.execute(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            (stamp(self._clock.now()), user_id),
+        )
+
     @staticmethod
     def _revoke(conn: sqlite3.Connection, family: str, now: datetime) -> None:
         conn.execute(

@@ -12,6 +12,7 @@ from ...domain.errors import ConfigurationError
 from ...ports.jobs import Background
 from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
+from ...services.quota import Quota, sweep_expired_uploads
 from ...services.recurring import trigger_recurring
 from ..common.clock import SystemClock
 from ..common.ecb_rates import EcbRates
@@ -71,7 +72,16 @@ def build_local_container(settings: Settings) -> Container:
     identity = LocalIdentityProvider.from_data_dir(db, data_dir, settings, clock)
     jobs = SqliteJobs(db, clock)
     rates = EcbRates(newest_source(data_dir))
+    receipts = LocalReceiptStore(data_dir / "receipts", secret, settings.public_url)
+    quota = Quota(settings.storage_quota_bytes, jobs, clock)
     background: list[Background] = [jobs]
+    background.append(  # uploads never confirmed go once their ticket has expired
+        DailyTrigger(
+            lambda: sweep_expired_uploads(receipts, quota),
+            settings.pending_sweep_seconds,
+            name="expired-uploads",
+        )
+    )
     if settings.recurring_schedule:  # due occurrences at start (a catch-up) and then daily
         background.append(DailyTrigger(lambda: trigger_recurring(jobs=jobs, clock=clock)))
     if settings.rates_refresh:  # daily, in the server only (the HTTP app starts it)
@@ -85,7 +95,7 @@ def build_local_container(settings: Settings) -> Container:
         rules=SqliteRuleStore(db),
         settings=settings,
         store=SqliteExpenseStore(db),
-        receipts=LocalReceiptStore(data_dir / "receipts", secret, settings.public_url),
+        receipts=receipts,
         identity=identity,
         profiles=SqliteProfiles(db, settings.default_currency),
         clock=clock,
@@ -96,6 +106,7 @@ def build_local_container(settings: Settings) -> Container:
         plans=SqlitePlans(db),
         reader=local_reader(settings),
         accounts=identity,
+        security=identity,
         mailer=smtp_mailer(settings),
         closers=[db.close],
         background=background,

@@ -204,6 +204,8 @@ class SqliteExpenseStore:
                 "import_keys",
                 "rules",
                 "plans",
+                "day_totals",
+                "jobs",  # imports, exports, scans: their parameters and results
             ):
                 conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         return [receipt for row in rows if (receipt := row_expense(row).receipt) is not None]

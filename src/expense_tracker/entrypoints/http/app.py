@@ -11,8 +11,10 @@ from ... import __version__
 from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
+from .body_deadline import BodyDeadline
 from .middleware import BodyLimit, DuplicateKeys, SecurityHeaders
 from .routes import (
+    account_page,
     accounts,
     alerts,
     budgets,
@@ -69,9 +71,15 @@ def create_app(
     app.add_middleware(
         BodyLimit, limit_for=lambda path: body_limits.get(path, settings.max_body_bytes)
     )
+    app.add_middleware(  # outside BodyLimit and DuplicateKeys: every body read is timed
+        BodyDeadline,
+        grace_seconds=settings.body_timeout_seconds,
+        min_bytes_per_second=settings.min_body_bytes_per_second,
+    )
     app.add_middleware(SecurityHeaders)
     app.include_router(meta.router)
     app.include_router(accounts.router)
+    app.include_router(account_page.router)
     app.include_router(transfer.router)  # before /api/expenses/{id}
     app.include_router(expenses.router)
     app.include_router(insights.router)

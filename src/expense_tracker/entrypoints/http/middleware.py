@@ -1,5 +1,5 @@
 """Pure ASGI middleware: security headers on every response, request body limits, and no
-repeated keys in a JSON body."""
+repeated keys in a JSON body (the body's deadline is in body_deadline.py)."""
 
 from __future__ import annotations
 
@@ -53,9 +53,31 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyTooLarge(HTTPException):
-    """Raised from `receive` while streaming; an HTTPException so FastAPI's body parsing
-    passes it on to the problem+json handler instead of turning it into a 400."""
+class BodyRefused(HTTPException):
+    """Raised from `receive` while a body streams in; an HTTPException so FastAPI's body
+    parsing passes it on to the problem+json handler instead of turning it into a 400. The
+    connection is closed after the answer: the rest of the body is never read."""
+
+    title = "Error"
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(status, detail, headers={"Connection": "close"})
+
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """For middleware that reads the body before the app's error handlers can."""
+        body = {"type": "about:blank", "title": self.title, "status": self.status_code,
+                "detail": self.detail}  # fmt: skip
+        response = JSONResponse(
+            body,
+            status_code=self.status_code,
+            media_type="application/problem+json",
+            headers=self.headers,
+        )
+        await response(scope, receive, send)
+
+
+class BodyTooLarge(BodyRefused):
+    title = "Payload too large"
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"The request body must be at most {limit} bytes")
@@ -94,19 +116,7 @@ class BodyLimit:
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    body = {
-        "type": "about:blank",
-        "title": "Payload too large",
-        "status": 413,
-        "detail": f"The request body must be at most {limit} bytes",
-    }
-    response = JSONResponse(
-        body,
-        status_code=413,
-        media_type="application/problem+json",
-        headers={"Connection": "close"},
-    )
-    await response(scope, receive, send)
+    await BodyTooLarge(limit).answer(scope, receive, send)
 
 
 class DuplicateKeys:
@@ -125,8 +135,8 @@ class DuplicateKeys:
         while more:
             try:
                 message = await receive()
-            except BodyTooLarge as too_large:  # outside the app's error handlers: answer here
-                await _too_large(scope, receive, send, too_large.limit)
+            except BodyRefused as refused:  # outside the app's error handlers: answer here
+                await refused.answer(scope, receive, send)
                 return
             if message["type"] != "http.request":
                 await self.app(scope, _replay(b"", message), send)

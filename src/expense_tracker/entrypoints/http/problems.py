@@ -24,9 +24,11 @@ STATUS: dict[type[e.ExpenseError], int] = {
     e.Conflict: 409,
     e.PreconditionFailed: 412,
     e.PayloadTooLarge: 413,
+    e.FileTooLarge: 413,
     e.Invalid: 422,
     e.RateLimited: 429,
     e.StorageError: 503,
+    e.QuotaExceeded: 507,
     e.ConfigurationError: 500,
 }
 
@@ -63,11 +65,12 @@ def _expense_error(_: Request, exc: Exception) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, e.Unauthorized):
         # RFC 6750 section 3.1: no error code when the request had no credentials at all.
-        missing = isinstance(exc, e.MissingCredentials)
+        # ... nor when the token is fine and a password given in the body is not.
+        missing = isinstance(exc, e.MissingCredentials | e.WrongPassword)
         headers["WWW-Authenticate"] = "Bearer" if missing else 'Bearer error="invalid_token"'
     if isinstance(exc, e.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
-    if status >= 500:
+    if status >= 500 and not isinstance(exc, e.Invalid):  # 507 names the field, as 4xx do
         log.error("%s: %s", type(exc).__name__, exc.detail)
         return problem(status, exc.title, "The service is unavailable; try again shortly")
     errors = None
@@ -151,6 +154,7 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
         400: "Bad request",
         404: "Not found",
         405: "Method not allowed",
+        408: "Request timeout",
         413: "Payload too large",
     }
     headers = dict(exc.headers or {})

@@ -199,4 +199,6 @@ if (loadSession()) {
   say("Your session has ended. Please sign in again.");
 } else if (params.has("signed-out")) {
   say("You are signed out.");
+} else if (params.has("deleted")) {
+  say("Your account and all its data were deleted.");
 }

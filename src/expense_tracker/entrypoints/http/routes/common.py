@@ -11,8 +11,10 @@ from fastapi import Query
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from ....container import Container
 from ....domain.expense import ExpenseFilter
 from ....ports import UploadTicket
+from ....services.quota import Quota
 from ..schemas import Problem
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -55,3 +57,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def ticket_body(ticket: UploadTicket) -> dict[str, Any]:
     """An upload ticket as every route answers it: `{url, fields, expires_in, max_bytes}`."""
     return asdict(ticket)
+
+
+def quota_of(c: Container) -> Quota:
+    """The signed-in user's storage quota, as the services check it."""
+    return Quota(c.settings.storage_quota_bytes, c.jobs, c.clock)

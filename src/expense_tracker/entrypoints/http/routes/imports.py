@@ -10,7 +10,7 @@ from ....domain.statements.csv_rows import ColumnMapping
 from ....services import imports as svc
 from ..deps import ContainerDep, PrincipalDep
 from ..schemas_imports import ImportCreate, ImportCreated, ImportJobList, ImportJobOut
-from .common import problems, ticket_body
+from .common import problems, quota_of, ticket_body
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/imports", tags=["imports"])
     status_code=status.HTTP_201_CREATED,
     response_model=ImportCreated,
     operation_id="create_import",
-    responses=problems(),
+    responses=problems(413, 507),
 )
 def create_import(
     body: ImportCreate, response: Response, principal: PrincipalDep, c: ContainerDep
@@ -38,6 +38,7 @@ def create_import(
         partial=body.partial,
         mapping=mapping,
         day_first=body.day_first,
+        quota=quota_of(c),
     )
     response.headers["Location"] = f"/api/imports/{job.id}"
     return {"id": job.id, "upload": ticket_body(ticket)}
@@ -59,12 +60,16 @@ def list_imports(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ImportJobOut,
     operation_id="start_import",
-    responses=problems(404, 409),
+    responses=problems(404, 409, 507),
 )
 def start_import(import_id: str, principal: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
     """Queue the import (409 when nothing was uploaded yet); poll GET for its progress."""
     job = svc.start_import(
-        jobs=c.jobs, receipts=c.receipts, user_id=principal.user_id, job_id=import_id
+        jobs=c.jobs,
+        receipts=c.receipts,
+        user_id=principal.user_id,
+        job_id=import_id,
+        quota=quota_of(c),
     )
     return svc.import_view(job)
 

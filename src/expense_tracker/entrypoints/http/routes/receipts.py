@@ -11,7 +11,7 @@ from ....services import receipts as svc
 from ....services.transfer import public_record
 from ..deps import ContainerDep, PrincipalDep
 from ..schemas import ExpenseOut, UploadRequest, UploadTicketOut
-from .common import problems, ticket_body
+from .common import problems, quota_of, ticket_body
 
 router = APIRouter(prefix="/api/expenses/{expense_id}/receipt", tags=["receipts"])
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/expenses/{expense_id}/receipt", tags=["receipts"
     status_code=status.HTTP_201_CREATED,
     response_model=UploadTicketOut,
     operation_id="request_receipt_upload",
-    responses=problems(404),
+    responses=problems(404, 413, 507),
 )
 def request_upload(
     expense_id: str, body: UploadRequest, principal: PrincipalDep, c: ContainerDep
@@ -34,6 +34,7 @@ def request_upload(
         expense_id=expense_id,
         content_type=body.content_type,
         size=body.size,
+        quota=quota_of(c),
     )
     return ticket_body(ticket)
 
@@ -42,7 +43,7 @@ def request_upload(
     "/confirm",
     response_model=ExpenseOut,
     operation_id="confirm_receipt",
-    responses=problems(404, 409),
+    responses=problems(404, 409, 507),
 )
 def confirm(
     expense_id: str, response: Response, principal: PrincipalDep, c: ContainerDep
@@ -54,6 +55,7 @@ def confirm(
         clock=c.clock,
         user_id=principal.user_id,
         expense_id=expense_id,
+        quota=quota_of(c),
     )
     response.headers["ETag"] = f'"{expense.version}"'
     return public_record(expense)
