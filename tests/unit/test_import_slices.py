@@ -93,7 +93,9 @@ def test_an_error_in_a_later_slice_takes_back_the_earlier_slices_chunks() -> Non
     assert world.expenses() == []
 
 
-def test_a_crash_on_the_last_attempt_of_a_later_slice_leaves_nothing_behind() -> None:
+def test_a_crash_on_the_last_attempt_of_a_later_slice_leaves_nothing_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     world = SliceWorld()
     job = _uploaded(world, rows(12))
     first = run_import(replace(job, status="running", attempts=1), Spent(), deps=world.deps())
@@ -102,7 +104,7 @@ def test_a_crash_on_the_last_attempt_of_a_later_slice_leaves_nothing_behind() ->
     def crash(user_id: str, job_id: str, batch: list[Any]) -> Any:
         raise RuntimeError("the table is gone")
 
-    world.ledger.add_batch = crash  # type: ignore[method-assign]
+    monkeypatch.setattr(world.ledger, "add_batch", crash)
     last = replace(job, status="running", attempts=MAX_ATTEMPTS, progress=first.progress)
     with pytest.raises(RuntimeError):
         run_import(last, Spent(), deps=world.deps())
