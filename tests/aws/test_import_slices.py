@@ -4,11 +4,13 @@ nothing twice; an error in a later slice takes back every earlier slice's chunks
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+import boto3
 import pytest
 
 from expense_tracker.entrypoints.lambda_handler import (
@@ -17,9 +19,9 @@ from expense_tracker.entrypoints.lambda_handler import (
     make_worker,
 )
 from expense_tracker.services import import_job
-from tests.aws.test_sqs_jobs import queue, receive, sqs  # noqa: F401 (fixtures)
+from tests.aws.test_sqs_jobs import receive
 from tests.support.api import Api, User
-from tests.support.aws_stack import AwsStack, gateway_authorizer, lambda_api
+from tests.support.aws_stack import REGION, AwsStack, gateway_authorizer, lambda_api
 from tests.support.lambda_transport import LambdaHandler
 
 if TYPE_CHECKING:
@@ -82,11 +84,21 @@ class Stand:
 
 
 @pytest.fixture
+def sqs(moto_endpoint: str) -> SQSClient:
+    return boto3.client("sqs", endpoint_url=moto_endpoint, region_name=REGION)
+
+
+@pytest.fixture
+def queue(sqs: SQSClient) -> str:
+    return sqs.create_queue(QueueName=f"jobs-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+
+
+@pytest.fixture
 def stand(
     aws_stack: AwsStack,
     sqs: SQSClient,
     queue: str,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Stand]:
     monkeypatch.setattr(import_job, "CHUNK_ROWS", CHUNK)
     settings = aws_stack.settings(jobs_queue_url=queue)

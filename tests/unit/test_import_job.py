@@ -152,6 +152,8 @@ def test_requests_over_50_mib_or_of_unknown_formats_are_invalid(world: World) ->
 class CrashingLedger:
     """Stores the first batch, then dies as a killed worker would."""
 
+    batch_rows = 2000
+
     def __init__(self, inner: MemoryImportLedger) -> None:
         self.inner, self.calls = inner, 0
 

@@ -119,14 +119,15 @@ def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tall
         )
         if resume is not None:
             run.replay(outcomes, Tally.resumed(job.progress))
-        for chunk in _chunks(outcomes, run.tally.processed):
+        size = min(CHUNK_ROWS, deps.ledger.batch_rows)
+        for chunk in _chunks(outcomes, run.tally.processed, size):
             for outcome in chunk:
                 run.take(outcome)
             run.flush()
-            at_checkpoint = run.tally.processed % CHUNK_ROWS == 0  # (not at the file's end)
+            at_checkpoint = run.tally.processed % size == 0  # (not at the file's end)
             if at_checkpoint and reporter.out_of_time():
                 return Continue(run.checkpoint())
-            if (run.tally.processed // CHUNK_ROWS) % REPORT_EVERY == 0:
+            if (run.tally.processed // size) % REPORT_EVERY == 0:
                 reporter.report(run.checkpoint())
     run.flush()
     if run.tally.error_count and not job.params.get("partial"):
@@ -146,16 +147,16 @@ def _check_format(fmt: StatementFormat, deps: ImportDeps, key: str) -> None:
         raise JobFailed(mismatch, _failed(1, f"{mismatch}; nothing was imported"))
 
 
-def _chunks(outcomes: Iterator[Outcome], done: int) -> Iterator[Iterator[Outcome]]:
+def _chunks(outcomes: Iterator[Outcome], done: int, size: int) -> Iterator[Iterator[Outcome]]:
     """The rest of the file in pieces that end where the rows read reach a multiple of
-    CHUNK_ROWS (the checkpoints), whichever slice they start in."""
+    `size` (the checkpoints), whichever slice they start in."""
     while True:
         head = next(outcomes, None)
         if head is None:
             return
-        size = CHUNK_ROWS - done % CHUNK_ROWS
-        done += size
-        yield itertools.chain((head,), itertools.islice(outcomes, size - 1))
+        rest = size - done % size
+        done += rest
+        yield itertools.chain((head,), itertools.islice(outcomes, rest - 1))
 
 
 def _failed(line: int, message: str) -> dict[str, Any]:

@@ -22,6 +22,8 @@ def _marks(count: int) -> str:
 
 
 class SqliteImportLedger:
+    batch_rows = 2000  # one transaction each
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
