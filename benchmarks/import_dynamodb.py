@@ -13,10 +13,9 @@ from typing import Any
 import boto3
 from tests.support.aws_stack import REGION
 
+from expense_tracker.adapters.aws.sqs_jobs import SLICE_SECONDS
 from expense_tracker.adapters.common.clock import SystemClock
-from expense_tracker.adapters.sqlite.db import Database
-from expense_tracker.domain.imports import IMPORT_KIND
-from expense_tracker.entrypoints.lambda_handler import SLICE_MARGIN_SECONDS, make_worker
+from expense_tracker.entrypoints.lambda_handler import make_worker
 from expense_tracker.services import imports
 
 from .dataset import csv_bytes
@@ -48,7 +47,7 @@ def measure(rows: int, workdir: Path) -> dict[str, Any]:
         job = _job(settings, job_id)
     if job.status != "done" or job.progress.get("imported") != rows:
         raise RuntimeError(f"the import ended {job.status}: {dict(job.progress)}")
-    return {"rows": rows, "invocations": durations, "slice_seconds": 10.0}
+    return {"rows": rows, "invocations": durations, "slice_seconds": SLICE_SECONDS}
 
 
 def _container(settings: Any) -> Any:
@@ -92,6 +91,3 @@ def _drain(worker: Any, sqs: Any, queue: str) -> list[float]:
 
 def _job(settings: Any, job_id: str) -> Any:
     return _container(settings).jobs.get(USER, job_id)
-
-
-__all__ = ["IMPORT_KIND", "SLICE_MARGIN_SECONDS", "Database", "measure"]

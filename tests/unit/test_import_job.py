@@ -182,7 +182,7 @@ def test_a_job_killed_mid_run_and_run_again_loses_and_doubles_nothing(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(import_job, "CHUNK_ROWS", 10)
-    monkeypatch.setattr(import_job, "REPORT_EVERY", 1)
+    monkeypatch.setattr(import_job, "REPORT_SECONDS", 0.0)
     data = csv_of(*[f"2026-11-01,{i}.00,EUR,Food,row {i}" for i in range(1, 36)])
     job, _ = svc.create_import(
         jobs=world.jobs,

@@ -12,6 +12,7 @@ of every slice carry the job's id and are all removed when the import fails."""
 from __future__ import annotations
 
 import itertools
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from .imports import upload_key
 from .jobs import MAX_ATTEMPTS
 
 CHUNK_ROWS = 2000  # rows read per store write: one SQLite transaction, ~60 DynamoDB ones
-REPORT_EVERY = 3  # chunks between progress reports
+REPORT_SECONDS = 1.0  # between progress reports (each is a durable write of the job)
 RESUME = "resume"  # the progress entry a later slice starts from (not shown by the API)
 
 
@@ -120,6 +121,7 @@ def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tall
         if resume is not None:
             run.replay(outcomes, Tally.resumed(job.progress))
         size = min(CHUNK_ROWS, deps.ledger.batch_rows)
+        reported = time.monotonic()
         for chunk in _chunks(outcomes, run.tally.processed, size):
             for outcome in chunk:
                 run.take(outcome)
@@ -127,8 +129,9 @@ def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tall
             at_checkpoint = run.tally.processed % size == 0  # (not at the file's end)
             if at_checkpoint and reporter.out_of_time():
                 return Continue(run.checkpoint())
-            if (run.tally.processed // size) % REPORT_EVERY == 0:
+            if time.monotonic() - reported >= REPORT_SECONDS:
                 reporter.report(run.checkpoint())
+                reported = time.monotonic()
     run.flush()
     if run.tally.error_count and not job.params.get("partial"):
         deps.ledger.discard(job.user_id, job.id)
