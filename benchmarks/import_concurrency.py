@@ -4,6 +4,7 @@ idle (the baseline) and again while the import runs; p50 and p99 of each."""
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -22,8 +23,9 @@ POLL_SECONDS = 0.25  # how often the sampler asks for the import's progress
 
 
 def percentile(values: list[float], share: float) -> float:
+    """Nearest rank: the smallest sample at or above `share` of them."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def summary(values: list[float]) -> dict[str, float]:

@@ -11,7 +11,7 @@ from .memory import MemoryExpenseStore
 
 
 class MemoryImportLedger:
-    batch_rows = 2000  # as SQLite
+    batch_rows = 200  # as SQLite
 
     def __init__(self, store: MemoryExpenseStore) -> None:
         self._store = store

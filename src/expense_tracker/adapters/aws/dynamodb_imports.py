@@ -67,7 +67,8 @@ def plan(rows: Sequence[KeyedExpense]) -> list[list[KeyedExpense]]:
 
 
 class DynamoImportLedger:
-    batch_rows = 250  # about six transactions: a slice overruns its budget by one batch at most
+    # One BatchGetItem and ~3 transactions: a slice overruns its budget by one batch at most.
+    batch_rows = 100
 
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client

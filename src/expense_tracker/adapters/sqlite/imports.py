@@ -22,7 +22,7 @@ def _marks(count: int) -> str:
 
 
 class SqliteImportLedger:
-    batch_rows = 500  # one short transaction each: other writers wait for one at most
+    batch_rows = 200  # one short transaction each: another writer waits for one at most
 
     def __init__(self, db: Database) -> None:
         self._db = db
