@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -30,17 +30,16 @@ from ...ports import Clock
 from ...ports.jobs import FINISHED, Job, JobData, JobHandlers, JobStatus
 from ...services.jobs import MAX_ATTEMPTS, execute, finished, gave_up
 from .dynamodb_calls import query_pages, sdk_errors
-from .dynamodb_codec import key, n, number, s, text, user_pk
+from .dynamodb_codec import key, n, s, user_pk
 from .dynamodb_schema import PARTITION_KEY, SORT_KEY
 from .errors import error_code
+from .job_records import JOB_PREFIX, job_from_item, job_to_item, moment
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
 
-    from .dynamodb_codec import Item, ItemView
 
-JOB_PREFIX = "JOB#"
 LEASE = timedelta(minutes=16)  # longer than the worker function's 900 s timeout
 SLICE_SECONDS = 10.0  # a run's budget: the issue's limit is 15 s per invocation
 _FAILED = "ConditionalCheckFailedException"
@@ -48,40 +47,6 @@ _FAILED = "ConditionalCheckFailedException"
 
 class JobBusy(Exception):
     """Another worker holds the job's lease: the message should come back later."""
-
-
-def _moment(value: datetime) -> str:
-    return value.isoformat()
-
-
-def job_to_item(job: Job) -> Item:
-    item = key(job.user_id, JOB_PREFIX + job.id)
-    item.update(
-        {
-            "kind": s(job.kind),
-            "status": s(job.status),
-            "params": s(json.dumps(job.params)),
-            "progress": s(json.dumps(job.progress)),
-            "created_at": s(_moment(job.created_at)),
-            "updated_at": s(_moment(job.updated_at)),
-            "attempts": n(job.attempts),
-        }
-    )
-    return item
-
-
-def job_from_item(user_id: str, item: ItemView) -> Job:
-    return Job(
-        id=text(item, SORT_KEY).removeprefix(JOB_PREFIX),
-        user_id=user_id,
-        kind=text(item, "kind"),
-        status=text(item, "status"),  # type: ignore[arg-type]
-        params=json.loads(text(item, "params")),
-        progress=json.loads(text(item, "progress")),
-        created_at=datetime.fromisoformat(text(item, "created_at")),
-        updated_at=datetime.fromisoformat(text(item, "updated_at")),
-        attempts=number(item, "attempts"),
-    )
 
 
 def _condition_failed(exc: ClientError) -> bool:
@@ -185,7 +150,7 @@ class SqsJobs:
                 UpdateExpression=update,
                 ConditionExpression=f"attribute_exists(#pk) AND ({condition})",
                 ExpressionAttributeNames={"#pk": PARTITION_KEY, "#status": "status"},
-                ExpressionAttributeValues={":now": s(_moment(self._clock.now())), **values},
+                ExpressionAttributeValues={":now": s(moment(self._clock.now())), **values},
             )
         except BotoCoreError as exc:
             raise StorageError(f"DynamoDB UpdateItem failed ({type(exc).__name__})") from exc
@@ -229,7 +194,7 @@ class SqsJobs:
                 {
                     ":running": s("running"),
                     ":queued": s("queued"),
-                    ":lease": s(_moment(now + LEASE)),
+                    ":lease": s(moment(now + LEASE)),
                     ":one": n(1),
                 },
             )
@@ -272,7 +237,7 @@ class SqsJobs:
         )
 
     def report(self, job: Job, progress: JobData) -> None:
-        lease = _moment(self._clock.now() + LEASE)
+        lease = moment(self._clock.now() + LEASE)
         self._owned_update(
             job,
             "SET progress = :progress, updated_at = :now, lease_until = :lease",
