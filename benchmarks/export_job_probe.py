@@ -40,6 +40,9 @@ class _Quiet:
     def report(self, progress: JobData) -> None:
         del progress
 
+    def out_of_time(self) -> bool:
+        return False
+
 
 def _deps(data_dir: Path, db: Database) -> ExportDeps:
     clock = SystemClock()

@@ -72,6 +72,17 @@ def test_a_batch_stores_every_new_row_and_its_totals(imports: Imports) -> None:
     assert imports.store.summary(user, None, None).totals[0].count == 60
 
 
+def test_imported_rows_count_in_the_daily_totals_and_leave_them_when_discarded(
+    imports: Imports,
+) -> None:
+    user = new_user()
+    imports.ledger.add_batch(user, "job1", rows(user, 4))  # 1.00 + 2.00 + 3.00 + 4.00
+    days = imports.store.day_totals(user, ExpenseFilter())
+    assert [(d.currency, d.minor, d.count) for d in days] == [("EUR", 1000, 4)]
+    imports.ledger.discard(user, "job1")
+    assert imports.store.day_totals(user, ExpenseFilter()) == []
+
+
 def test_keys_of_another_job_are_duplicates_and_add_nothing(imports: Imports) -> None:
     user = new_user()
     imports.ledger.add_batch(user, "job1", rows(user, 3))

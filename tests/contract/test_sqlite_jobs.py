@@ -17,7 +17,7 @@ from expense_tracker.adapters.common.clock import FixedClock
 from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.adapters.sqlite.jobs import LEASE, SqliteJobs
 from expense_tracker.domain.errors import NotFound
-from expense_tracker.ports.jobs import Job, JobData, JobFailed, JobReporter
+from expense_tracker.ports.jobs import Continue, Job, JobData, JobFailed, JobReporter
 from expense_tracker.services.jobs import INTERNAL_ERROR, MAX_ATTEMPTS, new_job
 
 NOW = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
@@ -193,3 +193,45 @@ def test_the_worker_thread_runs_queued_jobs_and_stops(jobs: SqliteJobs, handlers
             break
         threading.Event().wait(0.05)
     assert jobs.get("u1", job.id).progress == {"ran": True}
+
+
+def test_a_job_that_continues_is_queued_again_from_its_checkpoint(
+    db: Database, clock: FixedClock
+) -> None:
+    seen: list[JobData] = []
+
+    def step(job: Job, reporter: JobReporter) -> JobData | Continue:
+        seen.append(dict(job.progress))
+        done = int(str(job.progress.get("done", 0))) + 1
+        return {"done": done} if done == 3 else Continue({"done": done})
+
+    adapter = SqliteJobs(db, clock)
+    adapter.bind({"step": step})
+    job = adapter.create(make("step", status="queued"))
+    while adapter.run_next():
+        pass
+    finished = adapter.get(job.user_id, job.id)
+    assert (finished.status, finished.progress) == ("done", {"done": 3})
+    assert seen == [{}, {"done": 1}, {"done": 2}]  # each run resumed from the last checkpoint
+    assert finished.attempts == 1  # slices that ended well are not retries
+
+
+def test_a_stopping_worker_asks_its_job_to_checkpoint(db: Database, clock: FixedClock) -> None:
+    asked: list[bool] = []
+    adapter = SqliteJobs(db, clock)
+
+    def step(job: Job, reporter: JobReporter) -> JobData | Continue:
+        asked.append(reporter.out_of_time())
+        return Continue({"at": len(asked)}) if reporter.out_of_time() else {"at": len(asked)}
+
+    adapter.bind({"step": step})
+    first = adapter.create(make("step", status="queued"))
+    adapter.run_next()
+    adapter.start()
+    adapter.stop()  # a job run now is one the stopping worker still has in hand
+    second = adapter.create(make("step", status="queued"))
+    adapter.run_next()
+    assert asked == [False, True]
+    assert adapter.get(first.user_id, first.id).status == "done"
+    resumed = adapter.get(second.user_id, second.id)
+    assert (resumed.status, resumed.progress) == ("queued", {"at": 2})

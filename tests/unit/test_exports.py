@@ -144,6 +144,9 @@ def test_running_an_export_again_replaces_the_file_and_adds_nothing() -> None:
         def report(self, progress: JobData) -> None:
             reports.append(progress)
 
+        def out_of_time(self) -> bool:
+            return False
+
     again = svc.run_export(job, Reporter(), deps=w.deps)  # a retry after a crash
     assert again == {"rows": 1, "bytes": len(first)}
     assert w.file(job) == first and len(w.files.files) == 1
@@ -157,6 +160,9 @@ def test_progress_is_reported_while_rows_are_written() -> None:
     class Reporter:
         def report(self, progress: JobData) -> None:
             reports.append(progress)
+
+        def out_of_time(self) -> bool:
+            return False
 
     job = w.export("json")
     result = svc.run_export(job, Reporter(), deps=w.deps)

@@ -152,6 +152,8 @@ def test_requests_over_50_mib_or_of_unknown_formats_are_invalid(world: World) ->
 class CrashingLedger:
     """Stores the first batch, then dies as a killed worker would."""
 
+    batch_rows = 2000
+
     def __init__(self, inner: MemoryImportLedger) -> None:
         self.inner, self.calls = inner, 0
 
@@ -172,12 +174,15 @@ class Progress:
     def report(self, progress: JobData) -> None:
         self.reports.append(progress)
 
+    def out_of_time(self) -> bool:
+        return False
+
 
 def test_a_job_killed_mid_run_and_run_again_loses_and_doubles_nothing(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(import_job, "CHUNK_ROWS", 10)
-    monkeypatch.setattr(import_job, "REPORT_EVERY", 7)
+    monkeypatch.setattr(import_job, "REPORT_SECONDS", 0.0)
     data = csv_of(*[f"2026-11-01,{i}.00,EUR,Food,row {i}" for i in range(1, 36)])
     job, _ = svc.create_import(
         jobs=world.jobs,
@@ -196,9 +201,10 @@ def test_a_job_killed_mid_run_and_run_again_loses_and_doubles_nothing(
     assert len(world.expenses()) == 10  # the first batch landed
     progress = Progress()
     result = run_import(Job(**{**running.__dict__, "attempts": 2}), progress, deps=deps)
+    assert isinstance(result, dict)
     assert (result["imported"], result["duplicates"], result["processed"]) == (35, 0, 35)
     assert len(world.expenses()) == 35
-    assert [p["processed"] for p in progress.reports] == [7, 14, 21, 28, 35]
+    assert [p["processed"] for p in progress.reports] == [10, 20, 30, 35]
 
 
 def test_the_last_attempts_crash_leaves_nothing_of_the_job_behind(

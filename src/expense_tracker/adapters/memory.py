@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -275,10 +275,14 @@ class MemoryReceiptStore:
 
 
 class MemoryJobs:
-    """Runs each job inline when it is enqueued (for unit tests): no worker, no thread."""
+    """Runs each job inline when it is enqueued (for unit tests): no worker, no thread. A job
+    that returns Continue is run again from its checkpoint at once; `out_of_time` says when a
+    slice is spent (tests force many slices with `lambda: True`)."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, out_of_time: Callable[[], bool] | None = None) -> None:
         self._clock = clock
+        self.out_of_time = out_of_time or (lambda: False)
+        self.slices = 0  # how many runs returned Continue
         self._jobs: dict[str, Job] = {}
         self._handlers: JobHandlers = {}
 
@@ -308,16 +312,20 @@ class MemoryJobs:
         return self._run(replace(job, status="queued"))
 
     def _run(self, job: Job) -> Job:
-        job = replace(job, status="running", attempts=job.attempts + 1)
-        self._jobs[job.id] = job
-        reporter = _MemoryReporter(self, job.id)
-        try:
-            status, progress = execute(job, self._handlers, reporter)
-        except Exception as error:  # a crash: the memory adapter does not retry
-            status, progress = gave_up(self._jobs[job.id], error)
-        done = finished(self._jobs[job.id], status, progress, self._clock.now())
-        self._jobs[job.id] = done
-        return done
+        while True:
+            running = replace(job, status="running", attempts=job.attempts + 1)
+            self._jobs[job.id] = running
+            reporter = _MemoryReporter(self, job.id)
+            try:
+                status, progress = execute(running, self._handlers, reporter)
+            except Exception as error:  # a crash: the memory adapter does not retry
+                status, progress = gave_up(self._jobs[job.id], error)
+            job = finished(self._jobs[job.id], status, progress, self._clock.now())
+            self._jobs[job.id] = job
+            if status != "queued":
+                return job
+            self.slices += 1
+            job = replace(job, attempts=job.attempts - 1)  # a slice that ended well: no retry
 
 
 class _MemoryReporter:
@@ -330,6 +338,9 @@ class _MemoryReporter:
         self._jobs._jobs[self._id] = replace(
             job, progress=dict(progress), updated_at=self._jobs._clock.now()
         )
+
+    def out_of_time(self) -> bool:
+        return self._jobs.out_of_time()
 
 
 class MemoryRates:

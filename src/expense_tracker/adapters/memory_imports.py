@@ -11,6 +11,8 @@ from .memory import MemoryExpenseStore
 
 
 class MemoryImportLedger:
+    batch_rows = 200  # as SQLite
+
     def __init__(self, store: MemoryExpenseStore) -> None:
         self._store = store
         self._lock = threading.Lock()

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from ..container import Container
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# A job's slice stops this long before the invocation's timeout (its last chunk, the checkpoint).
+SLICE_MARGIN_SECONDS = 5.0
 
 # Mangum base64-encodes bodies whose type is not listed here; these are text too.
 TEXT_TYPES = [
@@ -79,8 +81,10 @@ def make_worker(settings: Settings) -> LambdaHandler:
         raise ConfigurationError("The job worker needs EXPENSE_TRACKER_JOBS_QUEUE_URL")
 
     def worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        del context  # the batch's deadline is the function's timeout, longer than any job step
-        return handle_batch(jobs, event)
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        if remaining is None:  # no Lambda context (a test's direct call): the slice's budget
+            return handle_batch(jobs, event)
+        return handle_batch(jobs, event, lambda: remaining() / 1000 - SLICE_MARGIN_SECONDS)
 
     return worker
 

@@ -22,6 +22,10 @@ class BatchResult:
 
 
 class ImportLedger(Protocol):
+    # Rows per batch the import writes between checkpoints: a time slice is only checked
+    # between batches, so a slow store (DynamoDB: ~45 rows per transaction) wants small ones.
+    batch_rows: int
+
     def add_batch(self, user_id: str, job_id: str, rows: list[KeyedExpense]) -> BatchResult:
         """Store each row whose key is new, with the key tagged by the job, atomically per
         batch: a key stored by this job (an earlier attempt) counts as added again, one stored

@@ -6,7 +6,12 @@ them (a restart resumes what was running); on AWS the records live in DynamoDB a
 feeds a worker function; the memory adapter runs each job inline when it is enqueued.
 
 Exactly once: a job may be started more than once (a crash, a kill, a duplicate delivery), so
-every handler's work is idempotent: running it again adds nothing twice."""
+every handler's work is idempotent: running it again adds nothing twice.
+
+Time slices: a run may have a budget (on AWS, so that no worker invocation runs long). A
+handler that can resume asks `reporter.out_of_time()` between steps and, when it says so,
+returns `Continue(checkpoint)`: the job is queued again with that progress, and its next run
+starts from it. A handler that never asks simply runs to the end."""
 
 from __future__ import annotations
 
@@ -45,14 +50,27 @@ class JobFailed(Exception):
         self.progress = progress
 
 
+@dataclass(frozen=True)
+class Continue:
+    """A handler's answer when its time slice is spent: the job goes back to the queue with
+    this progress (a checkpoint the next run resumes from; write nothing past it)."""
+
+    progress: JobData
+
+
 class JobReporter(Protocol):
     def report(self, progress: JobData) -> None:
         """Persist the job's progress so far (also tells the queue the worker is alive)."""
         ...
 
+    def out_of_time(self) -> bool:
+        """True once this run's time slice is spent: a handler that can resume should
+        return `Continue` at its next checkpoint."""
+        ...
 
-# A handler does the job's work and returns its final progress (the result).
-JobHandler = Callable[[Job, JobReporter], JobData]
+
+# A handler does the job's work and returns its final progress (the result), or Continue.
+JobHandler = Callable[[Job, JobReporter], JobData | Continue]
 JobHandlers = Mapping[str, JobHandler]
 
 

@@ -1,11 +1,22 @@
 """The import job: read the uploaded statement as a stream, categorise, drop duplicates, store in
 chunks, report progress. Idempotent: every row's duplicate key is stored with the job's id, so a
-rerun after a crash counts what an earlier attempt stored and adds nothing twice."""
+rerun after a crash counts what an earlier attempt stored and adds nothing twice.
+
+Checkpoints: after every chunk of CHUNK_ROWS rows read, everything read so far is stored, so
+the counters then are a point to resume from (progress reports are taken there). When the run's
+time slice is spent (reporter.out_of_time) the job returns Continue with that checkpoint; the
+next run reads the file again, replays the rows before it without writing (to rebuild the keys
+of the file's own repeated rows) and carries on. All-or-nothing holds across slices: the chunks
+of every slice carry the job's id and are all removed when the import fails."""
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from ulid import ULID
@@ -21,18 +32,19 @@ from ..domain.imports import (
     id_key,
     nth_key,
 )
-from ..domain.statements import LineError, StatementFormat, StatementRow
+from ..domain.statements import LineError, Outcome, StatementFormat, StatementRow
 from ..domain.statements.csv_rows import ColumnMapping
 from ..domain.statements.detect import HEAD_BYTES, format_mismatch
 from ..domain.statements.parse import parse_statement
 from ..ports import Clock, Profiles, ReceiptStore
 from ..ports.imports import ImportLedger, KeyedExpense, RuleStore
-from ..ports.jobs import Job, JobData, JobFailed, JobReporter
+from ..ports.jobs import Continue, Job, JobData, JobFailed, JobReporter
 from .imports import upload_key
 from .jobs import MAX_ATTEMPTS
 
-CHUNK_ROWS = 2000  # rows per store write: one SQLite transaction (one fsync), ~60 DynamoDB ones
-REPORT_EVERY = 5000  # rows between progress reports
+CHUNK_ROWS = 2000  # rows read per store write: one SQLite transaction, ~60 DynamoDB ones
+REPORT_SECONDS = 1.0  # between progress reports (each is a durable write of the job)
+RESUME = "resume"  # the progress entry a later slice starts from (not shown by the API)
 
 
 @dataclass
@@ -49,6 +61,12 @@ class Tally:
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append({"line": line, "message": message})
 
+    @classmethod
+    def resumed(cls, progress: Mapping[str, Any]) -> Tally:
+        errors = [dict(e) for e in progress.get("errors") or []]
+        counts = {name: int(progress.get(name) or 0) for name in _COUNTS}
+        return cls(**counts, errors=errors)
+
     def progress(self) -> dict[str, Any]:
         return {
             "processed": self.processed,
@@ -60,6 +78,9 @@ class Tally:
         }
 
 
+_COUNTS = ("processed", "imported", "duplicates", "skipped", "error_count")
+
+
 @dataclass(frozen=True)
 class ImportDeps:
     ledger: ImportLedger
@@ -69,11 +90,11 @@ class ImportDeps:
     clock: Clock
 
 
-def run_import(job: Job, reporter: JobReporter, *, deps: ImportDeps) -> JobData:
+def run_import(job: Job, reporter: JobReporter, *, deps: ImportDeps) -> JobData | Continue:
     """The "import" job handler (bootstrap binds `deps`)."""
     key = upload_key(job.user_id, job.id)
     try:
-        tally = _import(job, reporter, deps, key)
+        result = _import(job, reporter, deps, key)
     except JobFailed:
         deps.receipts.delete(key)
         raise
@@ -81,25 +102,36 @@ def run_import(job: Job, reporter: JobReporter, *, deps: ImportDeps) -> JobData:
         if job.attempts >= MAX_ATTEMPTS:  # the last try: leave nothing of it behind
             deps.ledger.discard(job.user_id, job.id)
         raise
+    if isinstance(result, Continue):
+        return result
     deps.receipts.delete(key)
-    return tally.progress()
+    return result.progress()
 
 
-def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tally:
+def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tally | Continue:
     fmt: StatementFormat = job.params["format"]  # type: ignore[assignment]
-    with deps.receipts.open_stream(key) as head_stream:
-        mismatch = format_mismatch(fmt, head_stream.read(HEAD_BYTES))
-    if mismatch:
-        raise JobFailed(mismatch, _failed(1, f"{mismatch}; nothing was imported"))
-    run = _Run(job, deps)
+    resume: Mapping[str, Any] | None = job.progress.get(RESUME)  # type: ignore[assignment]
+    if resume is None:
+        _check_format(fmt, deps, key)
+    run = _Run(job, deps, resume)
     with deps.receipts.open_stream(key) as stream:
         outcomes = parse_statement(
             fmt, stream, mapping=_mapping(job), day_first=bool(job.params.get("day_first"))
         )
-        for outcome in outcomes:
-            run.take(outcome)
-            if run.tally.processed % REPORT_EVERY == 0:
-                reporter.report(run.tally.progress())
+        if resume is not None:
+            run.replay(outcomes, Tally.resumed(job.progress))
+        size = min(CHUNK_ROWS, deps.ledger.batch_rows)
+        reported = time.monotonic()
+        for chunk in _chunks(outcomes, run.tally.processed, size):
+            for outcome in chunk:
+                run.take(outcome)
+            run.flush()
+            at_checkpoint = run.tally.processed % size == 0  # (not at the file's end)
+            if at_checkpoint and reporter.out_of_time():
+                return Continue(run.checkpoint())
+            if time.monotonic() - reported >= REPORT_SECONDS:
+                reporter.report(run.checkpoint())
+                reported = time.monotonic()
     run.flush()
     if run.tally.error_count and not job.params.get("partial"):
         deps.ledger.discard(job.user_id, job.id)
@@ -109,6 +141,25 @@ def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tall
             f"{count} line(s) could not be imported; nothing was imported", run.tally.progress()
         )
     return run.tally
+
+
+def _check_format(fmt: StatementFormat, deps: ImportDeps, key: str) -> None:
+    with deps.receipts.open_stream(key) as head_stream:
+        mismatch = format_mismatch(fmt, head_stream.read(HEAD_BYTES))
+    if mismatch:
+        raise JobFailed(mismatch, _failed(1, f"{mismatch}; nothing was imported"))
+
+
+def _chunks(outcomes: Iterator[Outcome], done: int, size: int) -> Iterator[Iterator[Outcome]]:
+    """The rest of the file in pieces that end where the rows read reach a multiple of
+    `size` (the checkpoints), whichever slice they start in."""
+    while True:
+        head = next(outcomes, None)
+        if head is None:
+            return
+        rest = size - done % size
+        done += rest
+        yield itertools.chain((head,), itertools.islice(outcomes, rest - 1))
 
 
 def _failed(line: int, message: str) -> dict[str, Any]:
@@ -123,18 +174,36 @@ def _mapping(job: Job) -> ColumnMapping | None:
 
 
 class _Run:
-    """One attempt's state: counters, the keys seen in this file, the batch being filled."""
+    """One slice's state: counters, the keys seen in this file, the batch being filled. The
+    import's moment, day and default currency are fixed by its first slice."""
 
-    def __init__(self, job: Job, deps: ImportDeps) -> None:
+    def __init__(self, job: Job, deps: ImportDeps, resume: Mapping[str, Any] | None) -> None:
         self.job, self.deps, self.tally = job, deps, Tally()
         self.partial = bool(job.params.get("partial"))
         self.rules: list[Rule] = deps.rules.all(job.user_id)
-        self.currency = deps.profiles.default_currency(job.user_id)
-        self.today = deps.clock.today()
-        self.now = deps.clock.now()  # the import's moment: every row is created at it
+        if resume is None:
+            self.currency = deps.profiles.default_currency(job.user_id)
+            self.today, self.now = deps.clock.today(), deps.clock.now()
+        else:
+            self.currency = str(resume["currency"])
+            self.today = date.fromisoformat(str(resume["today"]))
+            self.now = datetime.fromisoformat(str(resume["moment"]))
         self.seen: set[str] = set()
         self.occurrences: Counter[str] = Counter()
         self.batch: list[KeyedExpense] = []
+        self.writing = True
+
+    def replay(self, outcomes: Iterator[Outcome], resumed: Tally) -> None:
+        """Read the rows an earlier slice stored again, keeping only their keys."""
+        self.writing = False
+        for outcome in itertools.islice(outcomes, resumed.processed):
+            self.take(outcome)
+        self.writing, self.tally = True, resumed
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The counters (everything read so far is stored) and what the next slice needs."""
+        fixed = {"currency": self.currency, "today": self.today.isoformat()}
+        return {**self.tally.progress(), RESUME: {**fixed, "moment": self.now.isoformat()}}
 
     def take(self, outcome: StatementRow | LineError) -> None:
         self.tally.processed += 1
@@ -154,11 +223,9 @@ class _Run:
             self.tally.duplicates += 1
             return
         self.seen.add(key)
-        if self.tally.error_count and not self.partial:
-            return  # nothing will be kept: stop writing, keep reading for the errors
+        if not self.writing or (self.tally.error_count and not self.partial):
+            return  # replaying; or nothing will be kept: stop writing, read on for the errors
         self.batch.append(KeyedExpense(key, self._expense(outcome, draft)))
-        if len(self.batch) >= CHUNK_ROWS:
-            self.flush()
 
     def _draft(self, row: StatementRow) -> ExpenseDraft:
         category = row.category or categorise(row.description, self.rules)

@@ -83,8 +83,12 @@ def start_import(
     *, jobs: Jobs, receipts: ReceiptStore, user_id: str, job_id: str, quota: Quota | None = None
 ) -> Job:
     """Queue the job once its statement is uploaded (Conflict before) and fits the quota
-    (refused and removed when not); a job already started is returned as it is."""
+    (refused and removed when not); a job already started is returned as it is (a queued one
+    is handed to the worker again: a lost message, or a continuation lost between two slices,
+    is repaired by starting again)."""
     job = get_import(jobs=jobs, user_id=user_id, job_id=job_id)
+    if job.status == "queued":
+        return jobs.enqueue(user_id, job_id)
     if job.status != "waiting_upload":
         return job
     key = upload_key(user_id, job_id)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-from ..ports.jobs import Job, JobData, JobFailed, JobHandlers, JobReporter, JobStatus
+from ..ports.jobs import Continue, Job, JobData, JobFailed, JobHandlers, JobReporter, JobStatus
 
 MAX_ATTEMPTS = 3  # a job that crashed its worker this often is failed, not retried for ever
 INTERNAL_ERROR = "The job failed unexpectedly; nothing it did was kept twice. Try again later."
@@ -30,17 +30,21 @@ def new_job(*, user_id: str, kind: str, params: JobData, status: JobStatus, now:
 
 
 def execute(job: Job, handlers: JobHandlers, reporter: JobReporter) -> tuple[JobStatus, JobData]:
-    """Run the job's handler once: ("done", result) or ("failed", progress with "error").
+    """Run the job's handler once: ("done", result), ("failed", progress with "error"), or
+    ("queued", checkpoint) when its time slice ran out (the adapter queues it again).
     Any exception but JobFailed propagates: the adapter retries the job (the handler is
     idempotent) until MAX_ATTEMPTS, then calls `gave_up`."""
     handler = handlers.get(job.kind)
     if handler is None:
         return "failed", {**job.progress, "error": f"no handler for jobs of kind {job.kind!r}"}
     try:
-        return "done", dict(handler(job, reporter))
+        outcome = handler(job, reporter)
     except JobFailed as failure:
         base = failure.progress if failure.progress is not None else job.progress
         return "failed", {**base, "error": failure.message}
+    if isinstance(outcome, Continue):
+        return "queued", dict(outcome.progress)
+    return "done", dict(outcome)
 
 
 def gave_up(job: Job, error: BaseException) -> tuple[JobStatus, JobData]:

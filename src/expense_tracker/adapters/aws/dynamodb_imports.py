@@ -16,12 +16,9 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ...domain.errors import StorageError
-from ...domain.expense import Expense
 from ...ports.imports import BatchResult, KeyedExpense
-from . import dynamodb_aggregates as aggregates
 from .dynamodb_calls import (
     ATTEMPTS,
-    MAX_TRANSACTION_ACTIONS,
     ConditionFailed,
     backoff,
     batch_delete,
@@ -29,17 +26,16 @@ from .dynamodb_calls import (
     sdk_errors,
     transact,
 )
+from .dynamodb_chunks import aggregate_actions, plan_chunks, removal
 from .dynamodb_codec import (
     expense_from_item,
     expense_key,
     expense_to_item,
     key,
-    n,
     s,
     text,
     user_pk,
 )
-from .dynamodb_import import aggregate_actions
 from .dynamodb_schema import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
@@ -66,23 +62,14 @@ def _put_new(table: str, item: Item) -> TransactWriteItemTypeDef:
 
 
 def plan(rows: Sequence[KeyedExpense]) -> list[list[KeyedExpense]]:
-    """Greedy: two actions per row (key, expense), one per aggregate bucket, one tag."""
-    chunks: list[list[KeyedExpense]] = []
-    current: list[KeyedExpense] = []
-    buckets: set[aggregates.Bucket] = set()
-    for row in rows:
-        mine = set(aggregates.expense_deltas(row.expense, 1))
-        if current and 2 * (len(current) + 1) + len(buckets | mine) + 1 > MAX_TRANSACTION_ACTIONS:
-            chunks.append(current)
-            current, buckets = [], set()
-        current.append(row)
-        buckets |= mine
-    if current:
-        chunks.append(current)
-    return chunks
+    """Two actions per row (its key, its expense), one per aggregate bucket, one tag."""
+    return plan_chunks(rows, lambda row: row.expense, per_item=2, fixed=1)
 
 
 class DynamoImportLedger:
+    # One BatchGetItem and ~3 transactions: a slice overruns its budget by one batch at most.
+    batch_rows = 100
+
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
@@ -174,8 +161,8 @@ class DynamoImportLedger:
             expense_from_item(item)
             for item in self._batch_get([expense_key(user_id, i) for i in ids])
         ]
-        for part in _halves(expenses):
-            actions: list[TransactWriteItemTypeDef] = [_delete_as_is(self._table, e) for e in part]
+        for part in plan_chunks(expenses, lambda expense: expense):
+            actions: list[TransactWriteItemTypeDef] = [removal(self._table, e) for e in part]
             actions += aggregate_actions(self._table, part, -1)
             transact(self._client, actions, "import (undo)")
         keys = [key(user_id, KEY_PREFIX + k) for k in tag.get("keys", {}).get("SS", [])]
@@ -185,21 +172,3 @@ class DynamoImportLedger:
             [*keys, {PARTITION_KEY: tag[PARTITION_KEY], SORT_KEY: tag[SORT_KEY]}],
         )
         return len(expenses)
-
-
-def _halves(expenses: list[Expense]) -> Iterator[list[Expense]]:
-    """Deletes plus their buckets fit 100 actions in chunks of 33 (one delete, two buckets)."""
-    for first in range(0, len(expenses), 33):
-        yield expenses[first : first + 33]
-
-
-def _delete_as_is(table: str, expense: Expense) -> TransactWriteItemTypeDef:
-    return {
-        "Delete": {
-            "TableName": table,
-            "Key": expense_key(expense.user_id, expense.id),
-            "ConditionExpression": "#version = :version",
-            "ExpressionAttributeNames": {"#version": "version"},
-            "ExpressionAttributeValues": {":version": n(expense.version)},
-        }
-    }

@@ -10,7 +10,7 @@ adapter, DynamoProfiles, shares the table and is re-exported here).
   Idempotency-Key, the key's record with its TTL (dynamodb_idempotency). Contention between
   transactions is retried (dynamodb_calls); a failed condition becomes Conflict (id taken),
   PreconditionFailed (stale version) or NotFound (gone).
-- add_many is all-or-nothing up to DynamoDB's limits (dynamodb_import): a transaction holds at
+- add_many is all-or-nothing up to DynamoDB's limits (dynamodb_chunks): a transaction holds at
   most 100 actions, so a large import is split into transactions of <= 100 actions (expenses
   plus the aggregates they touch); when one fails, those already committed are deleted again
   (compensation). Readers may see part of an import while it runs, and a failure of the
@@ -32,6 +32,7 @@ from ...ports import IdempotencyKey
 from ..memory import DUPLICATE_ID
 from . import dynamodb_aggregates as aggregates
 from .dynamodb_calls import ConditionFailed, batch_delete, query_pages, sdk_errors, transact
+from .dynamodb_chunks import add_in_chunks
 from .dynamodb_codec import (
     date_id,
     expense_from_item,
@@ -45,7 +46,6 @@ from .dynamodb_codec import (
     user_pk,
 )
 from .dynamodb_idempotency import record_put, replayed
-from .dynamodb_import import add_in_chunks
 from .dynamodb_profiles import DynamoProfiles
 from .dynamodb_queries import expense_query
 from .dynamodb_schema import DATE_INDEX_SORT_KEY, PARTITION_KEY, SORT_KEY

@@ -6,13 +6,21 @@ queued) and then a SendMessage; a queued job's message is sent again on a repeat
 lost send is repaired, a duplicate message is harmless). The worker claims a job by one
 conditional update (queued, or running with an expired lease -> running, attempts + 1), so a
 duplicate delivery never runs a job twice at the same time; a stale worker cannot overwrite
-the result (its writes are conditioned on its attempt number)."""
+the result (its writes are conditioned on its attempt number).
+
+Time slices: each run has a budget (SLICE_SECONDS, less when the invocation has less time
+left). A handler that runs out of it returns Continue: the job is stored as queued with its
+checkpoint (its attempt given back: attempts count crashes) and a continuation message is
+sent, so a large import is many short invocations. A duplicate of any message only claims the
+job when it is queued and resumes from the stored checkpoint, never from its own copy."""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -22,57 +30,23 @@ from ...ports import Clock
 from ...ports.jobs import FINISHED, Job, JobData, JobHandlers, JobStatus
 from ...services.jobs import MAX_ATTEMPTS, execute, finished, gave_up
 from .dynamodb_calls import query_pages, sdk_errors
-from .dynamodb_codec import key, n, number, s, text, user_pk
+from .dynamodb_codec import key, n, s, user_pk
 from .dynamodb_schema import PARTITION_KEY, SORT_KEY
 from .errors import error_code
+from .job_records import JOB_PREFIX, job_from_item, job_to_item, moment
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
 
-    from .dynamodb_codec import Item, ItemView
 
-JOB_PREFIX = "JOB#"
 LEASE = timedelta(minutes=16)  # longer than the worker function's 900 s timeout
+SLICE_SECONDS = 10.0  # a run's budget: the issue's limit is 15 s per invocation
 _FAILED = "ConditionalCheckFailedException"
 
 
 class JobBusy(Exception):
     """Another worker holds the job's lease: the message should come back later."""
-
-
-def _moment(value: datetime) -> str:
-    return value.isoformat()
-
-
-def job_to_item(job: Job) -> Item:
-    item = key(job.user_id, JOB_PREFIX + job.id)
-    item.update(
-        {
-            "kind": s(job.kind),
-            "status": s(job.status),
-            "params": s(json.dumps(job.params)),
-            "progress": s(json.dumps(job.progress)),
-            "created_at": s(_moment(job.created_at)),
-            "updated_at": s(_moment(job.updated_at)),
-            "attempts": n(job.attempts),
-        }
-    )
-    return item
-
-
-def job_from_item(user_id: str, item: ItemView) -> Job:
-    return Job(
-        id=text(item, SORT_KEY).removeprefix(JOB_PREFIX),
-        user_id=user_id,
-        kind=text(item, "kind"),
-        status=text(item, "status"),  # type: ignore[arg-type]
-        params=json.loads(text(item, "params")),
-        progress=json.loads(text(item, "progress")),
-        created_at=datetime.fromisoformat(text(item, "created_at")),
-        updated_at=datetime.fromisoformat(text(item, "updated_at")),
-        attempts=number(item, "attempts"),
-    )
 
 
 def _condition_failed(exc: ClientError) -> bool:
@@ -87,9 +61,12 @@ class SqsJobs:
         sqs: SQSClient,
         queue_url: str,
         clock: Clock,
+        *,
+        slice_seconds: float = SLICE_SECONDS,
     ) -> None:
         self._db, self._table, self._sqs, self._queue = dynamodb, table_name, sqs, queue_url
         self._clock = clock
+        self.slice_seconds = slice_seconds
         self._handlers: JobHandlers = {}
 
     def bind(self, handlers: JobHandlers) -> None:
@@ -173,17 +150,22 @@ class SqsJobs:
                 UpdateExpression=update,
                 ConditionExpression=f"attribute_exists(#pk) AND ({condition})",
                 ExpressionAttributeNames={"#pk": PARTITION_KEY, "#status": "status"},
-                ExpressionAttributeValues={":now": s(_moment(self._clock.now())), **values},
+                ExpressionAttributeValues={":now": s(moment(self._clock.now())), **values},
             )
         except BotoCoreError as exc:
             raise StorageError(f"DynamoDB UpdateItem failed ({type(exc).__name__})") from exc
 
     # --- the worker side ----------------------------------------------------------------
 
-    def process(self, user_id: str, job_id: str) -> Job:
-        """Run a delivered job once: claim it, run its handler, store the result. A finished
-        job is returned as it is; JobBusy while another worker holds it; any other exception
-        leaves it to be retried (the message comes back), until MAX_ATTEMPTS."""
+    def process(self, user_id: str, job_id: str, seconds_left: float | None = None) -> Job:
+        """Run a delivered job for one slice: claim it, run its handler, store the result or
+        its checkpoint. A finished job is returned as it is; JobBusy while another worker holds
+        it; any other exception leaves it to be retried (the message comes back), until
+        MAX_ATTEMPTS. `seconds_left`: what the invocation can still spend, if it knows."""
+        budget = (
+            self.slice_seconds if seconds_left is None else min(self.slice_seconds, seconds_left)
+        )
+        deadline = time.monotonic() + budget
         job = self._claim(user_id, job_id)
         if job.status in FINISHED:
             return job
@@ -191,12 +173,14 @@ class SqsJobs:
             status, progress = gave_up(job, RuntimeError("too many attempts"))
             return self._finish(job, status, progress)
         try:
-            status, progress = execute(job, self._handlers, _Reporter(self, job))
+            status, progress = execute(job, self._handlers, _Reporter(self, job, deadline))
         except Exception as error:
             if job.attempts < MAX_ATTEMPTS:
                 self._release(job)  # so the message's next delivery can claim it at once
                 raise
             status, progress = gave_up(job, error)
+        if status == "queued":
+            return self._continue(job, progress)
         return self._finish(job, status, progress)
 
     def _claim(self, user_id: str, job_id: str) -> Job:
@@ -210,7 +194,7 @@ class SqsJobs:
                 {
                     ":running": s("running"),
                     ":queued": s("queued"),
-                    ":lease": s(_moment(now + LEASE)),
+                    ":lease": s(moment(now + LEASE)),
                     ":one": n(1),
                 },
             )
@@ -232,6 +216,19 @@ class SqsJobs:
         )
         return done
 
+    def _continue(self, job: Job, checkpoint: JobData) -> Job:
+        """Store the checkpoint, queue the job again, then send its continuation message (a
+        failed send fails this message, whose redelivery resumes the job instead)."""
+        self._owned_update(
+            job,
+            "SET #status = :queued, progress = :progress, updated_at = :now "
+            "REMOVE lease_until ADD attempts :back",
+            {":queued": s("queued"), ":progress": s(json.dumps(checkpoint)), ":back": n(-1)},
+        )
+        queued = replace(job, status="queued", progress=dict(checkpoint), attempts=job.attempts - 1)
+        self._send(queued)
+        return queued
+
     def _release(self, job: Job) -> None:
         self._owned_update(
             job,
@@ -240,7 +237,7 @@ class SqsJobs:
         )
 
     def report(self, job: Job, progress: JobData) -> None:
-        lease = _moment(self._clock.now() + LEASE)
+        lease = moment(self._clock.now() + LEASE)
         self._owned_update(
             job,
             "SET progress = :progress, updated_at = :now, lease_until = :lease",
@@ -264,22 +261,29 @@ class SqsJobs:
 
 
 class _Reporter:
-    def __init__(self, jobs: SqsJobs, job: Job) -> None:
-        self._jobs, self._job = jobs, job
+    def __init__(self, jobs: SqsJobs, job: Job, deadline: float) -> None:
+        self._jobs, self._job, self._deadline = jobs, job, deadline
 
     def report(self, progress: JobData) -> None:
         self._jobs.report(self._job, progress)
         self._job = replace(self._job, progress=dict(progress))
 
+    def out_of_time(self) -> bool:
+        return time.monotonic() >= self._deadline
 
-def handle_batch(jobs: SqsJobs, event: dict[str, Any]) -> dict[str, Any]:
+
+def handle_batch(
+    jobs: SqsJobs, event: dict[str, Any], seconds_left: Callable[[], float] | None = None
+) -> dict[str, Any]:
     """An SQS batch event: each message one job; failures reported per message (the queue's
-    ReportBatchItemFailures), so one bad job does not make the others run again."""
+    ReportBatchItemFailures), so one bad job does not make the others run again.
+    `seconds_left`: the invocation's remaining time (the Lambda context's, less a margin)."""
     failures: list[dict[str, str]] = []
     for record in event.get("Records", []):
         try:
             body = json.loads(record["body"])
-            jobs.process(str(body["user_id"]), str(body["job_id"]))
+            left = seconds_left() if seconds_left else None
+            jobs.process(str(body["user_id"]), str(body["job_id"]), left)
         except NotFound:
             continue  # the job is gone (its user was deleted): nothing to do, ever
         except Exception:

@@ -30,6 +30,12 @@ _INSERT = (
     "INSERT INTO day_totals (user_id, day, currency, category, minor_high, minor_low, count) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+# Growth only: no CHECK can fail, so an UPSERT is safe (and one executemany).
+_GROW = (
+    f"{_INSERT} ON CONFLICT (user_id, day, currency, category) DO UPDATE SET "
+    "minor_high = minor_high + excluded.minor_high, minor_low = minor_low + excluded.minor_low, "
+    "count = count + excluded.count"
+)
 _DROP_EMPTY = (
     "DELETE FROM day_totals "
     "WHERE user_id = ? AND day = ? AND currency = ? AND category = ? AND count = 0"
@@ -50,8 +56,12 @@ def deltas(changes: Iterable[tuple[Expense, int]]) -> dict[DayBucket, tuple[int,
 
 
 def apply(conn: sqlite3.Connection, changes: dict[DayBucket, tuple[int, int, int]]) -> None:
-    """Add the deltas to their buckets (inside the caller's write transaction)."""
+    """Add the deltas to their buckets (inside the caller's write transaction). Deltas that
+    only grow (adds) are one UPSERT executemany; the others go bucket by bucket."""
+    conn.executemany(_GROW, [(*b, *d) for b, d in changes.items() if min(d) >= 0])
     for bucket, delta in changes.items():
+        if min(delta) >= 0:
+            continue
         if not conn.execute(_UPDATE, (*delta, *bucket)).rowcount:
             conn.execute(_INSERT, (*bucket, *delta))
         elif delta[2] < 0:

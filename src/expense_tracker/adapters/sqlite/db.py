@@ -283,24 +283,39 @@ class Database:
             raise StorageError("cannot open the database") from exc
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction, locked from its first statement (BEGIN IMMEDIATE)."""
+    def write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction, locked from its first statement (BEGIN IMMEDIATE).
+        durable=False: its COMMIT skips the fsync (synchronous=NORMAL; WAL keeps it atomic
+        and in order, and the next durable commit syncs it too). Only for work that is
+        redone if lost, such as a job's chunks before the job is done."""
         conn = self.connection()
         with self._writer:
+            if not durable:
+                conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StorageError("the database is busy") from exc
-            try:
-                yield conn
-            except BaseException:
-                _rollback(conn)
-                raise
-            try:
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                _rollback(conn)
-                raise StorageError("the database could not commit") from exc
+                with self._transaction(conn) as inside:
+                    yield inside
+            finally:
+                if not durable:
+                    conn.execute("PRAGMA synchronous=FULL")
+
+    @staticmethod
+    @contextmanager
+    def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StorageError("the database is busy") from exc
+        try:
+            yield conn
+        except BaseException:
+            _rollback(conn)
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise StorageError("the database could not commit") from exc
 
     def grouped(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` in a write transaction that concurrent callers share: one COMMIT, so one

@@ -1,16 +1,18 @@
 """The import ledger and the rules on SQLite (migration 3 in db.py).
 
-A batch is one write transaction: its keys, its expenses and their monthly totals commit
-together, so a kill between batches leaves whole batches, each recognisable by its job id."""
+A batch is one write transaction: its keys, its expenses and their monthly and daily totals
+commit together, so a kill between batches leaves whole batches, each recognisable by its job
+id. Duplicates are found by one indexed lookup per batch (its keys, its ids), not per row."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from ...domain.errors import NotFound, PreconditionFailed
+from ...domain.expense import Expense
 from ...domain.imports import Rule
 from ...ports.imports import BatchResult, KeyedExpense, RulePage
-from . import totals
+from . import day_totals, totals
 from .db import Database, storage_errors
 from .queries import SELECT, insert_rows, row_expense, row_values
 
@@ -20,13 +22,17 @@ def _marks(count: int) -> str:
 
 
 class SqliteImportLedger:
+    batch_rows = 200  # one short transaction each: another writer waits for one at most
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def add_batch(self, user_id: str, job_id: str, rows: list[KeyedExpense]) -> BatchResult:
         if not rows:
             return BatchResult(0, 0)
-        with storage_errors("import the expenses"), self._db.write() as conn:
+        # Not fsynced: a lost batch is written again when the job reruns (its keys say which);
+        # the job's end (SqliteJobs) is a durable commit, and it syncs the batches before it.
+        with storage_errors("import the expenses"), self._db.write(durable=False) as conn:
             owners = self._key_owners(conn, user_id, [r.key for r in rows])
             taken = self._existing_ids(conn, user_id, [r.expense.id for r in rows])
             again = sum(1 for r in rows if owners.get(r.key) == job_id)
@@ -36,7 +42,7 @@ class SqliteImportLedger:
                 "INSERT INTO import_keys (user_id, key, job_id, expense_id) VALUES (?, ?, ?, ?)",
                 [(user_id, r.key, job_id, r.expense.id) for r in fresh],
             )
-            totals.apply(conn, totals.deltas((r.expense, 1) for r in fresh))
+            _account(conn, [(r.expense, 1) for r in fresh])
         added = again + len(fresh)
         return BatchResult(added, len(rows) - added)
 
@@ -65,15 +71,22 @@ class SqliteImportLedger:
                 (user_id, user_id, job_id),
             ).fetchall()
             removed = [row_expense(row) for row in rows]
-            conn.executemany(
-                "DELETE FROM expenses WHERE user_id = ? AND id = ?",
-                [(user_id, e.id) for e in removed],
+            conn.execute(  # one statement: the search triggers' FTS work stays in memory
+                "DELETE FROM expenses WHERE user_id = ? AND id IN ("
+                " SELECT expense_id FROM import_keys WHERE user_id = ? AND job_id = ?)",
+                (user_id, user_id, job_id),
             )
             conn.execute(
                 "DELETE FROM import_keys WHERE user_id = ? AND job_id = ?", (user_id, job_id)
             )
-            totals.apply(conn, totals.deltas((e, -1) for e in removed))
+            _account(conn, [(e, -1) for e in removed])
         return len(removed)
+
+
+def _account(conn: sqlite3.Connection, changes: list[tuple[Expense, int]]) -> None:
+    """The monthly and daily running totals, as every other expense write moves them."""
+    totals.apply(conn, totals.deltas(changes))
+    day_totals.apply(conn, day_totals.deltas(changes))
 
 
 _RULE_COLUMNS = "id, user_id, contains, category, version"

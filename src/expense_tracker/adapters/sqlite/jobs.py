@@ -4,7 +4,9 @@ A job is claimed in a write transaction (BEGIN IMMEDIATE), so two worker threads
 processes (serve --workers N) never claim the same job. A running job holds a lease that each
 progress report extends; a job whose worker died (a kill, a crash, a restart) is claimed again
 once its lease has lapsed, and handlers are idempotent, so the rerun adds nothing twice. After
-MAX_ATTEMPTS starts a job is failed rather than retried for ever."""
+MAX_ATTEMPTS starts a job is failed rather than retried for ever. A job runs to its end here
+(no time slices) unless the server is stopping: then a handler that can resume checkpoints and
+returns Continue, and the next start carries on from there."""
 
 from __future__ import annotations
 
@@ -121,6 +123,9 @@ class SqliteJobs:
         thread.join(timeout=10)
         self._thread = None
 
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
     def _loop(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -149,7 +154,10 @@ class SqliteJobs:
                 self._release(job)
                 return True
             status, progress = gave_up(replace(job, progress=reporter.latest), error)
-        self._finish(job, status, progress)
+        if status == "queued":
+            self._continue(job, progress)
+        else:
+            self._finish(job, status, progress)
         return True
 
     def _claim(self) -> Job | None:
@@ -193,6 +201,18 @@ class SqliteJobs:
             job, "UPDATE jobs SET status = 'queued', lease_until = NULL, updated_at = ?", (now,)
         )
 
+    def _continue(self, job: Job, checkpoint: JobData) -> None:
+        """Queue the job again from its checkpoint; a slice that ended well gives its attempt
+        back (attempts count crashes)."""
+        now = moment(self._clock.now())
+        self._owned_update(
+            job,
+            "UPDATE jobs SET status = 'queued', progress = ?, attempts = attempts - 1, "
+            "lease_until = NULL, updated_at = ?",
+            (json.dumps(dict(checkpoint)), now),
+        )
+        self._wake.set()
+
     def _finish(self, job: Job, status: JobStatus, progress: JobData) -> None:
         now = moment(self._clock.now())
         self._owned_update(
@@ -211,6 +231,9 @@ class _Reporter:
     def report(self, progress: JobData) -> None:
         self.latest = dict(progress)
         self._jobs.report(self._job, progress)
+
+    def out_of_time(self) -> bool:
+        return self._jobs.stopping()
 
 
 def _job(row: sqlite3.Row) -> Job:

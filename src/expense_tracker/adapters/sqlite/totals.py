@@ -45,6 +45,12 @@ _INSERT = (
     "INSERT INTO month_totals (user_id, month, currency, category, minor_high, minor_low, count) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+# Growth only: no CHECK can fail, so an UPSERT is safe (and one executemany).
+_GROW = (
+    f"{_INSERT} ON CONFLICT (user_id, month, currency, category) DO UPDATE SET "
+    "minor_high = minor_high + excluded.minor_high, minor_low = minor_low + excluded.minor_low, "
+    "count = count + excluded.count"
+)
 _DROP_EMPTY = (
     "DELETE FROM month_totals "
     "WHERE user_id = ? AND month = ? AND currency = ? AND category = ? AND count = 0"
@@ -66,8 +72,12 @@ def deltas(changes: Iterable[tuple[Expense, int]]) -> Deltas:
 
 
 def apply(conn: sqlite3.Connection, changes: Deltas) -> None:
-    """Add the deltas to their buckets (inside the caller's write transaction)."""
+    """Add the deltas to their buckets (inside the caller's write transaction). Deltas that
+    only grow (adds) are one UPSERT executemany; the others go bucket by bucket."""
+    conn.executemany(_GROW, [(*b, *d) for b, d in changes.items() if min(d) >= 0])
     for bucket, delta in changes.items():
+        if min(delta) >= 0:
+            continue
         if not conn.execute(_UPDATE, (*delta, *bucket)).rowcount:
             conn.execute(_INSERT, (*bucket, *delta))
         elif delta[2] < 0:

@@ -1,8 +1,11 @@
-"""add_many on DynamoDB: all or nothing across several transactions.
+"""Writes of many expenses on DynamoDB, in chunks of one transaction each: the one planner
+(used by add_many here and by the import ledger, dynamodb_imports), the chunk's aggregate
+updates, and the removal of a chunk again.
 
-A TransactWriteItems holds at most 100 actions, so the expenses are cut into chunks whose puts
-plus the aggregate buckets they touch fit in one transaction (expenses of the same month and
-category share their bucket updates, so a chunk usually holds 90-odd expenses). The chunks
+add_many is all or nothing across several transactions. A TransactWriteItems holds at most
+100 actions, so the expenses are cut into chunks whose puts plus the aggregate buckets they
+touch fit in one transaction (expenses of the same month and category share their bucket
+updates, so a chunk usually holds 90-odd expenses). The chunks
 commit one after the other; if one fails (an id clash, or the table failing after botocore's
 retries and ours), the chunks already committed are removed again, each by a transaction that
 deletes its expenses and takes their amounts back out of the aggregates (compensation).
@@ -15,7 +18,7 @@ the import stays: the StorageError raised then says so.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ...domain.errors import Conflict, StorageError
 from ...domain.expense import Expense
@@ -31,25 +34,38 @@ if TYPE_CHECKING:
 PutNew = Callable[[Expense], "TransactWriteItemTypeDef"]
 
 
-def _buckets(expense: Expense) -> set[tuple[str, aggregates.Bucket]]:
-    return {(expense.user_id, b) for b in aggregates.expense_deltas(expense, 1)}
+T = TypeVar("T")
 
 
-def plan_chunks(expenses: Iterable[Expense]) -> list[list[Expense]]:
-    """Greedy: fill each transaction up to 100 actions (one per expense, one per bucket)."""
-    chunks: list[list[Expense]] = []
-    current: list[Expense] = []
+def plan_chunks(
+    items: Iterable[T],
+    expense_of: Callable[[T], Expense],
+    *,
+    per_item: int = 1,
+    fixed: int = 0,
+) -> list[list[T]]:
+    """Greedy: fill each transaction up to 100 actions: `per_item` for each item (a put, or a
+    put and its duplicate key), one per aggregate bucket the chunk touches, `fixed` more (a
+    chunk's tag)."""
+    chunks: list[list[T]] = []
+    current: list[T] = []
     buckets: set[tuple[str, aggregates.Bucket]] = set()
-    for expense in expenses:
-        mine = _buckets(expense)
-        if current and len(current) + 1 + len(buckets | mine) > MAX_TRANSACTION_ACTIONS:
+    for item in items:
+        expense = expense_of(item)
+        mine = {(expense.user_id, b) for b in aggregates.expense_deltas(expense, 1)}
+        size = per_item * (len(current) + 1) + len(buckets | mine) + fixed
+        if current and size > MAX_TRANSACTION_ACTIONS:
             chunks.append(current)
             current, buckets = [], set()
-        current.append(expense)
+        current.append(item)
         buckets |= mine
     if current:
         chunks.append(current)
     return chunks
+
+
+def _itself(expense: Expense) -> Expense:
+    return expense
 
 
 def aggregate_actions(
@@ -65,7 +81,7 @@ def aggregate_actions(
     return actions
 
 
-def _removal(table_name: str, expense: Expense) -> TransactWriteItemTypeDef:
+def removal(table_name: str, expense: Expense) -> TransactWriteItemTypeDef:
     return {
         "Delete": {
             "TableName": table_name,
@@ -82,7 +98,7 @@ def add_in_chunks(
     client: DynamoDBClient, table_name: str, expenses: list[Expense], put_new: PutNew
 ) -> None:
     committed: list[list[Expense]] = []
-    for chunk in plan_chunks(expenses):
+    for chunk in plan_chunks(expenses, _itself):
         actions = [put_new(e) for e in chunk] + aggregate_actions(table_name, chunk, 1)
         try:
             transact(client, actions, "add_many")
@@ -98,7 +114,7 @@ def add_in_chunks(
 def _compensate(client: DynamoDBClient, table_name: str, committed: list[list[Expense]]) -> None:
     """Remove the chunks already committed, newest first."""
     for position, chunk in enumerate(reversed(committed)):
-        actions = [_removal(table_name, e) for e in chunk]
+        actions = [removal(table_name, e) for e in chunk]
         actions += aggregate_actions(table_name, chunk, -1)
         try:
             transact(client, actions, "add_many (undo)")
