@@ -140,7 +140,7 @@ export function createList({ onChanged }) {
     const cell = h("div", { class: "expense-receipt" });
     if (expense.receipt) {
       cell.append(
-        receiptThumbnail(expense, report),
+        receiptThumbnail(expense, report, what),
         h("button", { type: "button", class: "link remove-receipt", "aria-label": `Remove the receipt of ${what}`,
           onclick: () => dropReceipt(expense) }, "Remove"),
       );
