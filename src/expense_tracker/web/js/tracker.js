@@ -7,6 +7,7 @@ import { onDrillDown, redrawCharts, refreshAnalytics } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
+import { createImportDialog } from "./import-dialog.js";
 import { setLocale } from "./format.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createScan } from "./scan.js";
@@ -62,6 +63,7 @@ async function start() {
   });
   const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
   createTransfer({ filters, onImported: everything });
+  createImportDialog({ opener: $("#open-import"), onImported: everything });
   let defaultCurrency = "USD"; // until /api/me answers
   createScan($("#scan-root"), { defaultCurrency: () => defaultCurrency, onAdded: everything });
 
