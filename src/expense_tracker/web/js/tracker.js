@@ -9,6 +9,7 @@ import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
 import { createImportDialog } from "./import-dialog.js";
 import { setLocale } from "./format.js";
+import { flushOutbox, setOwner, watchNetwork } from "./offline.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createScan } from "./scan.js";
 import { createTransfer } from "./transfer.js";
@@ -67,6 +68,7 @@ async function start() {
   let defaultCurrency = "USD"; // until /api/me answers
   createScan($("#scan-root"), { defaultCurrency: () => defaultCurrency, onAdded: everything });
 
+  watchNetwork(everything);
   $("#sign-out").addEventListener("click", async () => {
     await signOut();
     location.assign("/login.html?signed-out=1");
@@ -74,6 +76,8 @@ async function start() {
   // Offline or failing, the page still comes up: the list and totals say what went wrong.
   const [me] = await Promise.all([getJson("/api/me").catch((error) => report(error)), everything()]);
   if (me) {
+    setOwner(me.user_id);
+    flushOutbox(everything); // adds saved offline in an earlier visit
     $("#who-email").textContent = me.email;
     addForm.setDefaultCurrency(me.default_currency);
     defaultCurrency = me.default_currency;
