@@ -71,9 +71,7 @@ def test_a_banks_own_csv_is_previewed_mapped_and_imported_with_line_errors(
     assert amounts == ["1234.50", "3.20"]
 
 
-def test_an_ofx_statement_imported_twice_adds_nothing_the_second_time(
-    tab: Tab, user: User
-) -> None:
+def test_an_ofx_statement_imported_twice_adds_nothing_the_second_time(tab: Tab, user: User) -> None:
     tab.sign_in(user.email)
     dialog = open_dialog(tab)
     choose(dialog, "ofx_v1_sgml.ofx")

@@ -11,8 +11,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.ui import Tab, eventually, upload
-from tests.support.receipt_files import PDF
 from tests.support.api import User
+from tests.support.receipt_files import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 ATTACH = re.compile(r"^Attach a receipt")
