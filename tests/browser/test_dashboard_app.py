@@ -202,6 +202,28 @@ def test_nothing_moves_while_the_dashboard_loads_on_a_phone(
     assert shift < 0.05, f"cumulative layout shift {shift:.3f}"
 
 
+def test_the_charts_do_not_move_when_the_totals_arrive_on_a_desktop(
+    open_tab: TabFactory, user: User
+) -> None:
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    user.add(amount="4.00", category="Tea", description="Tea", date="2026-11-03")
+    tab = open_tab()
+    held: list[Route] = []
+    tab.page.route(re.compile(r"/api/analytics/summary"), lambda route: held.append(route))
+    tab.sign_in(user.email, expect_dashboard=False)
+    tab.page.wait_for_url("**/tracker.html*")
+    expect(tab.rows()).to_have_count(2)  # painted, with the totals still on their way
+    expect(tab.page.locator("#analytics-status")).to_be_visible()
+    while not held:
+        tab.page.wait_for_timeout(50)
+    for route in held:
+        route.continue_()
+    tab.wait_for_dashboard()
+    expect(tab.page.locator("#totals > li")).to_have_count(1)
+    shift = tab.page.evaluate(CLS)
+    assert shift < 0.01, f"cumulative layout shift {shift:.3f}"
+
+
 def test_chart_js_loads_only_when_the_charts_come_near(open_tab: TabFactory, user: User) -> None:
     user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
     tab = open_tab(viewport={"width": 390, "height": 500})
