@@ -64,15 +64,13 @@ function mappingFields(columns, guess) {
   });
 }
 
-/** @param {{opener: HTMLElement, onImported: () => unknown}} options */
+/**
+ * Loaded on the first click of `opener` (tracker.js), so the dashboard's first load skips it.
+ * @param {{opener: HTMLElement, onImported: () => unknown}} options
+ */
 export function createImportDialog({ opener, onImported }) {
   let dialog = null;
   let chosen = null; // {file, format, csv}
-  opener.addEventListener("click", () => {
-    dialog ??= wire(build());
-    dialog.showModal();
-    $("#statement-file", dialog).focus();
-  });
 
   function wire(node) {
     const form = $("#statement-form", node);
@@ -189,4 +187,12 @@ export function createImportDialog({ opener, onImported }) {
       job.errors.length ? h("ul", { class: "import-errors" },
         ...job.errors.map((e) => h("li", { dataset: { line: e.line } }, `Line ${e.line}: ${e.message}`))) : "");
   }
+
+  return {
+    open() {
+      dialog ??= wire(build());
+      dialog.showModal();
+      $("#statement-file", dialog).focus();
+    },
+  };
 }

@@ -4,7 +4,6 @@
 import { ApiError, request, sendJson } from "./api.js";
 import { h } from "./dom.js";
 import { formatBytes } from "./format.js";
-import { showReceipt } from "./receipt-viewer.js";
 import { send } from "./transport.js";
 
 export const RECEIPT_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"];
@@ -98,6 +97,7 @@ export function receiptThumbnail(expense, onError, what = "") {
   };
   button.addEventListener("click", async () => {
     const url = await load();
+    const { showReceipt } = await import("./receipt-viewer.js"); // only once someone looks
     if (url) showReceipt(url, type, what ? `Receipt: ${what}` : `Receipt (${kind})`, button);
   });
   whenVisible(button, load);

@@ -7,7 +7,6 @@ import { onDrillDown, redrawCharts, refreshAnalytics } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
-import { createImportDialog } from "./import-dialog.js";
 import { setLocale } from "./format.js";
 import { flushOutbox, setOwner, watchNetwork } from "./offline.js";
 import { CURRENCY_CODES } from "./currencies.js";
@@ -64,7 +63,12 @@ async function start() {
   });
   const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
   createTransfer({ filters, onImported: everything });
-  createImportDialog({ opener: $("#open-import"), onImported: everything });
+  let importDialog = null; // its module loads on the first click, not with the page
+  $("#open-import").addEventListener("click", async () => {
+    const { createImportDialog } = await import("./import-dialog.js");
+    importDialog ??= createImportDialog({ opener: $("#open-import"), onImported: everything });
+    importDialog.open();
+  });
   let defaultCurrency = "USD"; // until /api/me answers
   createScan($("#scan-root"), { defaultCurrency: () => defaultCurrency, onAdded: everything });
 
