@@ -81,7 +81,7 @@ function updateBanner() {
   const waiting = mine().length;
   const parts = [];
   if (offline) {
-    parts.push("You are offline.");
+    parts.push(navigator.onLine === false ? "You are offline." : "The server cannot be reached.");
     if (showingSnapshotOf) {
       const time = new Date(showingSnapshotOf).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
       parts.push(`Showing the expenses as last loaded at ${time}, read-only.`);
