@@ -22,7 +22,7 @@ export default [
     languageOptions: { ecmaVersion: 2023, sourceType: "script", globals: { ...globals.serviceworker } },
   },
   {
-    files: ["*.mjs", "scripts/**/*.mjs"],
+    files: ["*.mjs", "scripts/**/*.mjs", "benchmarks/**/*.mjs"],
     languageOptions: { ecmaVersion: 2023, sourceType: "module", globals: { ...globals.node } },
   },
 ];

@@ -18,7 +18,7 @@ from tests.browser.ui import Tab
 from tests.support.api import socket_api, unique_email
 from tests.support.server import running_server
 
-from . import page_vitals
+from . import lighthouse, page_vitals
 from .dataset import csv_bytes
 from .plan import Plan
 from .report import Section, count, kib, ms, ratio, table
@@ -128,7 +128,15 @@ def sign_in_phases(browser: Browser, base_url: str, email: str, runs: int) -> li
     return [cold, warm]
 
 
-def collect(plan: Plan, workdir: Path) -> tuple[list[Phase], list[page_vitals.Vitals]]:
+@dataclass
+class Collected:
+    phases: list[Phase]
+    vitals: list[page_vitals.Vitals]
+    audits: list[lighthouse.Audit]
+    lighthouse_seconds: float
+
+
+def collect(plan: Plan, workdir: Path) -> Collected:
     with running_server(workdir / "pages-data") as server, sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -145,9 +153,12 @@ def collect(plan: Plan, workdir: Path) -> tuple[list[Phase], list[page_vitals.Vi
                     headers={"content-type": "text/csv"},
                 ).raise_for_status()
             phases += sign_in_phases(browser, server.base_url, email, 1 if plan.quick else 3)
-            return phases, page_vitals.collect(browser, server.base_url, email)
+            vitals = page_vitals.collect(browser, server.base_url, email)
         finally:
             browser.close()
+        # Its own Chromium (Lighthouse drives it through its Node API), a fresh session.
+        audits, seconds = lighthouse.run_audits(server.base_url, api.log_in(email))
+        return Collected(phases, vitals, audits, seconds)
 
 
 def _rows(phases: list[Phase]) -> list[list[str]]:
@@ -179,8 +190,12 @@ def _chart_js_note() -> str:
 
 
 def run(plan: Plan, workdir: Path) -> Section:
-    phases, vitals = collect(plan, workdir)
-    section = Section("Pages (headless Chromium)", data={"phases": phases, "vitals": vitals})
+    found = collect(plan, workdir)
+    phases, vitals = found.phases, found.vitals
+    section = Section(
+        "Pages (headless Chromium)",
+        data={"phases": phases, "vitals": vitals, "lighthouse": found.audits},
+    )
     cold = phases[2]
     section.headlines.append(
         f"Pages: sign-in to a rendered dashboard in {ms(statistics.median(cold.seconds))}, "
@@ -207,5 +222,15 @@ def run(plan: Plan, workdir: Path) -> Section:
         "the page is ready and the network quiet. Phone: 412×823 with the CPU slowed 4× "
         "(Lighthouse's mobile setting); the sign-in page is the baseline.",
         page_vitals.vitals_table(vitals),
+    )
+    section.add(
+        f"Lighthouse (npm `lighthouse`, Node API, Debian's Chromium via CHROME_PATH), default "
+        "mobile (simulated slow 4G, CPU 4× slower) and desktop settings, each run cold (no "
+        "HTTP cache, no service worker); the dashboard is signed in (the session stored in "
+        "the tab as the sign-in page does) and shows the same user's data. The sign-in page "
+        f"is the baseline. Targets: {lighthouse.TARGETS}. Lighthouse took "
+        f"{found.lighthouse_seconds:.0f} s.",
+        lighthouse.audits_table(found.audits),
+        lighthouse.cold_dashboard_line(found.audits),
     )
     return section

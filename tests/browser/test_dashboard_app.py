@@ -80,32 +80,97 @@ def test_the_app_has_a_manifest_icons_and_a_service_worker(tab: Tab, user: User)
     assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == [], errors
 
 
-def test_the_dashboard_opens_offline_and_recovers_when_the_network_returns(
-    tab: Tab, user: User
-) -> None:
-    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+WEB = Path(__file__).resolve().parents[2] / "src" / "expense_tracker" / "web"
+
+
+def test_the_service_worker_keeps_every_page_and_module(tab: Tab) -> None:
+    worker = tab.page.request.get("/sw.js").text()
+    listed = set(re.findall(r'^  "(/[^"]+)",$', worker, re.MULTILINE))
+    wanted = {f"/js/{p.name}" for p in (WEB / "js").glob("*.js")}
+    wanted |= {f"/{p.name}" for p in WEB.glob("*.html")}
+    wanted |= {f"/css/{p.name}" for p in (WEB / "css").glob("*.css")}
+    assert wanted <= listed, sorted(wanted - listed)
+    for path in sorted(listed):
+        assert tab.page.request.get(path).ok, path
+
+
+def go_offline_on_a_worker_served_dashboard(tab: Tab, user: User) -> None:
     tab.sign_in(user.email)
     assert tab.page.evaluate(WORKER_SCOPE), "no service worker"
     tab.page.reload()  # from now on the page is served through the worker
     tab.wait_for_dashboard()
     assert tab.page.evaluate("() => navigator.serviceWorker.controller !== null")
-
-    tab.allow("ERR_INTERNET_DISCONNECTED|Failed to fetch")
+    tab.allow("ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_FAILED|ERR_CONNECTION_RESET")
     tab.page.context.set_offline(True)
     tab.page.reload()
-    error = tab.page.locator("#list-error")
-    expect(error).to_contain_text("You are offline. Check your connection and try again.")
-    expect(tab.page.locator("#add-title")).to_have_text("Add an expense")  # the page itself works
+    tab.wait_for_dashboard()
+
+
+def test_offline_the_dashboard_shows_the_last_loaded_expenses_read_only(
+    tab: Tab, user: User
+) -> None:
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    go_offline_on_a_worker_served_dashboard(tab, user)
+    banner = tab.page.locator("#offline-banner")
+    expect(banner).to_have_role("status")
+    expect(banner).to_contain_text("You are offline.")
+    expect(banner).to_contain_text("Showing the expenses as last loaded at")
+    expect(banner).to_contain_text("read-only")
+    expect(tab.row("Soup")).to_have_count(1)
+    expect(tab.row("Soup").get_by_role("button")).to_have_count(0)  # no edit, delete, receipt
+    expect(tab.page.locator("#list-error")).to_be_hidden()
 
     tab.page.context.set_offline(False)
-    error.get_by_role("button", name="Try again").click()
-    expect(tab.row("Soup")).to_have_count(1)
+    expect(banner).to_be_hidden()
+    expect(tab.row("Soup").get_by_role("button", name=re.compile("^Edit"))).to_have_count(1)
     cached = tab.page.evaluate(
         "async () => (await Promise.all((await caches.keys()).map(async (name) =>"
         " (await (await caches.open(name)).keys()).map((r) => r.url)))).flat()"
     )
     assert any(url.endswith("/tracker.html") for url in cached), cached
     assert not [url for url in cached if "/api/" in url], "API answers must never be cached"
+
+
+def test_an_expense_added_offline_is_sent_once_when_the_network_returns(
+    tab: Tab, user: User
+) -> None:
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    go_offline_on_a_worker_served_dashboard(tab, user)
+    tab.fill_expense(
+        tab.page.locator("#expense-form"),
+        amount="4.50",
+        currency="EUR",
+        category="Coffee",
+        description="Espresso offline",
+        date="2026-11-03",
+    )
+    tab.page.locator("#expense-form").get_by_role("button", name="Add expense").click()
+    banner = tab.page.locator("#offline-banner")
+    expect(banner).to_contain_text("1 expense is waiting to be sent.")
+    queued = tab.page.evaluate("() => JSON.parse(localStorage.getItem('expense-tracker.outbox'))")
+    assert len(queued) == 1 and queued[0]["key"], queued
+    assert len(user.client.get("/api/expenses").json()["items"]) == 1
+
+    # The first replay reaches the server but its answer is lost: the entry stays queued and
+    # is sent again with the same Idempotency-Key, which must not add a second copy.
+    lost: list[str] = []
+
+    def lose_first_answer(route: Route) -> None:
+        if route.request.method == "POST" and not lost:
+            lost.append(route.request.headers["idempotency-key"])
+            route.fetch()
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    tab.page.context.route("**/api/expenses", lose_first_answer)
+    tab.page.context.set_offline(False)
+    expect(banner).to_be_hidden(timeout=30_000)  # sent again after a few seconds
+    expect(tab.row("Espresso offline")).to_have_count(1)
+    assert lost == [queued[0]["key"]]
+    items = user.client.get("/api/expenses").json()["items"]
+    assert sorted(e["description"] for e in items) == ["Espresso offline", "Soup"]
+    assert tab.page.evaluate("() => localStorage.getItem('expense-tracker.outbox')") == "[]"
 
 
 CLS = """() => new Promise((resolve) => {
@@ -136,6 +201,28 @@ def test_nothing_moves_while_the_dashboard_loads_on_a_phone(
     tab.wait_for_dashboard()
     shift = tab.page.evaluate(CLS)
     assert shift < 0.05, f"cumulative layout shift {shift:.3f}"
+
+
+def test_the_charts_do_not_move_when_the_totals_arrive_on_a_desktop(
+    open_tab: TabFactory, user: User
+) -> None:
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-11-02")
+    user.add(amount="4.00", category="Tea", description="Tea", date="2026-11-03")
+    tab = open_tab()
+    held: list[Route] = []
+    tab.page.route(re.compile(r"/api/analytics/summary"), lambda route: held.append(route))
+    tab.sign_in(user.email, expect_dashboard=False)
+    tab.page.wait_for_url("**/tracker.html*")
+    expect(tab.rows()).to_have_count(2)  # painted, with the totals still on their way
+    expect(tab.page.locator("#analytics-status")).to_be_visible()
+    while not held:
+        tab.page.wait_for_timeout(50)
+    for route in held:
+        route.continue_()
+    tab.wait_for_dashboard()
+    expect(tab.page.locator("#totals > li")).to_have_count(1)
+    shift = tab.page.evaluate(CLS)
+    assert shift < 0.01, f"cumulative layout shift {shift:.3f}"
 
 
 def test_chart_js_loads_only_when_the_charts_come_near(open_tab: TabFactory, user: User) -> None:

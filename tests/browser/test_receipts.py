@@ -1,4 +1,5 @@
-"""Receipts on the dashboard: attach a photo, see its thumbnail, open it, remove it."""
+"""Receipts on the dashboard: attach a photo, see its thumbnail, preview it in a dialog (a
+photo zooms, a PDF shows in the browser's viewer), remove it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.ui import Tab, eventually, upload
 from tests.support.api import User
+from tests.support.receipt_files import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 ATTACH = re.compile(r"^Attach a receipt")
@@ -38,16 +40,26 @@ def test_a_receipt_photo_is_attached_shown_opened_and_removed(tab: Tab, user: Us
     receipt = user.client.get(f"/api/expenses/{expense['id']}").json()["receipt"]
     assert (receipt["content_type"], receipt["size"]) == ("image/png", len(photo))
 
-    with tab.page.context.expect_page() as opened:
-        row.get_by_role("link", name=re.compile(r"^Open receipt \(photo")).click()
-    viewer = opened.value
-    assert viewer.url.startswith("blob:")
-    viewer.wait_for_load_state()
-    assert viewer.evaluate("() => [document.images[0].naturalWidth, document.contentType]") == [
-        64,
-        "image/png",
-    ]
-    viewer.close()
+    opener = row.get_by_role("button", name=re.compile(r"^Open receipt \(photo"))
+    opener.click()
+    viewer = tab.page.get_by_role("dialog", name=re.compile("^Receipt: Transport"))
+    expect(viewer).to_be_visible()
+    photo_in_dialog = viewer.get_by_role("img", name=re.compile("^Receipt: Transport"))
+    tab.page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth === 64", arg=photo_in_dialog.element_handle()
+    )
+    fitted = photo_in_dialog.bounding_box()
+    viewer.get_by_role("button", name="Zoom in").click()
+    zoom = viewer.get_by_role("button", name="Zoom out")
+    expect(zoom).to_have_attribute("aria-pressed", "true")
+    zoomed = photo_in_dialog.bounding_box()
+    assert fitted and zoomed and zoomed["width"] > fitted["width"] * 1.5
+    photo_in_dialog.click()  # the photo itself zooms back out
+    expect(viewer.get_by_role("button", name="Zoom in")).to_have_attribute("aria-pressed", "false")
+    assert len(tab.page.context.pages) == 1, "no raw tab opens"
+    tab.page.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
+    expect(opener).to_be_focused()
 
     row.get_by_role("button", name=re.compile(r"^Remove the receipt")).click()
     expect(row.locator(".receipt-thumb")).to_have_count(0)
@@ -69,3 +81,30 @@ def test_a_file_that_is_not_what_it_claims_is_refused_with_a_message(tab: Tab, u
     expect(row.get_by_label(ATTACH)).to_be_attached()
     expect(row.locator(".receipt-thumb")).to_have_count(0)
     assert user.client.get(f"/api/expenses/{expense['id']}").json()["receipt"] is None
+
+
+def test_a_pdf_receipt_previews_in_the_browsers_viewer_inside_a_dialog(
+    tab: Tab, user: User
+) -> None:
+    user.add(amount="80.00", category="Hotel", description="Inn", date="2026-11-06")
+    tab.sign_in(user.email)
+    row = tab.row("Inn")
+    row.get_by_label(ATTACH).set_input_files(files=[upload("bill.pdf", "application/pdf", PDF)])
+    opener = row.get_by_role("button", name=re.compile(r"^Open receipt \(PDF"))
+    opener.focus()
+    tab.page.keyboard.press("Enter")
+    viewer = tab.page.get_by_role("dialog", name=re.compile("^Receipt: Hotel"))
+    expect(viewer).to_be_visible()
+    frame = viewer.locator("iframe.receipt-pdf")
+    expect(frame).to_have_attribute("src", re.compile("^blob:"))
+    # The frame holds the PDF itself (the CSP lets the page frame its own blob: URLs only).
+    inside = frame.element_handle().content_frame()
+    assert inside is not None
+    inside.wait_for_load_state()
+    assert inside.evaluate("() => document.contentType") == "application/pdf"
+    assert viewer.get_by_role("button", name="Zoom in").is_hidden()
+    assert len(tab.page.context.pages) == 1, "no raw tab opens"
+    tab.page.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
+    expect(opener).to_be_focused()
+    expect(viewer.locator("iframe")).to_have_count(0)

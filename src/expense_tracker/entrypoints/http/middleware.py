@@ -13,6 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    # A receipt PDF previews in an <iframe> of its bytes, fetched by the page with the token
+    # (a blob: URL of the page's own origin, typed application/pdf by the server's check).
+    "frame-src 'self' blob:; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"

@@ -5,6 +5,7 @@ import { ApiError, SessionEnded, explain, request } from "./api.js";
 import { announce, clearFieldErrors, h, showFieldErrors } from "./dom.js";
 import { checkExpense, expenseFields, readExpense } from "./expense-form.js";
 import { formatMoney, isoDay } from "./format.js";
+import { isNetworkError, queueAdd } from "./offline.js";
 
 /** @param {HTMLFormElement} form @param {{defaultCurrency?: string, onAdded: (expense: any) => unknown}} options */
 export function createAddForm(form, { defaultCurrency = "", onAdded }) {
@@ -55,7 +56,11 @@ export function createAddForm(form, { defaultCurrency = "", onAdded }) {
       onAdded(expense);
     } catch (error) {
       if (error instanceof SessionEnded) return;
-      if (error instanceof ApiError && error.status === 422) {
+      if (isNetworkError(error) && queueAdd(values, idempotencyKey)) {
+        idempotencyKey = null; // the outbox keeps this one's key for its replay
+        reset();
+        announce("Saved on this device: it will be sent when you are back online.");
+      } else if (error instanceof ApiError && error.status === 422) {
         const leftover = showFieldErrors(form, error.fieldErrors);
         formError.textContent = leftover.join(" ");
         formError.hidden = !leftover.length;

@@ -6,6 +6,7 @@ import { $, announce, clearFieldErrors, h, offerUndo, showFieldErrors } from "./
 import { checkExpense, expenseFields, readExpense } from "./expense-form.js";
 import { toQuery } from "./filters.js";
 import { formatDate, formatMoney } from "./format.js";
+import { isNetworkError, loadSnapshot, saveSnapshot, setOffline } from "./offline.js";
 import { attachReceipt, forgetReceipt, receiptThumbnail, removeReceipt } from "./receipts.js";
 
 const PAGE_SIZE = 50;
@@ -55,8 +56,11 @@ export function createList({ onChanged }) {
         state.shown.set(expense.id, expense);
         list.append(renderRow(expense));
       }
+      if (!state.cursor) saveSnapshot(page.items);
       state.cursor = page.next_cursor;
+      setOffline(false);
     } catch (error) {
+      if (generation === state.generation && !state.shown.size && isNetworkError(error) && showSnapshot()) return;
       if (generation === state.generation && !(error instanceof SessionEnded)) state.failed = error;
       throw error;
     } finally {
@@ -67,6 +71,15 @@ export function createList({ onChanged }) {
         updateFooter();
       }
     }
+  }
+
+  /** No network: the expenses last loaded, read-only, under the offline banner. */
+  function showSnapshot() {
+    const snapshot = loadSnapshot();
+    if (!snapshot) return false;
+    list.append(...snapshot.items.map((expense) => renderRow(expense, { readOnly: true })));
+    setOffline(true, snapshot.saved_at);
+    return true;
   }
 
   function reload(filters = state.filters) {
@@ -118,7 +131,7 @@ export function createList({ onChanged }) {
     if (hadFocus) (neighbour?.querySelector("button.edit") ?? $("#expenses")).focus();
   }
 
-  function renderRow(expense) {
+  function renderRow(expense, { readOnly = false } = {}) {
     const money = formatMoney(expense.amount, expense.currency);
     const what = `${expense.category} ${money} on ${formatDate(expense.date)}`;
     return h("li", { class: "expense", dataset: { id: expense.id } },
@@ -128,8 +141,8 @@ export function createList({ onChanged }) {
         h("time", { class: "expense-date", datetime: expense.date }, formatDate(expense.date)),
         expense.description ? h("p", { class: "expense-description" }, expense.description) : null,
       ),
-      receiptCell(expense, what),
-      h("div", { class: "expense-actions" },
+      readOnly ? null : receiptCell(expense, what),
+      readOnly ? null : h("div", { class: "expense-actions" },
         h("button", { type: "button", class: "edit", "aria-label": `Edit ${what}`, onclick: () => startEdit(expense) }, "Edit"),
         h("button", { type: "button", class: "delete", "aria-label": `Delete ${what}`, onclick: () => confirmDelete(expense, what) }, "Delete"),
       ),
@@ -140,7 +153,7 @@ export function createList({ onChanged }) {
     const cell = h("div", { class: "expense-receipt" });
     if (expense.receipt) {
       cell.append(
-        receiptThumbnail(expense, report),
+        receiptThumbnail(expense, report, what),
         h("button", { type: "button", class: "link remove-receipt", "aria-label": `Remove the receipt of ${what}`,
           onclick: () => dropReceipt(expense) }, "Remove"),
       );

@@ -1,4 +1,4 @@
-// Receipts: attach (ticket -> direct upload -> confirm), thumbnail, open, remove.
+// Receipts: attach (ticket -> direct upload -> confirm), thumbnail, preview (receipt-viewer.js), remove.
 // The bytes go straight to the upload URL (S3's presigned POST on AWS), never through the API.
 
 import { ApiError, request, sendJson } from "./api.js";
@@ -71,35 +71,37 @@ export async function removeReceipt(expense) {
   forgetReceipt(expense.id);
 }
 
-/** A link that opens the receipt, with a thumbnail once it scrolls into view. */
-export function receiptThumbnail(expense, onError) {
+/** A button that opens the receipt in a dialog, with a thumbnail once it scrolls into view. */
+export function receiptThumbnail(expense, onError, what = "") {
   const { content_type: type, size } = expense.receipt;
-  const label = `Open receipt (${type === "application/pdf" ? "PDF" : "photo"}, ${formatBytes(size)})`;
-  const link = h("a", { class: "receipt-thumb", href: "#", target: "_blank", rel: "noopener",
-    "aria-label": label, title: label, "aria-busy": "true" },
+  const kind = type === "application/pdf" ? "PDF" : "photo";
+  const label = `Open receipt (${kind}, ${formatBytes(size)})`;
+  const button = h("button", { type: "button", class: "receipt-thumb", "aria-label": label, title: label,
+    "aria-busy": "true" },
     h("span", { class: "receipt-icon", "aria-hidden": "true" }, type === "application/pdf" ? "PDF" : "…"));
-  const load = async () => {
-    try {
-      const url = await receiptUrl(expense);
-      link.href = url;
+  let loading = null;
+  const load = () => {
+    loading ??= receiptUrl(expense).then((url) => {
       if (DRAWABLE.has(type)) {
-        const img = h("img", { src: url, alt: "", class: "receipt-img", width: 48, height: 48 });
-        link.replaceChildren(img);
+        button.replaceChildren(h("img", { src: url, alt: "", class: "receipt-img", width: 48, height: 48 }));
       } else if (type !== "application/pdf") {
-        link.firstChild.textContent = "IMG";
+        button.firstChild.textContent = "IMG";
       }
-    } catch (error) {
+      return url;
+    }).catch((error) => {
+      loading = null; // a later click tries again
       onError(error);
-    } finally {
-      link.removeAttribute("aria-busy");
-    }
+      return null;
+    }).finally(() => button.removeAttribute("aria-busy"));
+    return loading;
   };
-  // A click before the thumbnail has loaded must not follow the placeholder "#".
-  link.addEventListener("click", (event) => {
-    if (link.getAttribute("href") === "#") event.preventDefault();
+  button.addEventListener("click", async () => {
+    const url = await load();
+    const { showReceipt } = await import("./receipt-viewer.js"); // only once someone looks
+    if (url) showReceipt(url, type, what ? `Receipt: ${what}` : `Receipt (${kind})`, button);
   });
-  whenVisible(link, load);
-  return link;
+  whenVisible(button, load);
+  return button;
 }
 
 const watchers = new WeakMap();

@@ -26,6 +26,7 @@ export function saveSession(tokens) {
   return session;
 }
 
+/** Forget the tokens, and with them the offline copy of the expenses (offline.js). */
 export function clearSession() {
-  sessionStorage.removeItem(KEY);
+  for (const key of [KEY, "expense-tracker.snapshot", "expense-tracker.owner"]) sessionStorage.removeItem(key);
 }

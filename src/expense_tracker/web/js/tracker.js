@@ -8,6 +8,7 @@ import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
 import { amountToInput, setLocale } from "./format.js";
+import { flushOutbox, setOwner, watchNetwork } from "./offline.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createScan } from "./scan.js";
 import { createTransfer } from "./transfer.js";
@@ -62,9 +63,16 @@ async function start() {
   });
   const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
   createTransfer({ filters, onImported: everything });
+  let importDialog = null; // its module loads on the first click, not with the page
+  $("#open-import").addEventListener("click", async () => {
+    const { createImportDialog } = await import("./import-dialog.js");
+    importDialog ??= createImportDialog({ opener: $("#open-import"), onImported: everything });
+    importDialog.open();
+  });
   let defaultCurrency = "USD"; // until /api/me answers
   createScan($("#scan-root"), { defaultCurrency: () => defaultCurrency, onAdded: everything });
 
+  watchNetwork(everything);
   $("#sign-out").addEventListener("click", async () => {
     await signOut();
     location.assign("/login.html?signed-out=1");
@@ -72,6 +80,8 @@ async function start() {
   // Offline or failing, the page still comes up: the list and totals say what went wrong.
   const [me] = await Promise.all([getJson("/api/me").catch((error) => report(error)), everything()]);
   if (me) {
+    setOwner(me.user_id);
+    flushOutbox(everything); // adds saved offline in an earlier visit
     $("#who-email").textContent = me.email;
     addForm.setDefaultCurrency(me.default_currency);
     defaultCurrency = me.default_currency;

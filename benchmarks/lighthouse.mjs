@@ -1,0 +1,79 @@
+// Lighthouse (its Node API) on the sign-in page and the signed-in dashboard, mobile and
+// desktop, in Debian's Chromium (CHROME_PATH). Called by benchmarks/lighthouse.py, which
+// prints the figures; writes one JSON object to stdout.
+//
+// The dashboard needs a session, which the page keeps in sessionStorage: each run opens the
+// sign-in page in the tab Lighthouse will use, stores the session there (as login.js does),
+// then empties the HTTP cache, so Lighthouse measures a cold load of the real dashboard.
+// Lighthouse's own storage reset would also wipe that session, so it is turned off.
+//
+// usage: node benchmarks/lighthouse.mjs BASE_URL   (env SESSION_JSON: {access_token, ...})
+
+import { writeFileSync } from "node:fs";
+
+import * as chromeLauncher from "chrome-launcher";
+import lighthouse from "lighthouse";
+import desktopConfig from "lighthouse/core/config/desktop-config.js";
+import puppeteer from "puppeteer-core";
+
+const FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CATEGORIES = ["performance", "accessibility", "best-practices"];
+
+async function prepare(browser, base, session) {
+  const page = await browser.newPage();
+  const client = await page.createCDPSession();
+  if (session) {
+    await page.goto(`${base}/login.html`, { waitUntil: "load" });
+    await page.evaluate((value) => sessionStorage.setItem("expense-tracker.session", value), session);
+    await page.goto("about:blank");
+  }
+  // Cold: no HTTP cache, and no service worker or its cache from the run before.
+  await client.send("Network.clearBrowserCache");
+  await client.send("Storage.clearDataForOrigin", { origin: base, storageTypes: "service_workers,cache_storage" });
+  await client.detach();
+  return page;
+}
+
+function figures(lhr) {
+  const score = (id) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
+  const audit = (id) => lhr.audits[id]?.numericValue ?? null;
+  const failing = Object.values(lhr.categories).flatMap((category) => category.auditRefs
+    .filter((ref) => ref.weight > 0 && (lhr.audits[ref.id].score ?? 1) < 1)
+    .map((ref) => `${category.id}: ${ref.id}`));
+  return {
+    performance: score("performance"), accessibility: score("accessibility"),
+    best_practices: score("best-practices"), cls: audit("cumulative-layout-shift"),
+    tbt_ms: audit("total-blocking-time"), lcp_ms: audit("largest-contentful-paint"),
+    bytes: audit("total-byte-weight"), final_url: lhr.finalDisplayedUrl, failing,
+  };
+}
+
+async function main() {
+  const base = process.argv[2];
+  const session = process.env.SESSION_JSON ?? "";
+  const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROME_PATH, chromeFlags: FLAGS });
+  const results = [];
+  try {
+    const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
+    for (const [name, path, needsSession] of [["sign-in page", "/login.html", false], ["dashboard", "/tracker.html", true]]) {
+      for (const formFactor of ["mobile", "desktop"]) {
+        const page = await prepare(browser, base, needsSession ? session : "");
+        const flags = { onlyCategories: CATEGORIES, disableStorageReset: true, logLevel: "error" };
+        const config = formFactor === "desktop" ? desktopConfig : undefined;
+        const run = await lighthouse(`${base}${path}`, flags, config, page);
+        results.push({ page: name, form_factor: formFactor, ...figures(run.lhr) });
+        if (process.env.LIGHTHOUSE_DUMP) {
+          writeFileSync(`${process.env.LIGHTHOUSE_DUMP}/${path.slice(1, -5)}-${formFactor}.json`, JSON.stringify(run.lhr));
+        }
+        await page.close();
+      }
+    }
+    await browser.disconnect();
+  } finally {
+    chrome.kill();
+  }
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+await main();
