@@ -102,7 +102,10 @@ async function start() {
  * @param {string | null | undefined} tag */
 function useLocale(tag) {
   setLocale(tag);
-  for (const input of document.querySelectorAll("input[name=amount]")) {
+  const inputs = /** @type {NodeListOf<HTMLInputElement>} */ (
+    document.querySelectorAll("input[name=amount]")
+  );
+  for (const input of inputs) {
     input.placeholder = amountToInput("0.00");
   }
 }
