@@ -72,11 +72,11 @@ def export(
     Console().print(f"Exported to {out} ({out.stat().st_size} bytes).")
 
 
-def _write_atomically(out: Path, chunks: Iterator[str]) -> None:
+def _write_atomically(out: Path, chunks: Iterator[bytes]) -> None:
     """Write beside the target, then rename: a failed export never leaves half a file."""
     partial = out.with_name(out.name + ".partial")
     try:
-        with partial.open("w", encoding="utf-8", newline="") as handle:
+        with partial.open("wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
         os.replace(partial, out)
