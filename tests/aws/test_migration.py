@@ -101,8 +101,8 @@ def seed(data_dir: Path) -> Seeded:
 
 
 def exported(c: Container, user_id: str) -> tuple[str, str]:
-    csv = "".join(export_csv(store=c.store, user_id=user_id, filters=ExpenseFilter()))
-    js = "".join(export_json(store=c.store, user_id=user_id, filters=ExpenseFilter()))
+    csv = b"".join(export_csv(store=c.store, user_id=user_id, filters=ExpenseFilter())).decode()
+    js = b"".join(export_json(store=c.store, user_id=user_id, filters=ExpenseFilter())).decode()
     return csv, js
 
 

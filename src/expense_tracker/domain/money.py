@@ -73,16 +73,6 @@ def from_minor(minor: int, currency: str) -> Decimal:
     return (Decimal(minor).scaleb(-digits)).quantize(Decimal(1).scaleb(-digits))
 
 
-def minor_text(minor: int, currency: str) -> str:
-    """`format_amount(from_minor(minor, currency), currency)` without a Decimal: the text of a
-    stored amount, as exports write a million of them. Amounts are positive."""
-    digits = MINOR_UNITS[currency]
-    if digits == 0:
-        return str(minor)
-    whole, fraction = divmod(minor, 10**digits)
-    return f"{whole}.{fraction:0{digits}d}"
-
-
 def format_amount(amount: Decimal, currency: str) -> str:
     digits = minor_units(currency)
     return str(amount.quantize(Decimal(1).scaleb(-digits)))
