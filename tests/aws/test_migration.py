@@ -19,6 +19,7 @@ from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore
 from expense_tracker.adapters.aws.wiring import build_aws_container
 from expense_tracker.adapters.common.clock import FixedClock
 from expense_tracker.adapters.local.wiring import build_local_container
+from expense_tracker.adapters.sqlite.plans import SqlitePlans
 from expense_tracker.config import Settings
 from expense_tracker.container import Container
 from expense_tracker.domain.errors import StorageError
@@ -27,7 +28,7 @@ from expense_tracker.domain.profile import Profile, ProfileChanges
 from expense_tracker.domain.receipts import receipt_key
 from expense_tracker.entrypoints.cli import app
 from expense_tracker.ports.plans import ALERT, ALERT_MARK, SETTINGS, PlanRecord
-from expense_tracker.services import migration
+from expense_tracker.services import migration, migration_plans
 from expense_tracker.services.budgets import budget_to_record, create_budget
 from expense_tracker.services.migration_plans import PLAN_KINDS
 from expense_tracker.services.recurring import create_series
@@ -178,6 +179,20 @@ def crash_after_first_page(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DynamoExpenseStore, "add_many", flaky)
 
 
+def crash_in_the_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second plan record written locally fails: the kind is left half done."""
+    original = SqlitePlans.create
+    calls = {"n": 0}
+
+    def flaky(self: SqlitePlans, records: list[PlanRecord]) -> bool:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise StorageError("simulated crash while copying the plans")
+        return original(self, records)
+
+    monkeypatch.setattr(SqlitePlans, "create", flaky)
+
+
 def test_round_trip_local_aws_local_gives_byte_identical_exports(
     stack: AwsStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -215,6 +230,11 @@ def test_round_trip_local_aws_local_gives_byte_identical_exports(
     with local(first) as before:
         assert plans_of(aws, remote_id.user_id) == plans_of(before, seeded.user_id)
 
+    monkeypatch.setattr(migration_plans, "PAGE", 1)
+    with monkeypatch.context() as crash:
+        crash_in_the_plans(crash)
+        broken = run(stack, "to-local", "--data-dir", str(back))
+    assert broken.exit_code == 1 and "simulated crash" in broken.output
     home = run(stack, "to-local", "--data-dir", str(back))
     assert home.exit_code == 0, home.output
     assert "users set-password" in home.output
