@@ -88,14 +88,15 @@ def json_record(row: ExportRow) -> dict[str, object]:
 
 
 def json_blocks(pages: Iterable[list[ExportRow]]) -> Iterator[bytes]:
-    """A JSON array of the API's records, one block of bytes per page."""
+    """A JSON array of the API's records, one block of bytes per page: byte for byte what
+    `json.dumps(every_record, ensure_ascii=False) + "\n"` would write, one encoder call a page."""
     encode = json.JSONEncoder(ensure_ascii=False).encode
     yield b"["
     separator = ""
     for page in pages:
         if page:
-            yield (separator + ",".join([encode(json_record(r)) for r in page])).encode()
-            separator = ","
+            yield (separator + encode([json_record(r) for r in page])[1:-1]).encode()
+            separator = ", "
     yield b"]\n"
 
 
