@@ -27,7 +27,7 @@ def test_export_rows_are_the_iterated_expenses_as_the_api_writes_them(store: Exp
             user,
             amount=amount,
             currency=currency,
-            description=f"=n{n} ünï\n\"q\"",
+            description=f'=n{n} ünï\n"q"',
             day=date(2026, 1, 1) + timedelta(days=n % 3),
             created_at=start + timedelta(seconds=n),  # some with, some without microseconds
         )
