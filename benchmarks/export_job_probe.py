@@ -3,7 +3,7 @@
     python -m benchmarks.export_job_probe DATA_DIR USER_ID v1|csv|json|zip|plain-zip
 
 Prints one JSON line: rows, bytes, seconds, rss_before_kib, peak_rss_kib.
-- `v1`: the streaming export as `GET /api/expenses/export` sends it (64 KiB blocks), counted;
+- `v1`: the streaming export as `GET /api/expenses/export` sends it (a block per page), counted;
 - `csv`, `json`, `zip`: the export job (`services.exports.run_export`) writing its file
   through the local export-files adapter, as the server does;
 - `plain-zip`: the baseline for the pack: the job's own CSV and JSON and the same receipt
@@ -28,7 +28,6 @@ from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.ports.jobs import Job, JobData
 from expense_tracker.services.exports import ExportDeps, export_key, run_export
 from expense_tracker.services.jobs import new_job
-from expense_tracker.services.text_stream import batched
 from expense_tracker.services.transfer import export_csv
 
 from .export_probe import current_rss_kib, peak_rss_kib
@@ -58,7 +57,7 @@ def _deps(data_dir: Path, db: Database) -> ExportDeps:
 
 def _v1(deps: ExportDeps, user_id: str) -> tuple[int, int]:
     nbytes = lines = 0
-    for block in batched(export_csv(store=deps.store, user_id=user_id, filters=ExpenseFilter())):
+    for block in export_csv(store=deps.store, user_id=user_id, filters=ExpenseFilter()):
         nbytes += len(block)
         lines += block.count(b"\r\n")  # the bench's descriptions hold no line breaks
     return lines - 1, nbytes  # less the header

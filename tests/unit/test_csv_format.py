@@ -11,16 +11,20 @@ import pytest
 
 from expense_tracker.domain.csv_format import (
     HEADER,
-    csv_lines,
     neutralise,
     parse_import,
     unneutralise,
 )
 from expense_tracker.domain.expense import Expense, Receipt
+from expense_tracker.domain.export_rows import csv_blocks, pages_of
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
 HEAD = "date,amount,currency,category,description\n"
+
+
+def csv_lines(expenses: list[Expense]) -> list[str]:
+    return [block.decode() for block in csv_blocks(pages_of(expenses))]
 
 
 def _expense(category: str = "Food", description: str = "Lunch") -> Expense:

@@ -27,12 +27,12 @@ from expense_tracker.adapters.memory import (
 from expense_tracker.adapters.memory_exports import MemoryExportFiles
 from expense_tracker.domain.errors import Invalid, NotFound
 from expense_tracker.domain.expense import Expense, ExpenseFilter, Receipt
+from expense_tracker.domain.export_rows import EXPORT_PAGE
 from expense_tracker.entrypoints.cli import app
 from expense_tracker.ports.exports import EXPORT_RETENTION
 from expense_tracker.ports.jobs import Job, JobData
 from expense_tracker.services import exports as svc
 from expense_tracker.services.pack_check import verify_pack
-from expense_tracker.services.text_stream import batched
 from expense_tracker.services.transfer import export_csv
 from tests.contract.factories import NOW, make_expense
 
@@ -154,7 +154,8 @@ def test_running_an_export_again_replaces_the_file_and_adds_nothing() -> None:
 
 def test_progress_is_reported_while_rows_are_written() -> None:
     w = world()
-    w.store.add_many([make_expense("alice") for _ in range(svc.REPORT_EVERY_ROWS + 1)])
+    total = 2 * svc.REPORT_EVERY_ROWS + 1
+    w.store.add_many([make_expense("alice") for _ in range(total)])
     reports: list[JobData] = []
 
     class Reporter:
@@ -166,8 +167,10 @@ def test_progress_is_reported_while_rows_are_written() -> None:
 
     job = w.export("json")
     result = svc.run_export(job, Reporter(), deps=w.deps)
-    assert reports and reports[0]["rows"] == svc.REPORT_EVERY_ROWS
-    assert result["rows"] == svc.REPORT_EVERY_ROWS + 1
+    counts = [int(str(r["rows"])) for r in reports]
+    assert len(counts) == 2 and counts == sorted(counts)  # about every REPORT_EVERY_ROWS
+    assert all(n < total for n in counts)  # reported on the way, before the end
+    assert result["rows"] == total
 
 
 def test_a_finished_export_expires_after_the_retention() -> None:
@@ -290,11 +293,11 @@ def test_export_time_is_the_jobs_creation_time() -> None:
     assert manifest["exported_at"] == "2026-05-01T08:30:00Z"
 
 
-def test_the_v1_export_sends_its_first_block_before_reading_every_row() -> None:
-    """GET /api/expenses/export streams: a block goes out after about 64 KiB of rows, long
-    before the store's last page is read (the route sends exactly these blocks)."""
+def test_the_v1_export_sends_a_block_per_page_without_reading_every_row() -> None:
+    """GET /api/expenses/export streams: the header, then one block per page of the store,
+    each sent before the next page is read (the route sends exactly these blocks)."""
     pulled = {"rows": 0}
-    rows = [make_expense("alice", description="x" * 200) for _ in range(2000)]
+    rows = [make_expense("alice", description="x" * 200) for _ in range(3 * EXPORT_PAGE)]
 
     class CountingStore(MemoryExpenseStore):
         def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
@@ -302,8 +305,10 @@ def test_the_v1_export_sends_its_first_block_before_reading_every_row() -> None:
                 pulled["rows"] += 1
                 yield expense
 
-    blocks = batched(export_csv(store=CountingStore(), user_id="alice", filters=ExpenseFilter()))
+    blocks = export_csv(store=CountingStore(), user_id="alice", filters=ExpenseFilter())
+    assert next(blocks).startswith(b"id,date,amount")
     first = next(blocks)
-    assert 64 * 1024 <= len(first) < 80 * 1024
-    assert pulled["rows"] < 400  # of 2000: one block's worth, not the whole result
-    assert sum(len(b) for b in blocks) + len(first) > 500_000
+    assert first.count(b"\r\n") == EXPORT_PAGE
+    assert pulled["rows"] == EXPORT_PAGE  # one page read, not the whole result
+    rest = list(blocks)
+    assert [b.count(b"\r\n") for b in rest] == [EXPORT_PAGE, EXPORT_PAGE]

@@ -306,9 +306,13 @@ def test_export_csv_and_json_hold_only_my_expenses() -> None:
     mine = world.add(description="=formula")
     world.add(user="bob", description="secret")
 
-    text = "".join(transfer.export_csv(store=world.store, user_id="alice", filters=ExpenseFilter()))
+    text = b"".join(
+        transfer.export_csv(store=world.store, user_id="alice", filters=ExpenseFilter())
+    ).decode()
     records = json.loads(
-        "".join(transfer.export_json(store=world.store, user_id="alice", filters=ExpenseFilter()))
+        b"".join(
+            transfer.export_json(store=world.store, user_id="alice", filters=ExpenseFilter())
+        ).decode()
     )
 
     assert "'=formula" in text and "secret" not in text
@@ -319,11 +323,11 @@ def test_export_csv_and_json_hold_only_my_expenses() -> None:
 def test_export_reimports_as_new_expenses() -> None:
     world = World()
     world.add(description="=1+1", category="Food", amount="1.05", currency="KWD")
-    exported = "".join(
+    exported = b"".join(
         transfer.export_csv(store=world.store, user_id="alice", filters=ExpenseFilter())
     )
 
-    result = world.import_csv(exported.encode())
+    result = world.import_csv(exported)
 
     assert (result.imported, result.errors) == (1, [])
     copies = _everything(world)

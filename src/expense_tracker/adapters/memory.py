@@ -29,6 +29,7 @@ from ..domain.expense import (
     Position,
     Receipt,
 )
+from ..domain.export_rows import ExportRow, pages_of
 from ..domain.profile import Profile, ProfileChanges
 from ..ports import (
     Clock,
@@ -146,6 +147,9 @@ class MemoryExpenseStore:
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         yield from self._mine(user_id, filters)
+
+    def export_pages(self, user_id: str, filters: ExpenseFilter) -> Iterator[list[ExportRow]]:
+        return pages_of(self.iterate(user_id, filters))
 
     def delete_user(self, user_id: str) -> list[Receipt]:
         with self._lock:

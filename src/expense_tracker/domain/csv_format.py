@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -26,17 +26,17 @@ HEADER = (
 )
 REQUIRED_COLUMNS = ("date", "amount", "currency", "category")
 MAX_REPORTED_ERRORS = 100  # the first ones are kept; the rest only counted (memory stays flat)
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(cell: str) -> str:
     """Stop spreadsheets from running a cell as a formula (OWASP CSV injection)."""
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def unneutralise(cell: str) -> str:
     """Undo `neutralise` on import, so an export re-imports to the same text."""
-    if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS):
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
         return cell[1:]
     return cell
 
@@ -44,33 +44,6 @@ def unneutralise(cell: str) -> str:
 def utc_text(moment: object) -> str:
     text = moment.isoformat() if hasattr(moment, "isoformat") else str(moment)
     return text.replace("+00:00", "Z")
-
-
-def expense_row(expense: Expense) -> list[str]:
-    return [
-        expense.id,
-        expense.date.isoformat(),
-        expense.amount_text,
-        expense.currency,
-        neutralise(expense.category),
-        neutralise(expense.description),
-        "true" if expense.receipt else "false",
-        utc_text(expense.created_at),
-        utc_text(expense.updated_at),
-    ]
-
-
-def csv_lines(expenses: Iterable[Expense]) -> Iterator[str]:
-    """The CSV export, one encoded line at a time, so it can be streamed."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    yield buffer.getvalue()
-    for expense in expenses:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(expense_row(expense))
-        yield buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -101,6 +74,22 @@ class _Errors:
         self.count += 1
         if len(self.kept) < MAX_REPORTED_ERRORS:
             self.kept.append(LineError(line, message))
+
+
+def expense_row(expense: Expense) -> list[str]:
+    """One expense's cells of the export (the paged writer in export_rows does the same from
+    flat rows; this one serves the CLI's export with a home-currency column)."""
+    return [
+        expense.id,
+        expense.date.isoformat(),
+        expense.amount_text,
+        expense.currency,
+        neutralise(expense.category),
+        neutralise(expense.description),
+        "true" if expense.receipt else "false",
+        utc_text(expense.created_at),
+        utc_text(expense.updated_at),
+    ]
 
 
 def parse_import(text: str, *, default_currency: str, today: date) -> ParsedImport:

@@ -17,6 +17,7 @@ from ..domain.expense import (
     Position,
     Receipt,
 )
+from ..domain.export_rows import ExportRow
 from ..domain.profile import Profile, ProfileChanges
 
 
@@ -71,6 +72,11 @@ class ExpenseStore(Protocol):
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         """Every matching expense, newest first, fetched page by page (for export)."""
+        ...
+
+    def export_pages(self, user_id: str, filters: ExpenseFilter) -> Iterator[list[ExportRow]]:
+        """What `iterate` gives, as export rows in pages of about EXPORT_PAGE (none empty);
+        each page its own short read, so the pages may be pulled from different threads."""
         ...
 
     def delete_user(self, user_id: str) -> list[Receipt]:

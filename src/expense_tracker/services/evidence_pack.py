@@ -19,20 +19,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from ..domain.csv_format import csv_lines, utc_text
+from ..domain.csv_format import utc_text
 from ..domain.errors import NotFound
-from ..domain.expense import Expense, ExpenseFilter
+from ..domain.expense import ExpenseFilter
+from ..domain.export_rows import ExportRow, csv_blocks, json_blocks
 from ..domain.receipts import EXTENSIONS
 from ..ports import ExpenseStore, ReceiptStore
 from ..ports.rates import Rates
-from .text_stream import batched
-from .transfer import json_chunks
 
 PACK_FORMAT = "expense-tracker evidence pack"
 PACK_VERSION = 1
 MANIFEST = "manifest.json"
 RATES_HEADER = ("date", "currency", "rate_date", "units_per_eur")
 Progress = Callable[[int], None]  # rows written so far
+REPORT_EVERY = 5000  # rows
 
 
 class Sink(Protocol):
@@ -50,19 +50,25 @@ class _Seen:
     """What the expense pass learns on the way: counts, the period, the rates to look up."""
 
     rows: int = 0
-    first: date | None = None
-    last: date | None = None
-    pairs: set[tuple[date, str]] = field(default_factory=set)
+    pairs: set[tuple[str, str]] = field(default_factory=set)  # ISO dates sort as dates do
 
-    def watch(self, expenses: Iterable[Expense], progress: Progress) -> Iterator[Expense]:
-        for expense in expenses:
-            self.rows += 1
-            self.first = min(self.first or expense.date, expense.date)
-            self.last = max(self.last or expense.date, expense.date)
-            self.pairs.add((expense.date, expense.currency))
-            if self.rows % 5000 == 0:
+    def watch(
+        self, pages: Iterable[list[ExportRow]], progress: Progress
+    ) -> Iterator[list[ExportRow]]:
+        for page in pages:
+            before, self.rows = self.rows, self.rows + len(page)
+            self.pairs.update((row.date, row.currency) for row in page)
+            if self.rows // REPORT_EVERY > before // REPORT_EVERY:
                 progress(self.rows)
-            yield expense
+            yield page
+
+    @property
+    def first(self) -> date | None:
+        return date.fromisoformat(min(day for day, _ in self.pairs)) if self.pairs else None
+
+    @property
+    def last(self) -> date | None:
+        return date.fromisoformat(max(day for day, _ in self.pairs)) if self.pairs else None
 
 
 @dataclass(frozen=True)
@@ -105,11 +111,11 @@ class _Pack:
 def write_pack(sink: Sink, src: PackSources, progress: Progress) -> PackResult:
     pack, seen = _Pack(sink, src.exported_at), _Seen()
     with pack.zip:
-        expenses = seen.watch(src.store.iterate(src.user_id, src.filters), progress)
-        pack.add("expenses.csv", batched(csv_lines(expenses)))
-        pack.add("expenses.json", batched(json_chunks(src.store.iterate(src.user_id, src.filters))))
+        pages = seen.watch(src.store.export_pages(src.user_id, src.filters), progress)
+        pack.add("expenses.csv", csv_blocks(pages))
+        pack.add("expenses.json", json_blocks(src.store.export_pages(src.user_id, src.filters)))
         stored, missing = _add_receipts(pack, src)
-        pack.add("rates.csv", batched(_rate_lines(src.rates, seen.pairs)))
+        pack.add("rates.csv", _rate_lines(src.rates, seen.pairs))
         manifest = _manifest(src, seen, stored, missing, pack.files)
         pack.add(MANIFEST, [json.dumps(manifest, indent=2, ensure_ascii=False).encode()])
     return PackResult(seen.rows, stored)
@@ -118,32 +124,32 @@ def write_pack(sink: Sink, src: PackSources, progress: Progress) -> PackResult:
 def _add_receipts(pack: _Pack, src: PackSources) -> tuple[int, list[str]]:
     """One receipt read at a time; a file the store lost is named in the manifest."""
     stored, missing = 0, []
-    for expense in src.store.iterate(src.user_id, src.filters):
-        receipt = expense.receipt
-        if receipt is None:
-            continue
-        try:
-            data = src.receipts.read(receipt.key)
-        except NotFound:
-            missing.append(expense.id)
-            continue
-        name = f"receipts/{expense.id}.{EXTENSIONS.get(receipt.content_type, 'bin')}"
-        pack.add(name, [data], compress=False)  # images and PDFs are compressed already
-        stored += 1
+    for page in src.store.export_pages(src.user_id, src.filters):
+        for row in page:
+            if row.receipt_key is None or row.receipt_type is None:
+                continue
+            try:
+                data = src.receipts.read(row.receipt_key)
+            except NotFound:
+                missing.append(row.id)
+                continue
+            name = f"receipts/{row.id}.{EXTENSIONS.get(row.receipt_type, 'bin')}"
+            pack.add(name, [data], compress=False)  # images and PDFs are compressed already
+            stored += 1
     return stored, missing
 
 
-def _rate_lines(rates: Rates, pairs: set[tuple[date, str]]) -> Iterator[str]:
+def _rate_lines(rates: Rates, pairs: set[tuple[str, str]]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(RATES_HEADER)
-    by_day = {day: rates.on(day) for day in {day for day, _ in pairs}}
+    by_day = {day: rates.on(date.fromisoformat(day)) for day in {day for day, _ in pairs}}
     for day, currency in sorted(pairs):
         found = by_day[day]
         rate = None if found is None else found.per_euro.get(currency)
         if found is not None and rate is not None:
-            writer.writerow([day.isoformat(), currency, found.as_of.isoformat(), str(rate)])
-    yield buffer.getvalue()
+            writer.writerow([day, currency, found.as_of.isoformat(), str(rate)])
+    yield buffer.getvalue().encode()
 
 
 def _manifest(

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO, Literal
 
-from ..domain.csv_format import csv_lines
 from ..domain.errors import FieldError, Invalid
-from ..domain.expense import Expense, ExpenseFilter
+from ..domain.expense import ExpenseFilter
+from ..domain.export_rows import ExportRow, csv_blocks, json_blocks
 from ..ports import Clock, ExpenseStore, Profiles, ReceiptStore
 from ..ports.exports import EXPORT_RETENTION, ExportFiles
 from ..ports.jobs import Job, JobData, JobFailed, JobReporter, Jobs
@@ -22,8 +22,6 @@ from ..ports.rates import Rates
 from .evidence_pack import PackSources, write_pack
 from .expenses import check_range
 from .jobs import new_job
-from .text_stream import batched
-from .transfer import json_chunks
 
 EXPORT_KIND = "export"
 ExportFormat = Literal["csv", "json", "zip"]
@@ -107,10 +105,9 @@ def _write(
             exported_at=job.created_at,
         )
         return write_pack(sink, sources, progress).rows
-    counter = _RowCounter(progress)
-    expenses = counter.watch(deps.store.iterate(job.user_id, filters))
-    pieces = csv_lines(expenses) if fmt == "csv" else json_chunks(expenses)
-    for block in batched(pieces):
+    counter = RowCounter(progress)
+    pages = counter.watch(deps.store.export_pages(job.user_id, filters))
+    for block in csv_blocks(pages) if fmt == "csv" else json_blocks(pages):
         sink.write(block)
     return counter.rows
 
@@ -134,17 +131,19 @@ class _Counted:
         """The port closes the file when its block ends; the zip writer must not."""
 
 
-class _RowCounter:
+class RowCounter:
+    """Counts the rows of the pages that pass; reports about every REPORT_EVERY_ROWS."""
+
     def __init__(self, progress: Callable[[int], None]) -> None:
         self.rows = 0
         self._progress = progress
 
-    def watch(self, expenses: Iterator[Expense]) -> Iterator[Expense]:
-        for expense in expenses:
-            self.rows += 1
-            if self.rows % REPORT_EVERY_ROWS == 0:
+    def watch(self, pages: Iterator[list[ExportRow]]) -> Iterator[list[ExportRow]]:
+        for page in pages:
+            before, self.rows = self.rows, self.rows + len(page)
+            if self.rows // REPORT_EVERY_ROWS > before // REPORT_EVERY_ROWS:
                 self._progress(self.rows)
-            yield expense
+            yield page
 
 
 def _filters(params: JobData) -> ExpenseFilter:

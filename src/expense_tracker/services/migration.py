@@ -2,8 +2,8 @@
 
 Accounts are matched by e-mail (user ids differ between identity providers); expenses keep
 their ids, versions and timestamps; receipts are copied byte for byte under the new owner's
-keys before the expense that references them is written. Each kind of data is one entry of
-KINDS, so budgets, recurring series and rules join with one function each.
+keys before the expense that references them is written; then the settings' plans (budgets,
+recurring series, alerts) and import rules (migration_plans). Each kind is one entry of KINDS.
 
 Resumable and idempotent: a checkpoint records the kinds finished per account and the page
 an unfinished kind got to; whatever a crash left half-done is found again and skipped (an
@@ -17,9 +17,13 @@ from datetime import date
 
 from ..domain.errors import Conflict, NotFound
 from ..domain.expense import Expense, ExpenseFilter, Position
+from ..domain.profile import ProfileChanges
 from ..domain.receipts import parse_key, receipt_key
 from ..ports import ExpenseStore, Profiles, ReceiptStore
+from ..ports.imports import RuleStore
 from ..ports.migration import AccountDirectory, Checkpoint
+from ..ports.plans import PlanStore
+from .migration_plans import copy_plans, copy_rules
 
 PAGE = 200
 
@@ -30,6 +34,8 @@ class Place:
     receipts: ReceiptStore
     profiles: Profiles
     accounts: AccountDirectory
+    plans: PlanStore
+    rules: RuleStore
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,10 @@ KindCopier = Callable[[Move], int]
 
 
 def copy_profile(move: Move) -> int:
-    currency = move.source.profiles.default_currency(move.source_id)
-    move.target.profiles.set_default_currency(move.target_id, currency)
+    """The settings: default and home currency, locale (setting them again changes nothing)."""
+    profile = move.source.profiles.profile(move.source_id)
+    changes = ProfileChanges(profile.default_currency, profile.home_currency, profile.locale)
+    move.target.profiles.update_profile(move.target_id, changes)
     return 1
 
 
@@ -69,9 +77,20 @@ def copy_expenses(move: Move) -> int:
         move.checkpoint.save_position(move.email, "expenses", f"{after.date}|{after.id}")
 
 
+def copy_plan_records(move: Move) -> int:
+    return copy_plans(move.source.plans, move.target.plans, move.source_id, move.target_id)
+
+
+def copy_import_rules(move: Move) -> int:
+    return copy_rules(move.source.rules, move.target.rules, move.source_id, move.target_id)
+
+
 KINDS: tuple[tuple[str, KindCopier], ...] = (
     ("profile", copy_profile),
     ("expenses", copy_expenses),  # receipts travel with their expenses
+    # After the expenses: a series arrives with its watermark past the occurrences moved.
+    ("plans", copy_plan_records),  # budgets, recurring series, alerts
+    ("rules", copy_import_rules),
 )
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..domain.csv_format import LineError, csv_lines, parse_import, utc_text
+from ..domain.csv_format import LineError, parse_import, utc_text
 from ..domain.errors import FieldError, Invalid, PayloadTooLarge
 from ..domain.expense import Expense, ExpenseFilter
+from ..domain.export_rows import csv_blocks, json_blocks
 from ..ports import Clock, ExpenseStore, Profiles
 from .expenses import check_range, new_expense
 
@@ -39,24 +39,16 @@ def public_record(expense: Expense) -> dict[str, object]:
     }
 
 
-def json_chunks(expenses: Iterable[Expense]) -> Iterator[str]:
-    """A JSON array of the API's records, one element at a time."""
-    yield "["
-    for index, expense in enumerate(expenses):
-        yield ("," if index else "") + json.dumps(public_record(expense), ensure_ascii=False)
-    yield "]\n"
-
-
-def export_csv(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) -> Iterator[str]:
-    """Line by line as the store's pages arrive: memory holds a page, never the whole."""
+def export_csv(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) -> Iterator[bytes]:
+    """The header, then one block of bytes per page of the store: memory holds a page."""
     check_range(filters.date_from, filters.date_to)
-    return csv_lines(store.iterate(user_id, filters))
+    return csv_blocks(store.export_pages(user_id, filters))
 
 
-def export_json(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) -> Iterator[str]:
-    """A JSON array, produced one element at a time so memory stays flat."""
+def export_json(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) -> Iterator[bytes]:
+    """A JSON array, one block of bytes per page of the store, so memory stays flat."""
     check_range(filters.date_from, filters.date_to)
-    return json_chunks(store.iterate(user_id, filters))
+    return json_blocks(store.export_pages(user_id, filters))
 
 
 @dataclass(frozen=True)

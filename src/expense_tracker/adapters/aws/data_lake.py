@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ...domain.analytics import DayTotal, Summary
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
+from ...domain.export_rows import ExportRow
 from ...domain.records import expense_to_record
 from ...ports import ExpenseStore, IdempotencyKey
 
@@ -112,6 +113,9 @@ class DataLakeStore:
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         return self._inner.iterate(user_id, filters)
+
+    def export_pages(self, user_id: str, filters: ExpenseFilter) -> Iterator[list[ExportRow]]:
+        return self._inner.export_pages(user_id, filters)
 
     # The copy
     def _put(self, expense: Expense) -> None:

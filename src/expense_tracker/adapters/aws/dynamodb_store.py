@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from ...domain.analytics import DayTotal, Summary, day_totals
 from ...domain.errors import Conflict, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
+from ...domain.export_rows import ExportRow, export_row
 from ...ports import IdempotencyKey
 from ..memory import DUPLICATE_ID
 from . import dynamodb_aggregates as aggregates
@@ -221,6 +222,12 @@ class DynamoExpenseStore:
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         for page in self._pages(user_id, filters, None, None):
             yield from (expense_from_item(item) for item in page)
+
+    def export_pages(self, user_id: str, filters: ExpenseFilter) -> Iterator[list[ExportRow]]:
+        # A Query page (up to 1 MB) is a page of the export: one round trip, one block.
+        for page in self._pages(user_id, filters, None, None):
+            if rows := [export_row(expense_from_item(item)) for item in page]:
+                yield rows
 
     def _totals(self, low: str, high: str, user_id: str) -> Iterator[aggregates.Total]:
         for page in query_pages(

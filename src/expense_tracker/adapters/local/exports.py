@@ -7,11 +7,6 @@ Nothing is served by path: a file is reachable only through a signed, expiring l
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 import os
 import re
 import tempfile
@@ -22,10 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from ...domain.errors import FieldError, Forbidden, Invalid, NotFound
+from ...domain.errors import FieldError, Invalid, NotFound
 from ...ports import Clock
 from ...ports.exports import DOWNLOAD_SECONDS
 from ..common.clock import SystemClock
+from .signed_links import LinkSigner
 from .upload import remove_quietly
 
 DOWNLOAD_PATH = "/api/_local/exports/download"
@@ -40,14 +36,6 @@ class Download:
     filename: str
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class LocalExportFiles:
     def __init__(
         self, root: Path, secret: bytes, public_url: str, *, clock: Clock | None = None
@@ -55,9 +43,8 @@ class LocalExportFiles:
         self._root, self._tmp = root, root / "tmp"
         self._tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
         # A key of its own: a download link never passes for a receipt link, nor the reverse.
-        self._key = hmac.new(secret, b"export download link", hashlib.sha256).digest()
+        self._links = LinkSigner(secret, b"export download link", clock or SystemClock())
         self._base_url = public_url.rstrip("/")
-        self._clock = clock or SystemClock()
 
     def _path(self, key: str) -> Path:
         if not _KEY.fullmatch(key):
@@ -86,25 +73,13 @@ class LocalExportFiles:
         self._path(key)
         if not _FILENAME.fullmatch(filename):
             raise Invalid(FieldError("filename", "is not a safe file name"))
-        expires = int(self._clock.now().timestamp()) + DOWNLOAD_SECONDS
-        payload = _b64(json.dumps({"k": key, "n": filename, "e": expires}).encode())
-        return f"{self._base_url}{DOWNLOAD_PATH}/{payload}.{self._sign(payload)}"
-
-    def _sign(self, payload: str) -> str:
-        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+        token = self._links.token({"k": key, "n": filename}, DOWNLOAD_SECONDS)
+        return f"{self._base_url}{DOWNLOAD_PATH}/{token}"
 
     def open_download(self, token: str) -> Download:
         """The file a link points to: Forbidden when tampered or expired, NotFound when the
         file is gone (expired and swept)."""
-        payload, _, signature = token.partition(".")
-        if not hmac.compare_digest(self._sign(payload).encode(), signature.encode()):
-            raise Forbidden("The link is not valid")
-        try:
-            claims = json.loads(_unb64(payload))
-        except (ValueError, binascii.Error) as exc:  # signed by us, so never; but be safe
-            raise Forbidden("The link is not valid") from exc
-        if self._clock.now().timestamp() >= claims["e"]:
-            raise Forbidden("The link has expired")
+        claims = self._links.claims(token)
         path = self._path(claims["k"])
         if not path.is_file():
             raise NotFound("The export is no longer available")

@@ -7,10 +7,8 @@ is served by path: a file is reachable only through a signed link."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
@@ -35,6 +33,7 @@ from ..common.upload_policy import (
     signature_matches,
     upload_conditions,
 )
+from .signed_links import LinkSigner
 from .upload import TYPE_SUFFIX, LocalUpload, atomic_write, remove_quietly, type_note
 
 UPLOAD_PATH = "/api/_local/receipts/upload"
@@ -50,14 +49,6 @@ class ViewedFile:
     content_type: str
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class LocalReceiptStore:
     def __init__(
         self, root: Path, secret: bytes, public_url: str, *, clock: Clock | None = None
@@ -67,9 +58,9 @@ class LocalReceiptStore:
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         # One key per purpose, so a view link can never pass for an upload policy (or a cursor).
         self._upload_key = hmac.new(secret, b"receipt upload policy", hashlib.sha256).digest()
-        self._view_key = hmac.new(secret, b"receipt view link", hashlib.sha256).digest()
-        self._base_url = public_url.rstrip("/")
         self._clock = clock or SystemClock()
+        self._view_links = LinkSigner(secret, b"receipt view link", self._clock)
+        self._base_url = public_url.rstrip("/")
 
     def _path(self, key: str) -> Path:
         if not _KEY.fullmatch(key):
@@ -165,20 +156,12 @@ class LocalReceiptStore:
 
     def view_url(self, key: str, content_type: str) -> str:
         self._path(key)
-        expires = int(self._clock.now().timestamp()) + VIEW_SECONDS
-        payload = _b64(json.dumps({"k": key, "t": content_type, "e": expires}).encode())
-        signature = _b64(hmac.new(self._view_key, payload.encode(), hashlib.sha256).digest())
-        return f"{self._base_url}{VIEW_PATH}/{payload}.{signature}"
+        token = self._view_links.token({"k": key, "t": content_type}, VIEW_SECONDS)
+        return f"{self._base_url}{VIEW_PATH}/{token}"
 
     def open_view(self, token: str) -> ViewedFile:
         """The file a view link points to; Forbidden when the link is tampered or expired."""
-        payload, _, signature = token.partition(".")
-        expected = _b64(hmac.new(self._view_key, payload.encode(), hashlib.sha256).digest())
-        if not hmac.compare_digest(expected.encode(), signature.encode()):
-            raise Forbidden("The link is not valid")
-        claims = json.loads(_unb64(payload))
-        if self._clock.now().timestamp() >= claims["e"]:
-            raise Forbidden("The link has expired")
+        claims = self._view_links.claims(token)
         path = self._path(claims["k"])
         if not path.is_file():
             raise NotFound("No such receipt")

@@ -9,8 +9,10 @@ import sqlite3
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ...domain.currencies import MINOR_UNITS
 from ...domain.errors import Conflict
 from ...domain.expense import Expense, ExpenseFilter, Position, Receipt
+from ...domain.export_rows import ExportRow
 from ...domain.money import from_minor, to_minor
 from ..memory import DUPLICATE_ID
 
@@ -35,6 +37,37 @@ _STAGING = (
     "DELETE FROM temp.expense_staging",
     f"INSERT INTO temp.expense_staging ({_COLUMNS}) VALUES ({', '.join('?' * len(_NAMES))})",
     f"INSERT INTO expenses ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.expense_staging",
+)
+
+
+def _amount_text_sql() -> str:
+    """money.minor_text in SQL (C, not a Python call per row): amounts are positive integers."""
+    by_digits: dict[int, list[str]] = {}
+    for code, digits in MINOR_UNITS.items():
+        by_digits.setdefault(digits, []).append(code)
+
+    def text(digits: int) -> str:
+        if digits == 0:
+            return "CAST(amount_minor AS TEXT)"
+        scale = 10**digits
+        return f"printf('%d.%0{digits}d', amount_minor / {scale}, amount_minor % {scale})"
+
+    common = max(by_digits, key=lambda digits: len(by_digits[digits]))  # 2: the ELSE
+    cases = [
+        f"WHEN currency IN ({', '.join(repr(c) for c in sorted(codes))}) THEN {text(digits)}"
+        for digits, codes in sorted(by_digits.items())
+        if digits != common
+    ]  # the codes are ISO 4217's, [A-Z]{3}: nothing to escape
+    return f"CASE {' '.join(cases)} ELSE {text(common)} END"
+
+
+# An ExportRow, field by field: the stored text is the API's already, but for the amount
+# (minor units) and the "+00:00" that the API writes as "Z".
+EXPORT_SELECT = (
+    f"SELECT id, spent_on, {_amount_text_sql()}, currency, category, description, "
+    "replace(created_at, '+00:00', 'Z'), replace(updated_at, '+00:00', 'Z'), version, "
+    "recurring_id, receipt_content_type, receipt_size, "
+    "replace(receipt_uploaded_at, '+00:00', 'Z'), receipt_key FROM expenses"
 )
 
 
@@ -85,6 +118,11 @@ def row_expense(row: sqlite3.Row) -> Expense:
     )
 
 
+def export_rows(rows: list[tuple[Any, ...]]) -> list[ExportRow]:
+    """EXPORT_SELECT's tuples, as they are."""
+    return list(map(ExportRow._make, rows))
+
+
 def moment(value: datetime) -> str:
     """Fixed-width UTC text, so moments from any clock compare correctly as strings."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -126,7 +164,11 @@ def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], lis
 
 
 def list_query(
-    user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
+    user_id: str,
+    filters: ExpenseFilter,
+    limit: int,
+    after: Position | None,
+    select: str = SELECT,
 ) -> tuple[str, list[Any]]:
     """One page in (spent_on DESC, id DESC) order, read straight off an index (keyset)."""
     if after is not None and filters.date_to and after.date <= filters.date_to:
@@ -137,7 +179,7 @@ def list_query(
     if after is not None:
         clauses.append("(spent_on, id) < (?, ?)")
         params += [after.date.isoformat(), after.id]
-    sql = f"{SELECT} WHERE {' AND '.join(clauses)} ORDER BY spent_on DESC, id DESC LIMIT ?"
+    sql = f"{select} WHERE {' AND '.join(clauses)} ORDER BY spent_on DESC, id DESC LIMIT ?"
     return sql, [*params, limit]
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from ...domain.analytics import DayTotal, Summary
 from ...domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
+from ...domain.export_rows import EXPORT_PAGE, ExportRow
 from ...domain.profile import Profile, ProfileChanges
 from ...domain.records import expense_from_record, expense_to_record
 from ...ports import IdempotencyKey
@@ -23,8 +24,10 @@ from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from . import day_totals, totals
 from .db import Database, storage_errors
 from .queries import (
+    EXPORT_SELECT,
     SELECT,
     UPDATE,
+    export_rows,
     insert_rows,
     list_query,
     moment,
@@ -189,6 +192,22 @@ class SqliteExpenseStore:
             if page.next is None:
                 return
             after = page.next
+
+    def export_pages(self, user_id: str, filters: ExpenseFilter) -> Iterator[list[ExportRow]]:
+        # Keyset pages, each its own short read: no cursor or transaction stays open between
+        # pages (a streaming response pulls them from the thread pool, any thread).
+        after: Position | None = None
+        while True:
+            sql, params = list_query(user_id, filters, EXPORT_PAGE, after, EXPORT_SELECT)
+            with storage_errors("export expenses"):
+                cursor = self._db.connection().cursor()
+                cursor.row_factory = None  # plain tuples: no sqlite3.Row per row
+                rows = cursor.execute(sql, params).fetchall()
+            if rows:
+                yield export_rows(rows)
+            if len(rows) < EXPORT_PAGE:
+                return
+            after = Position(date.fromisoformat(rows[-1][1]), rows[-1][0])
 
     def delete_user(self, user_id: str) -> list[Receipt]:
         with storage_errors("delete the user's data"), self._db.write() as conn:

@@ -105,7 +105,14 @@ def aws_place() -> Iterator[Place]:
 
 
 def _place(container: Container, accounts: Any) -> Place:
-    return Place(container.store, container.receipts, container.profiles, accounts)
+    return Place(
+        container.store,
+        container.receipts,
+        container.profiles,
+        accounts,
+        container.plans,
+        container.rules,
+    )
 
 
 def _run(source: Place, target: Place, checkpoint: JsonCheckpoint, only: str | None) -> None:
@@ -126,7 +133,8 @@ def _run(source: Place, target: Place, checkpoint: JsonCheckpoint, only: str | N
 
 @migrate_app.command("to-aws")
 def to_aws(data_dir: DataDir = None, user: OnlyUser = None) -> None:
-    """Copy the local data directory's accounts, expenses and receipts to the deployed stack.
+    """Copy the local data directory's accounts, settings, expenses, receipts, budgets,
+    recurring series and rules to the deployed stack.
     Interrupted? Run it again: it resumes, and nothing is copied twice."""
     with local_place(data_dir) as source, aws_place() as target:
         checkpoint = JsonCheckpoint(_state_file(data_dir, "migrate-to-aws.json"))
@@ -135,8 +143,9 @@ def to_aws(data_dir: DataDir = None, user: OnlyUser = None) -> None:
 
 @migrate_app.command("to-local")
 def to_local(data_dir: DataDir = None, user: OnlyUser = None) -> None:
-    """Copy the deployed stack's accounts, expenses and receipts into the local data
-    directory. Interrupted? Run it again: it resumes, and nothing is copied twice."""
+    """Copy the deployed stack's accounts, settings, expenses, receipts, budgets, recurring
+    series and rules into the local data directory.
+    Interrupted? Run it again: it resumes, and nothing is copied twice."""
     with aws_place() as source, local_place(data_dir) as target:
         checkpoint = JsonCheckpoint(_state_file(data_dir, "migrate-to-local.json"))
         _run(source, target, checkpoint, user)

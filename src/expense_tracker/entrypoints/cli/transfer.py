@@ -83,24 +83,25 @@ def export(
 
 def _export_chunks(
     container: Container, user_id: str, filters: ExpenseFilter, format: Format, home: bool
-) -> Iterator[str]:
+) -> Iterator[bytes]:
     if home:
-        return export_csv_with_home(
+        lines = export_csv_with_home(
             store=container.store,
             rates=container.rates,
             profiles=container.profiles,
             user_id=user_id,
             filters=filters,
         )
+        return (line.encode() for line in lines)
     exporter = svc.export_json if format is Format.json else svc.export_csv
     return exporter(store=container.store, user_id=user_id, filters=filters)
 
 
-def _write_atomically(out: Path, chunks: Iterator[str]) -> None:
+def _write_atomically(out: Path, chunks: Iterator[bytes]) -> None:
     """Write beside the target, then rename: a failed export never leaves half a file."""
     partial = out.with_name(out.name + ".partial")
     try:
-        with partial.open("w", encoding="utf-8", newline="") as handle:
+        with partial.open("wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
         os.replace(partial, out)
