@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from benchmarks import export_probe, importing, imports_job, importtime, run, scale, wrk
-from benchmarks.dataset import bulk_load, csv_bytes
+from benchmarks.dataset import bulk_load, csv_bytes, seeded, seeded_load_rate
 from benchmarks.plan import Plan
 from benchmarks.report import table
 
@@ -35,11 +35,28 @@ def test_bulk_loaded_rows_export_alike_through_the_service_and_the_raw_floor(
 
 
 def test_scale_section_reports_every_query_at_every_size(tmp_path: Path) -> None:
-    section = scale.run(TINY, tmp_path)
+    (tmp_path / "scale").mkdir()
+    section = scale.run(TINY, tmp_path / "scale")
     text = section.markdown()
     for label, _ in (*scale.PAGES, *scale.SUMMARIES):
         assert label in text
     assert section.data["results"][60]["export"]["rows"] == 60
+
+
+def test_seeded_data_is_loaded_once_and_shared_at_every_size(tmp_path: Path) -> None:
+    first = seeded(tmp_path, "u1", (30, 10))
+    assert [size for size, _ in first] == [10, 30]
+    for size, path in first:
+        db = Database(path)
+        try:
+            totals = SqliteExpenseStore(db).summary("u1", None, None).totals
+            assert sum(total.count for total in totals) == size
+        finally:
+            db.close()
+    stamps = [path.stat().st_mtime_ns for _, path in first]
+    assert seeded(tmp_path, "u1", (10, 30)) == first  # the same files, not loaded again
+    assert [path.stat().st_mtime_ns for _, path in first] == stamps
+    assert seeded_load_rate(tmp_path, (10, 30)) > 0
 
 
 def test_import_section_imports_every_row(tmp_path: Path) -> None:
