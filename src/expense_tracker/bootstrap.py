@@ -36,6 +36,7 @@ def job_handlers(container: Container) -> dict[str, JobHandler]:
         IMPORT_KIND: partial(run_import, deps=imports),
         "recurring": partial(recurring_job, container),
         "scan": partial(run_scan, receipts=c.receipts, reader=c.reader, profiles=c.profiles),
+        **c.adapter_jobs,
     }
 
 

@@ -8,25 +8,25 @@ execution environment, and the clients keep their connection pools warm between 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import boto3
+from botocore.client import BaseClient
 from botocore.config import Config
 
 from ...config import Settings
 from ...container import Container
 from ...domain.errors import ConfigurationError
 from ...ports import ExpenseStore
-from ...ports.jobs import Jobs
+from ...ports.jobs import JobHandler, Jobs
 from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
 from ..common.ecb_rates import EcbRates
-from ..memory import MemoryJobs
 from ..memory_reader import MemoryReceiptReader
 from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
-from .data_lake import DataLakeStore
+from .data_lake import LAKE_JOB, DataLakeStore, LakeCopier
 from .dynamodb_imports import DynamoImportLedger
 from .dynamodb_plans import DynamoPlans
 from .dynamodb_rules import DynamoRuleStore
@@ -57,6 +57,23 @@ BASE_CONFIG = Config(
 S3_CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
 
 
+# Every SDK client this module made: SnapStart's restore hook drops their pooled connections.
+_CLIENTS: list[BaseClient] = []
+ClientT = TypeVar("ClientT")
+
+
+def _made(client: ClientT) -> ClientT:
+    _CLIENTS.append(cast("BaseClient", client))
+    return client
+
+
+def close_connections() -> None:
+    """Drop the connections the clients pooled (a restored snapshot's are dead); each client
+    stays usable and opens new ones on its next call."""
+    for client in _CLIENTS:
+        client.close()
+
+
 def s3_regional_endpoint(region: str) -> str:
     return f"https://s3.{region}.amazonaws.com"
 
@@ -74,18 +91,24 @@ class AwsClients:
         general = settings.aws_endpoint_url or None
         base = BASE_CONFIG
         return cls(
-            dynamodb=session.client(
-                "dynamodb", endpoint_url=settings.dynamodb_endpoint_url or general, config=base
+            dynamodb=_made(
+                session.client(
+                    "dynamodb", endpoint_url=settings.dynamodb_endpoint_url or general, config=base
+                )
             ),
-            s3=session.client(
-                "s3",
-                endpoint_url=general or s3_regional_endpoint(settings.region),
-                config=base.merge(S3_CONFIG),
+            s3=_made(
+                session.client(
+                    "s3",
+                    endpoint_url=general or s3_regional_endpoint(settings.region),
+                    config=base.merge(S3_CONFIG),
+                )
             ),
-            cognito=session.client("cognito-idp", endpoint_url=general, config=base),
+            cognito=_made(session.client("cognito-idp", endpoint_url=general, config=base)),
             # AnalyzeExpense takes a few seconds: the worker, not API Gateway, waits for it.
-            textract=session.client(
-                "textract", endpoint_url=general, config=base.merge(Config(read_timeout=60))
+            textract=_made(
+                session.client(
+                    "textract", endpoint_url=general, config=base.merge(Config(read_timeout=60))
+                )
             ),
         )
 
@@ -128,12 +151,14 @@ def cognito_identity(settings: Settings, client: CognitoIdentityProviderClient) 
 
 
 def aws_jobs(settings: Settings, aws: AwsClients) -> Jobs:
-    """Job records in the table and an SQS queue to the worker function; without a queue
-    (tests of the HTTP suite), jobs run inline in the request."""
+    """Job records in the table and an SQS queue to the worker function. There is no other
+    way to run a job on AWS: a missing queue is a configuration error, named at start."""
     if not settings.jobs_queue_url:
-        return MemoryJobs(SystemClock())
-    sqs = boto3.session.Session(region_name=settings.region).client(
-        "sqs", endpoint_url=settings.aws_endpoint_url or None, config=BASE_CONFIG
+        raise ConfigurationError("The AWS backend needs EXPENSE_TRACKER_JOBS_QUEUE_URL")
+    sqs = _made(
+        boto3.session.Session(region_name=settings.region).client(
+            "sqs", endpoint_url=settings.aws_endpoint_url or None, config=BASE_CONFIG
+        )
     )
     return SqsJobs(aws.dynamodb, settings.table_name, sqs, settings.jobs_queue_url, SystemClock())
 
@@ -141,9 +166,13 @@ def aws_jobs(settings: Settings, aws: AwsClients) -> Jobs:
 def build_aws_container(settings: Settings, clients: AwsClients | None = None) -> Container:
     secret = cursor_secret(settings)
     aws = clients or AwsClients.create(settings)
-    store: ExpenseStore = DynamoExpenseStore(aws.dynamodb, settings.table_name)
-    if settings.data_lake_bucket:
-        store = DataLakeStore(store, aws.s3, settings.data_lake_bucket)
+    jobs = aws_jobs(settings, aws)
+    inner = DynamoExpenseStore(aws.dynamodb, settings.table_name)
+    store: ExpenseStore = inner
+    adapter_jobs: dict[str, JobHandler] = {}
+    if settings.data_lake_bucket:  # the worker copies each write batch into the lake
+        store = DataLakeStore(inner, jobs, SystemClock())
+        adapter_jobs[LAKE_JOB] = LakeCopier(inner, aws.s3, settings.data_lake_bucket)
     return Container(
         ledger=DynamoImportLedger(aws.dynamodb, settings.table_name),
         rules=DynamoRuleStore(aws.dynamodb, settings.table_name),
@@ -154,7 +183,8 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         profiles=DynamoProfiles(aws.dynamodb, settings.table_name, settings.default_currency),
         clock=SystemClock(),
         cursors=CursorCodec(secret),
-        jobs=aws_jobs(settings, aws),
+        jobs=jobs,
+        adapter_jobs=adapter_jobs,
         rates=EcbRates(),  # the shipped history (no scheduled refresh on AWS yet)
         exports=S3ExportFiles(aws.s3, settings.receipts_bucket),  # under users/<id>/exports/
         origin_secret=(
@@ -172,8 +202,10 @@ def ses_mailer(settings: Settings) -> SesMailer | None:
     """Alert e-mails through SES when a sender address is configured (off by default)."""
     if not settings.smtp_sender:
         return None
-    client = boto3.session.Session(region_name=settings.region).client(
-        "sesv2", endpoint_url=settings.aws_endpoint_url or None
+    client = _made(
+        boto3.session.Session(region_name=settings.region).client(
+            "sesv2", endpoint_url=settings.aws_endpoint_url or None
+        )
     )
     return SesMailer(client, settings.smtp_sender)
 
