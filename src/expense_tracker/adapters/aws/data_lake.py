@@ -23,7 +23,7 @@ import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...domain.analytics import DayTotal, Summary
 from ...domain.errors import NotFound, StorageError
@@ -155,10 +155,9 @@ class LakeCopier:
 
     def __call__(self, job: Job, reporter: JobReporter) -> JobData:
         del reporter  # one short pass; a retry redoes it whole, with the same result
-        entries: list[dict[str, Any]] = job.params["expenses"]
+        entries = cast("list[dict[str, Any]]", job.params["expenses"])
         named = [
-            (str(entry["id"]), [date.fromisoformat(d) for d in entry["dates"]])
-            for entry in entries
+            (str(entry["id"]), [date.fromisoformat(d) for d in entry["dates"]]) for entry in entries
         ]
         with ThreadPoolExecutor(max_workers=_PARALLEL_COPIES) as pool:
             copies = list(pool.map(lambda n: self._copy(job.user_id, *n), named))
