@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
+import botocore.session
 import pytest
 
 from expense_tracker.adapters.aws import wiring
@@ -80,13 +80,13 @@ def test_five_clients_serve_everything_the_data_lake_included(
     aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[str] = []
-    client = boto3.session.Session.client
+    create_client = botocore.session.Session.create_client
 
-    def counting(self: boto3.session.Session, service: str, **kwargs: Any) -> Any:
+    def counting(self: botocore.session.Session, service: str, **kwargs: Any) -> Any:
         made.append(service)
-        return client(self, service, **kwargs)  # type: ignore[call-overload]
+        return create_client(self, service, **kwargs)
 
-    monkeypatch.setattr(boto3.session.Session, "client", counting)
+    monkeypatch.setattr(botocore.session.Session, "create_client", counting)
     container = build_aws_container(aws_stack.settings(data_lake_bucket="lake"))
     assert isinstance(container.store, DataLakeStore)
     assert LAKE_JOB in container.adapter_jobs
