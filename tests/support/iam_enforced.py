@@ -203,16 +203,14 @@ class JudgedPolicy:
         for action, resource in dynamodb_requests(model.name, params):
             if not self.allows(action, resource):
                 self.refused.append((action, resource))
-                raise ClientError(
-                    {
-                        "Error": {
-                            "Code": "AccessDeniedException",
-                            "Message": f"not authorized to perform: {action} on {resource}",
-                        },
-                        "ResponseMetadata": {"HTTPStatusCode": 400},
+                answer: Any = {
+                    "Error": {
+                        "Code": "AccessDeniedException",
+                        "Message": f"not authorized to perform: {action} on {resource}",
                     },
-                    model.name,
-                )
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                }
+                raise ClientError(answer, model.name)
 
 
 def policy_json(statements: list[Any]) -> str:
