@@ -27,6 +27,8 @@ from .report import Section, mib, ms, ratio, table
 
 REPO = Path(__file__).resolve().parents[1]
 WARM_CALLS = 10
+# The issue's goal for this machine: the init phase plus the first request, in CPU time.
+GOAL_CPU_SECONDS = 0.400
 
 
 def _event(path: str, token: str | None) -> dict[str, Any]:
@@ -123,6 +125,22 @@ def _first_rows(first: dict[str, dict[str, Any]]) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def _goal_rows(floor_cpu: float, first: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """Init and the first request, each in CPU time beside a bare interpreter's start."""
+    listing = first["list"]
+    init, request = listing["import_cpu"], listing["calls"][0]["cpu"]
+    both = init + request
+    verdict = "met" if both < GOAL_CPU_SECONDS else "NOT met"
+    return [
+        ["`python -c pass`, the whole process (baseline)", ms(floor_cpu), "1.00×", ""],
+        ["init: the handler's import, which builds the app", ms(init), ratio(init, floor_cpu),
+         ""],
+        ["first request: GET /api/expenses", ms(request), ratio(request, floor_cpu), ""],
+        ["init + first request", ms(both), ratio(both, floor_cpu),
+         f"goal < {ms(GOAL_CPU_SECONDS)}: {verdict}"],
+    ]  # fmt: skip
+
+
 def run(plan: Plan, workdir: Path) -> Section:
     runs = 3 if plan.quick else 7
     floor = wall_time("pass", runs)
@@ -134,12 +152,26 @@ def run(plan: Plan, workdir: Path) -> Section:
     section = Section("Cold start (AWS Lambda)", data={"first": first, "package": size})
     listing = first["list"]
     warm = statistics.median(c["seconds"] for c in listing["calls"][1:])
+    init_and_first = listing["import_cpu"] + listing["calls"][0]["cpu"]
+    section.headlines.append(
+        f"Cold start CPU: init + first request {ms(init_and_first)} (goal < "
+        f"{ms(GOAL_CPU_SECONDS)}; bare interpreter {ms(floor[1])})."
+    )
     section.headlines.append(
         f"Cold start: importing the handler {ms(handler.wall)} (bare interpreter "
         f"{ms(floor[0])}); first request {ms(listing['calls'][0]['seconds'])} (warm "
         f"{ms(warm)}); package {mib(size.zipped)} zipped "
         f"({size.zipped / LAMBDA_ZIP_UPLOAD_LIMIT:.0%} of the 50 MiB direct-upload limit)."
     )
+    section.add(
+        "The goal: Lambda's init phase (the handler's import, which builds the app, the clients "
+        "and reads the secret) plus the first request, in CPU time, measured in a fresh "
+        "`python -m benchmarks.lambda_probe` as below, beside a whole bare interpreter's CPU:",
+        table(["step", "CPU", "ratio to `python -c pass`", "goal"],
+              _goal_rows(floor[1], first)),
+        "With SnapStart the init phase runs once per published version, not per cold start: "
+        "a restored environment pays only the first request (and the restore).",
+    )  # fmt: skip
     section.add(
         f"Import in a fresh interpreter (wall and CPU time of the whole process: medians of "
         f"{runs}; import time: the sum of every module's own time under `-X importtime`, by "

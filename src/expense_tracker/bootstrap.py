@@ -36,6 +36,7 @@ def job_handlers(container: Container) -> dict[str, JobHandler]:
         IMPORT_KIND: partial(run_import, deps=imports),
         "recurring": partial(run_recurring_job, store=c.store, plans=c.plans, clock=c.clock),
         "scan": partial(run_scan, receipts=c.receipts, reader=c.reader, profiles=c.profiles),
+        **c.adapter_jobs,
     }
 
 

@@ -16,6 +16,7 @@ AWS_REQUIRED = (
     "receipts_bucket",
     "user_pool_id",
     "user_pool_client_id",
+    "jobs_queue_url",  # jobs run only in the worker function, fed by this queue
 )
 
 

@@ -19,7 +19,7 @@ from .ports import (
 )
 from .ports.exports import ExportFiles
 from .ports.imports import ImportLedger, RuleStore
-from .ports.jobs import Background, Jobs
+from .ports.jobs import Background, JobHandler, Jobs
 from .ports.mail import Mailer
 from .ports.plans import PlanStore
 from .ports.rates import Rates
@@ -57,6 +57,8 @@ class Container:
     # origin header), proving its CloudFront-Viewer-Address header is CloudFront's own.
     origin_secret: bytes | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # Job kinds a deployment's adapters bring besides the services' (AWS: the data lake copy).
+    adapter_jobs: dict[str, JobHandler] = field(default_factory=dict)
     # Started by the HTTP app's lifespan (the jobs worker, daily tasks); never by the CLI.
     background: list[Background] = field(default_factory=list)
     request_limits: TokenBuckets = field(init=False)

@@ -4,13 +4,15 @@ data lake end to end through the Lambda handler."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-import boto3
+import botocore.session
 import pytest
 
+from expense_tracker.adapters.aws import wiring
 from expense_tracker.adapters.aws.cognito_identity import CognitoIdentity
-from expense_tracker.adapters.aws.data_lake import DataLakeStore
+from expense_tracker.adapters.aws.data_lake import LAKE_JOB, DataLakeStore
 from expense_tracker.adapters.aws.dynamodb_rates import OverlayRates
 from expense_tracker.adapters.aws.dynamodb_store import DynamoExpenseStore, DynamoProfiles
 from expense_tracker.adapters.aws.s3_receipts import S3ReceiptStore
@@ -19,12 +21,19 @@ from expense_tracker.adapters.aws.wiring import build_aws_container
 from expense_tracker.bootstrap import build_container
 from expense_tracker.config import Settings
 from expense_tracker.domain.errors import ConfigurationError
-from expense_tracker.entrypoints.lambda_handler import make_handler
+from expense_tracker.entrypoints.lambda_handler import make_handler, make_worker
 from tests.support.aws_stack import AwsStack, gateway_authorizer, lambda_api
 
 pytestmark = pytest.mark.aws
 
-AWS_FIELDS = ("region", "table_name", "receipts_bucket", "user_pool_id", "user_pool_client_id")
+AWS_FIELDS = (
+    "region",
+    "table_name",
+    "receipts_bucket",
+    "user_pool_id",
+    "user_pool_client_id",
+    "jobs_queue_url",
+)
 
 
 def test_missing_aws_settings_are_named_at_start() -> None:
@@ -54,26 +63,45 @@ def test_the_container_holds_the_aws_adapters(aws_stack: AwsStack) -> None:
     assert container.accounts is None  # account administration is the CLI's, locally
 
 
-def test_four_clients_serve_everything_the_data_lake_included(
+def test_a_missing_jobs_queue_is_a_configuration_error_not_inline_jobs(
+    aws_stack: AwsStack,
+) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        build_container(aws_stack.settings(jobs_queue_url=""))
+    assert "EXPENSE_TRACKER_JOBS_QUEUE_URL" in refused.value.detail
+    with pytest.raises(ConfigurationError):
+        build_aws_container(aws_stack.settings(jobs_queue_url=""))  # past bootstrap's check
+
+
+def test_the_aws_wiring_never_loads_the_memory_fakes() -> None:
+    source = Path(wiring.__file__).read_text(encoding="utf-8")
+    assert "MemoryJobs" not in source and "from ..memory import" not in source
+
+
+def test_five_clients_serve_everything_the_data_lake_included(
     aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[str] = []
-    client = boto3.session.Session.client
+    create_client = botocore.session.Session.create_client
 
-    def counting(self: boto3.session.Session, service: str, **kwargs: Any) -> Any:
+    def counting(self: botocore.session.Session, service: str, **kwargs: Any) -> Any:
         made.append(service)
-        return client(self, service, **kwargs)  # type: ignore[call-overload]
+        return create_client(self, service, **kwargs)
 
-    monkeypatch.setattr(boto3.session.Session, "client", counting)
+    monkeypatch.setattr(botocore.session.Session, "create_client", counting)
     container = build_aws_container(aws_stack.settings(data_lake_bucket="lake"))
     assert isinstance(container.store, DataLakeStore)
-    assert sorted(made) == ["cognito-idp", "dynamodb", "s3", "textract"]
+    assert LAKE_JOB in container.adapter_jobs
+    assert sorted(made) == ["cognito-idp", "dynamodb", "s3", "sqs", "textract"]
 
 
-def test_with_a_data_lake_every_write_through_the_api_lands_in_it(aws_stack: AwsStack) -> None:
+def test_with_a_data_lake_every_write_through_the_api_lands_in_it_by_the_worker(
+    aws_stack: AwsStack,
+) -> None:
     lake = aws_stack.new_bucket("lake")
-    handler = make_handler(aws_stack.settings(data_lake_bucket=lake))
-    api = lambda_api(handler, aws_stack, gateway_authorizer(aws_stack))
+    settings = aws_stack.settings(data_lake_bucket=lake)
+    handler, worker = make_handler(settings), make_worker(settings)
+    api = lambda_api(handler, aws_stack, gateway_authorizer(aws_stack), worker)
     user = api.new_user("lake")
     try:
         created = user.add(amount="7.25", category="Travel")

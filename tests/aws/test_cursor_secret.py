@@ -52,19 +52,22 @@ def test_the_function_gets_the_secrets_name_not_its_value() -> None:
     assert "resolve:secretsmanager" not in str(variables)
 
 
-def test_the_function_may_read_only_its_own_secrets() -> None:
-    granted = [
-        statement
-        for _, statement in cfn.statements(cfn.source())
+def test_each_function_may_read_only_its_own_secrets() -> None:
+    granted = {
+        where.split("/")[0]: statement
+        for where, statement in cfn.statements(cfn.source())
         if any(a.startswith("secretsmanager:") for a in cfn.as_list(statement["Action"]))
-    ]
-    assert granted == [
-        {
+    }
+    read = ["secretsmanager:GetSecretValue"]
+    assert granted == {
+        "ApiFunctionRole": {
             "Effect": "Allow",
-            "Action": ["secretsmanager:GetSecretValue"],
+            "Action": read,
             "Resource": [{"Ref": "CursorSecret"}, {"Ref": "OriginSecret"}],
-        }
-    ]
+        },
+        # The worker signs no cursors for clients, but builds the same container.
+        "JobWorkerRole": {"Effect": "Allow", "Action": read, "Resource": {"Ref": "CursorSecret"}},
+    }
 
 
 def test_the_origin_secret_is_read_from_secrets_manager_at_build(aws_stack: AwsStack) -> None:

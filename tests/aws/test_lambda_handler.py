@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from expense_tracker.config import Settings
 from expense_tracker.entrypoints import lambda_handler
 from expense_tracker.entrypoints.lambda_handler import make_handler
 from tests.aws.cognito_helpers import access_claims, moto_signed
+from tests.contract.factories import make_expense, new_user
 from tests.support.api import Api, User
 from tests.support.aws_stack import API_HOST, AwsStack, gateway_authorizer, lambda_api
 from tests.support.lambda_transport import FakeContext, to_event
@@ -127,8 +129,10 @@ def test_on_lambda_the_app_is_built_at_init_when_the_module_is_imported(
     result = cold_start(env, [event("/api/me", user.access_token)])
     assert result["built_at_import"] is True
     assert result["answers"][0]["statusCode"] == 200
-    # Pillow and pi-heif wait for the first receipt: init does not pay for them.
-    assert [m for m in result["modules"] if m.split(".")[0] in ("PIL", "pi_heif")] == []
+    # Pillow and pi-heif wait for the first receipt: init does not pay for them; the clients
+    # are botocore's, without boto3's session and s3transfer.
+    unused = ("PIL", "pi_heif", "boto3", "s3transfer")
+    assert [m for m in result["modules"] if m.split(".")[0] in unused] == []
 
 
 def test_a_failed_build_at_init_is_named_by_the_first_invocation() -> None:
@@ -285,3 +289,85 @@ def test_the_gateway_transport_works_while_the_callers_thread_runs_an_event_loop
         assert loop.run_until_complete(health_inside_a_running_loop()) == 200
     finally:
         loop.close()
+
+
+WORKER_START = """
+import json, sys
+from expense_tracker.entrypoints import lambda_handler as h
+print(json.dumps({"app": h.app_handler.cache_info().currsize,
+                  "worker": h.worker_handler.cache_info().currsize,
+                  "modules": sorted(sys.modules)}))
+"""
+
+
+def test_the_worker_function_builds_only_the_worker_at_init(aws_stack: AwsStack) -> None:
+    """Lambda names the handler in `_HANDLER`: the worker never builds the FastAPI app."""
+    env = {
+        **settings_env(aws_stack.settings()),
+        "AWS_LAMBDA_FUNCTION_NAME": "worker",
+        "_HANDLER": lambda_handler.WORKER_HANDLER,
+    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EXPENSE_TRACKER_")}
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_START],
+        env={**clean, **env},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert (result["app"], result["worker"]) == (0, 1)
+    assert [m for m in result["modules"] if m.split(".")[0] in ("fastapi", "mangum")] == []
+    assert "expense_tracker.entrypoints.http.app" not in result["modules"]
+
+
+class RuntimeHooks:
+    """Stands in for the Lambda runtime's `snapshot_restore_py` module."""
+
+    def __init__(self) -> None:
+        self.after_restore: list[Any] = []
+
+    def register_after_restore(self, hook: Any) -> None:
+        self.after_restore.append(hook)
+
+
+def test_a_build_at_init_registers_the_snapstart_restore_hook(
+    aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hooks = RuntimeHooks()
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", hooks)
+    monkeypatch.setattr(lambda_handler, "app_handler", lambda: None)
+    assert lambda_handler.build_at_init({"AWS_LAMBDA_FUNCTION_NAME": "api"}) is True
+    assert hooks.after_restore == [lambda_handler.refresh_after_restore]
+
+
+def test_without_the_runtimes_hooks_module_nothing_is_registered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", None)  # an import of it fails
+    assert lambda_handler.register_after_restore(lambda: None) is False
+
+
+def test_a_restored_snapshot_gets_a_new_seed_and_fresh_connections(
+    aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container = aws_wiring.build_aws_container(aws_stack.settings())
+    container.store.categories("someone")  # a pooled connection, as init leaves one
+    closed: list[object] = []
+    for client in aws_wiring._CLIENTS:
+        monkeypatch.setattr(client, "close", lambda c=client: closed.append(c))
+    random.seed(7)
+    snapshot_draw = random.random()
+    random.seed(7)
+    lambda_handler.refresh_after_restore()
+    assert random.random() != snapshot_draw  # not the sequence every restored copy shares
+    assert closed == aws_wiring._CLIENTS and len(closed) >= 5
+
+
+def test_clients_whose_connections_were_dropped_still_answer(aws_stack: AwsStack) -> None:
+    container = aws_wiring.build_aws_container(aws_stack.settings())
+    added = container.store.add(make_expense(new_user()))
+    aws_wiring.close_connections()
+    assert container.store.get(added.user_id, added.id) == added

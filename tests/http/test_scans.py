@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from expense_tracker.entrypoints.lambda_handler import make_handler
+from expense_tracker.entrypoints.lambda_handler import make_handler, make_worker
 from tests.support import receipt_files as files
 from tests.support.api import Api, User, socket_api
 from tests.support.aws_stack import AwsStack, gateway_authorizer, lambda_api
@@ -28,8 +28,10 @@ def scan_api(request: pytest.FixtureRequest) -> Api:
         server: RunningServer = request.getfixturevalue("local_server")
         return socket_api(server.base_url)
     stack: AwsStack = request.getfixturevalue("aws_stack")
-    handler = make_handler(stack.settings(scan_reader="memory"))
-    return lambda_api(handler, stack, gateway_authorizer(stack))
+    settings = stack.settings(scan_reader="memory")
+    return lambda_api(
+        make_handler(settings), stack, gateway_authorizer(stack), make_worker(settings)
+    )
 
 
 @pytest.fixture

@@ -62,22 +62,47 @@ def test_the_worker_role_allows_its_calls_on_the_stacks_own_resources_only(
     template: cfn.Template,
 ) -> None:
     grants = _worker_grants(template)
-    assert set(grants) == {
-        scope({"Fn::GetAtt": ["JobWorkerLogGroup", "Arn"]}),
+    queue, table = (
         scope({"Fn::GetAtt": ["JobsQueue", "Arn"]}),
         scope({"Fn::GetAtt": ["Table", "Arn"]}),
-        scope({"Fn::Sub": "${ReceiptsBucket.Arn}/users/*"}),
-    }
-    assert grants[scope({"Fn::GetAtt": ["JobsQueue", "Arn"]})] == {
+    )
+    receipts = scope({"Fn::Sub": "${ReceiptsBucket.Arn}/users/*"})
+    lake = scope({"Fn::Sub": "${DataLakeBucket.Arn}/expenses/*"})
+    ses = scope({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+                 ":identity/${AlertEmailIdentity}"})  # fmt: skip
+    assert set(grants) == {
+        scope({"Fn::GetAtt": ["JobWorkerLogGroup", "Arn"]}),
+        queue,
+        table,
+        scope({"Fn::Sub": "${Table.Arn}/index/*"}),
+        receipts,
+        lake,
+        scope({"Ref": "CursorSecret"}),
+        ses,
+    }  # and Textract's AnalyzeExpense (tests/infra/test_template_scans.py)
+    # The event source mapping's calls, and the lake jobs that imports and recurring runs queue.
+    assert grants[queue] == {
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
+        "sqs:SendMessage",
     }
-    table = grants[scope({"Fn::GetAtt": ["Table", "Arn"]})]
-    assert sdk_calls.dynamodb_actions() - {"dynamodb:TransactWriteItems"} <= table | {
+    assert sdk_calls.dynamodb_actions() - {"dynamodb:TransactWriteItems"} <= grants[table] | {
         "dynamodb:ConditionCheckItem"
     }
-    assert grants[scope({"Fn::Sub": "${ReceiptsBucket.Arn}/users/*"})] == {
+    # Export files are written with a tag (the expiry rule's), which S3 authorises apart.
+    assert grants[receipts] == sdk_calls.s3_actions("s3_exports.py") | {
         "s3:GetObject",
         "s3:DeleteObject",
+        "s3:PutObjectTagging",
     }
+    assert grants[lake] == sdk_calls.s3_actions("data_lake.py")
+
+
+def test_the_worker_reads_its_secret_by_name_never_from_its_environment(
+    template: cfn.Template,
+) -> None:
+    variables = cfn.props(template, "JobWorkerFunction")["Environment"]["Variables"]
+    assert variables["EXPENSE_TRACKER_SECRET_ARN"] == {"Ref": "CursorSecret"}
+    assert "EXPENSE_TRACKER_SECRET_KEY" not in variables
+    assert "resolve:secretsmanager" not in json.dumps(variables)

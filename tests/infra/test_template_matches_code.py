@@ -129,7 +129,6 @@ def _needed() -> dict[str, set[str]]:
     needed = {
         "Table": sdk_calls.dynamodb_actions(),
         "ReceiptsBucket": sdk_calls.s3_actions("s3_receipts.py", "s3_exports.py"),
-        "DataLakeBucket": sdk_calls.s3_actions("data_lake.py"),
         "UserPool": sdk_calls.cognito_actions(),
         "JobsQueue": sdk_calls.sqs_actions() & {"sqs:SendMessage"},  # the worker's are its own
     }

@@ -18,11 +18,11 @@ def test_the_textract_adapter_makes_only_the_analyze_expense_call() -> None:
     assert sdk_calls._operations("textract", text) == {"AnalyzeExpense"}
 
 
-def test_the_scan_policy_allows_analyze_expense_to_the_function_role(
+def test_the_scan_policy_allows_analyze_expense_to_the_worker_that_runs_scans(
     template: cfn.Template,
 ) -> None:
     policy = cfn.props(template, "ReceiptScanPolicy")
-    assert policy["Roles"] == [{"Ref": "ApiFunctionRole"}]
+    assert policy["Roles"] == [{"Ref": "JobWorkerRole"}]
     statements = cfn.as_list(policy["PolicyDocument"]["Statement"])
     assert [(s["Effect"], cfn.as_list(s["Action"])) for s in statements] == [
         ("Allow", ["textract:AnalyzeExpense"])

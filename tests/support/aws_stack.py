@@ -7,7 +7,9 @@ Fixtures (registered in tests/conftest.py):
 - `aws_stack`: a user pool and app client set up as the deployment's, the receipts bucket and
   the shared DynamoDB table, with `settings()` pointing the app at all of them;
 - `aws_api`: the app built by the Lambda entry point, reached through `LambdaTransport`, with
-  API Gateway's JWT authorizer played on the routes infra/template.yaml protects.
+  API Gateway's JWT authorizer played on the routes infra/template.yaml protects; the jobs its
+  requests start go through moto's SQS queue, drained after each request by the worker
+  function's handler (as Lambda's event source mapping would call it).
 Fake credentials are set in the environment for the session, so nothing can reach real AWS."""
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from moto.server import ThreadedMotoServer
 from expense_tracker.adapters.aws.cognito_tokens import JwksCache, cognito_issuer
 from expense_tracker.config import Settings
 from expense_tracker.domain.errors import Unauthorized
-from expense_tracker.entrypoints.lambda_handler import make_handler
+from expense_tracker.entrypoints.lambda_handler import make_handler, make_worker
 from tests.support.api import Api
 from tests.support.lambda_transport import (
     ClaimsFor,
@@ -40,6 +42,7 @@ from tests.support.moto_cognito import cognito_additions, match_cognito_password
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
 
 REGION = "us-east-1"
 API_HOST = "api.expense-tracker.test"
@@ -108,6 +111,8 @@ class AwsStack:
     pool: UserPool
     s3: S3Client
     cognito: CognitoIdentityProviderClient
+    sqs: SQSClient
+    jobs_queue: str
 
     def jwks_url(self, pool: UserPool | None = None) -> str:
         return f"{self.moto_endpoint}/{(pool or self.pool).pool_id}/.well-known/jwks.json"
@@ -125,6 +130,7 @@ class AwsStack:
             "dynamodb_endpoint_url": self.dynamodb_endpoint,
             "secret_key": SECRET_KEY,
             "public_url": f"https://{API_HOST}",
+            "jobs_queue_url": self.jobs_queue,
         }
         return Settings(**{**values, **overrides})
 
@@ -136,6 +142,30 @@ class AwsStack:
     def confirm(self, email: str) -> None:
         """What the user does with the e-mailed code; here the administrator does it."""
         self.cognito.admin_confirm_sign_up(UserPoolId=self.pool.pool_id, Username=email)
+
+    def drain(self, worker: LambdaHandler, queue: str | None = None) -> int:
+        """Hand every message on the jobs queue to the worker, as SQS batches of one (the
+        template's BatchSize), until none is left; a job that queues another is run too.
+        Failed messages stay invisible for the queue's timeout, as on AWS. The count run."""
+        ran = 0
+        while True:
+            found = self.sqs.receive_message(
+                QueueUrl=queue or self.jobs_queue, MaxNumberOfMessages=1, WaitTimeSeconds=0
+            ).get("Messages", [])
+            if not found:
+                return ran
+            for message in found:
+                record = {
+                    "messageId": message["MessageId"],
+                    "receiptHandle": message["ReceiptHandle"],
+                    "body": message["Body"],
+                }
+                answer = worker({"Records": [record]}, None)
+                if not answer["batchItemFailures"]:
+                    self.sqs.delete_message(
+                        QueueUrl=queue or self.jobs_queue, ReceiptHandle=message["ReceiptHandle"]
+                    )
+                ran += 1
 
 
 # The routes infra/template.yaml leaves without the JWT authorizer; every other /api route has it.
@@ -181,14 +211,32 @@ def gateway_authorizer(stack: AwsStack) -> ClaimsFor:
     return claims_for
 
 
-def lambda_api(handler: LambdaHandler, stack: AwsStack, claims_for: ClaimsFor | None = None) -> Api:
+def lambda_api(
+    handler: LambdaHandler,
+    stack: AwsStack,
+    claims_for: ClaimsFor | None = None,
+    worker: LambdaHandler | None = None,
+) -> Api:
+    """The app behind Lambda events; with a worker, each request is followed by draining the
+    jobs queue through it, so a job a request started has run when the client polls it."""
     base_url = f"https://{API_HOST}"
+    if worker is not None:
+        handler = draining(handler, worker, stack)
 
     def make_client(**kwargs: Any) -> httpx.Client:
         transport = LambdaTransport(handler, API_HOST, claims_for)
         return httpx.Client(base_url=base_url, transport=transport, timeout=30, **kwargs)
 
     return Api(base_url, make_client, backend="aws", extras={"confirm": stack.confirm})
+
+
+def draining(handler: LambdaHandler, worker: LambdaHandler, stack: AwsStack) -> LambdaHandler:
+    def answer_then_drain(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        response = handler(event, context)
+        stack.drain(worker)
+        return response
+
+    return answer_then_drain
 
 
 @pytest.fixture(scope="session")
@@ -218,8 +266,10 @@ def new_stack(moto_endpoint: str, dynamodb_endpoint: str, table: str) -> AwsStac
     """A fresh bucket and user pool on moto beside an existing DynamoDB Local table."""
     s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name=REGION)
     cognito = boto3.client("cognito-idp", endpoint_url=moto_endpoint, region_name=REGION)
+    sqs = boto3.client("sqs", endpoint_url=moto_endpoint, region_name=REGION)
     bucket = f"receipts-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=bucket)
+    queue = sqs.create_queue(QueueName=f"jobs-{uuid.uuid4().hex[:12]}")["QueueUrl"]
     return AwsStack(
         moto_endpoint=moto_endpoint,
         dynamodb_endpoint=dynamodb_endpoint,
@@ -228,6 +278,8 @@ def new_stack(moto_endpoint: str, dynamodb_endpoint: str, table: str) -> AwsStac
         pool=create_user_pool(cognito),
         s3=s3,
         cognito=cognito,
+        sqs=sqs,
+        jobs_queue=queue,
     )
 
 
@@ -238,5 +290,6 @@ def aws_stack(moto_endpoint: str, dynamodb_endpoint: str, dynamodb_table: str) -
 
 @pytest.fixture(scope="session")
 def aws_api(aws_stack: AwsStack) -> Api:
-    handler = make_handler(aws_stack.settings())
-    return lambda_api(handler, aws_stack, gateway_authorizer(aws_stack))
+    settings = aws_stack.settings()
+    handler, worker = make_handler(settings), make_worker(settings)
+    return lambda_api(handler, aws_stack, gateway_authorizer(aws_stack), worker)

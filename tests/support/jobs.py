@@ -1,8 +1,8 @@
 """Polling a job's status resource until it has finished, as a client does.
 
 Locally a worker thread runs jobs beside the requests, so a job is usually still queued or
-running right after it was started; on the AWS test backend jobs may run inline. The wait is
-bounded so a stuck job fails the test instead of hanging it."""
+running right after it was started; on the AWS test backend the worker drains the queue after
+each request. The wait is bounded so a stuck job fails the test instead of hanging it."""
 
 from __future__ import annotations
 

@@ -8,11 +8,16 @@ ready before the first request is routed here, once per execution environment, a
 every invocation. Anywhere else importing it is cheap and builds nothing (the tests build their
 own app with `make_handler`). The settings come from the environment (EXPENSE_TRACKER_*); the
 backend is always AWS. A build that fails at init (a missing setting) is tried again by the
-first invocation, whose error names what is missing."""
+first invocation, whose error names what is missing.
+
+With SnapStart (infra/template.yaml) Lambda snapshots the environment after this init and
+restores copies of it: `refresh_after_restore` makes again what must not be shared by them."""
 
 from __future__ import annotations
 
+import importlib
 import os
+import random
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -114,14 +119,45 @@ def refresh_rates(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"days": refresh_stored_rates(url_fetcher(url), table)}
 
 
+WORKER_HANDLER = "expense_tracker.entrypoints.lambda_handler.job_worker"
+
+
 def build_at_init(environ: Mapping[str, str] = os.environ) -> bool:
-    """Build the app now if this is Lambda's init phase; False when it failed or is not."""
+    """Build what this function runs now if this is Lambda's init phase; False when it failed
+    or is not. `_HANDLER` (set by Lambda) tells the two functions apart: the job worker builds
+    its container and the queue's consumer, never the FastAPI app it does not serve."""
     if not environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         return False
     try:
-        app_handler()
+        if environ.get("_HANDLER") == WORKER_HANDLER:
+            worker_handler()
+        else:
+            app_handler()
     except ExpenseError:  # not cached: the first invocation raises it again, with its message
         return False
+    register_after_restore(refresh_after_restore)
+    return True
+
+
+def refresh_after_restore() -> None:
+    """SnapStart runs this in every execution environment restored from the snapshot: what was
+    made at init is shared by all of them, so what must differ is made again. The jitter of
+    the retry backoffs gets a fresh seed (else restored copies retry in step), and the SDK's
+    pooled connections, opened at init and long dead, are dropped (new ones open on use)."""
+    random.seed()
+    from ..adapters.aws.wiring import close_connections
+
+    close_connections()
+
+
+def register_after_restore(hook: Callable[[], None]) -> bool:
+    """The Lambda runtime's SnapStart hook registry (`snapshot_restore_py`, on the runtime's
+    path from Python 3.12); outside Lambda, or without SnapStart, there is nothing to do."""
+    try:
+        runtime_hooks = importlib.import_module("snapshot_restore_py")
+    except ImportError:
+        return False
+    runtime_hooks.register_after_restore(hook)
     return True
 
 

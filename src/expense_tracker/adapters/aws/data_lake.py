@@ -1,31 +1,39 @@
-"""An ExpenseStore decorator that copies every write into a data-lake bucket as JSON Lines, for
-Athena or QuickSight: one object per expense, partitioned by the expense's month,
+"""The data lake: every expense as JSON Lines in a lake bucket, for Athena or QuickSight, one
+object per expense, partitioned by the expense's month,
 `expenses/year=YYYY/month=MM/<user>/<expense id>.json`, holding its latest state (one line). The
 template's Glue table (partition projection on year and month) reads exactly these keys, so a
-query for a month reads that month's objects only. A deleted expense's object is deleted too, and
-so is the old copy of an expense whose date moved it to another month.
+query for a month reads that month's objects only.
 
-The store it wraps stays the source of truth. A copy that fails is logged and the request still
-succeeds: the write has already been committed, and failing the request would only invite the
-client to repeat it. The copy is at most one write behind and catches up on the expense's next
-change."""
+The copy is made by the jobs worker, not in the request: `DataLakeStore` wraps the expense store
+and, after each write batch (an add, an import's batch, a change, a delete, a user's deletion),
+queues a "lake" job naming the expenses it touched and the months they were in. `LakeCopier`
+runs that job: it reads each expense's current state from the store (the source of truth) and
+writes it under its month, deleting the copies in the other months named (a date that moved);
+an expense that is gone has all its copies deleted. Running a job twice, or two jobs in either
+order, leaves the same objects: the job is idempotent and the lake converges on the store.
+
+A job that cannot be queued is logged and the request still succeeds: the write has already
+been committed, and failing the request would only invite the client to repeat it. That copy
+catches up on the expense's next change."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import TYPE_CHECKING, Any
-
-from botocore.exceptions import BotoCoreError, ClientError
+from typing import TYPE_CHECKING, Any, cast
 
 from ...domain.analytics import DayTotal, Summary
+from ...domain.errors import NotFound, StorageError
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
 from ...domain.export_rows import ExportRow
 from ...domain.records import expense_to_record
-from ...ports import ExpenseStore, IdempotencyKey
+from ...ports import Clock, ExpenseStore, IdempotencyKey
+from ...ports.jobs import Job, JobData, JobReporter, Jobs
+from ...services.jobs import new_job
+from .errors import storage_errors
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -33,16 +41,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PREFIX = "expenses"
+LAKE_JOB = "lake"
+# Expenses per lake job: the job's record (params) stays far below DynamoDB's 400 KB item.
+EXPENSES_PER_JOB = 500
 _DELETE_BATCH = 1000  # S3's limit per DeleteObjects
-_PARALLEL_PUTS = 8
+_PARALLEL_COPIES = 8
 
 
 def lake_key(user_id: str, expense_id: str, day: date) -> str:
     return f"{PREFIX}/year={day.year:04d}/month={day.month:02d}/{user_id}/{expense_id}.json"
-
-
-def _key_of(expense: Expense) -> str:
-    return lake_key(expense.user_id, expense.id, expense.date)
 
 
 def lake_document(expense: Expense) -> bytes:
@@ -53,44 +60,50 @@ def lake_document(expense: Expense) -> bytes:
     return json.dumps(record, separators=(",", ":"), sort_keys=True).encode() + b"\n"
 
 
-class DataLakeStore:
-    def __init__(self, inner: ExpenseStore, client: S3Client, bucket: str) -> None:
-        self._inner = inner
-        self._s3 = client
-        self._bucket = bucket
+# A touched expense: its id and every date whose month may hold a copy of it.
+Touched = dict[str, set[date]]
 
-    # Writes: the inner store first, then the copy.
+
+class DataLakeStore:
+    """The expense store, queuing a lake job after each write (reads pass through)."""
+
+    def __init__(self, inner: ExpenseStore, jobs: Jobs, clock: Clock) -> None:
+        self._inner = inner
+        self._jobs = jobs
+        self._clock = clock
+
     def add(self, expense: Expense, idempotency: IdempotencyKey | None = None) -> Expense:
         stored = self._inner.add(expense, idempotency)
-        self._put(stored)
+        self._queue(stored.user_id, {stored.id: {stored.date}})
         return stored
 
     def add_many(self, expenses: list[Expense]) -> None:
         self._inner.add_many(expenses)
-        # An import may hold thousands of rows: copy them in parallel (boto3 clients are
-        # thread-safe), each PUT guarded on its own.
-        with ThreadPoolExecutor(max_workers=_PARALLEL_PUTS) as pool:
-            list(pool.map(self._put, expenses))
+        by_user: dict[str, Touched] = {}
+        for e in expenses:
+            by_user.setdefault(e.user_id, {}).setdefault(e.id, set()).add(e.date)
+        for user_id, touched in by_user.items():
+            self._queue(user_id, touched)
 
     def replace(self, expense: Expense, expected_version: int) -> Expense:
-        # The month partition follows the date: read the old one to move the copy if it changed.
+        # The month partition follows the date: the old one is named so its copy goes.
         before = self._inner.get(expense.user_id, expense.id)
         stored = self._inner.replace(expense, expected_version)
-        self._put(stored)
-        if _key_of(before) != _key_of(stored):
-            self._guarded("move", lambda: self._remove([_key_of(before)]))
+        self._queue(stored.user_id, {stored.id: {before.date, stored.date}})
         return stored
 
     def delete(self, user_id: str, expense_id: str) -> Expense:
         removed = self._inner.delete(user_id, expense_id)
-        self._guarded("delete", lambda: self._remove([_key_of(removed)]))
+        self._queue(user_id, {removed.id: {removed.date}})
         return removed
 
     def delete_user(self, user_id: str) -> list[Receipt]:
         # The user's objects are spread over every month: their keys come from the store.
-        keys = [_key_of(e) for e in self._inner.iterate(user_id, ExpenseFilter())]
+        touched: Touched = {}
+        for e in self._inner.iterate(user_id, ExpenseFilter()):
+            touched.setdefault(e.id, set()).add(e.date)
         receipts = self._inner.delete_user(user_id)
-        self._guarded("delete user", lambda: self._remove(keys))
+        self._queue(user_id, touched)
         return receipts
 
     # Reads go to the store unchanged.
@@ -117,34 +130,67 @@ class DataLakeStore:
     def export_pages(self, user_id: str, filters: ExpenseFilter) -> Iterator[list[ExportRow]]:
         return self._inner.export_pages(user_id, filters)
 
-    # The copy
-    def _put(self, expense: Expense) -> None:
-        def put() -> None:
-            self._s3.put_object(
-                Bucket=self._bucket,
-                Key=_key_of(expense),
-                Body=lake_document(expense),
-                ContentType="application/x-ndjson",
-            )
+    def _queue(self, user_id: str, touched: Touched) -> None:
+        items = sorted(touched.items())
+        for start in range(0, len(items), EXPENSES_PER_JOB):
+            params: JobData = {
+                "expenses": [
+                    {"id": expense_id, "dates": sorted(d.isoformat() for d in days)}
+                    for expense_id, days in items[start : start + EXPENSES_PER_JOB]
+                ]
+            }
+            job = new_job(
+                user_id=user_id, kind=LAKE_JOB, params=params, status="queued",
+                now=self._clock.now(),
+            )  # fmt: skip
+            try:
+                self._jobs.create(job)
+            except StorageError as exc:  # never the SDK's message: it may carry request details
+                log.warning("data lake job not queued (%s)", exc)
 
-        self._guarded("put", put)
+
+class LakeCopier:
+    """The "lake" job's handler, run by the worker function."""
+
+    def __init__(self, store: ExpenseStore, client: S3Client, bucket: str) -> None:
+        self._store = store
+        self._s3 = client
+        self._bucket = bucket
+
+    def __call__(self, job: Job, reporter: JobReporter) -> JobData:
+        del reporter  # one short pass; a retry redoes it whole, with the same result
+        entries = cast("list[dict[str, Any]]", job.params["expenses"])
+        named = [
+            (str(entry["id"]), [date.fromisoformat(d) for d in entry["dates"]]) for entry in entries
+        ]
+        with ThreadPoolExecutor(max_workers=_PARALLEL_COPIES) as pool:
+            copies = list(pool.map(lambda n: self._copy(job.user_id, *n), named))
+        stale = [key for _, keys in copies for key in keys]
+        self._remove(stale)
+        return {"written": sum(written for written, _ in copies), "removed": len(stale)}
+
+    def _copy(self, user_id: str, expense_id: str, days: list[date]) -> tuple[bool, list[str]]:
+        """Write the expense's current state (True if it still exists), and the keys of its
+        copies that must go."""
+        named = {lake_key(user_id, expense_id, d) for d in days}
+        try:
+            expense = self._store.get(user_id, expense_id)
+        except NotFound:
+            return False, sorted(named)
+        key = lake_key(user_id, expense_id, expense.date)
+        with storage_errors("S3", "PutObject"):
+            self._s3.put_object(
+                Bucket=self._bucket, Key=key, Body=lake_document(expense),
+                ContentType="application/x-ndjson",
+            )  # fmt: skip
+        return True, sorted(named - {key})
 
     def _remove(self, keys: list[str]) -> None:
         for start in range(0, len(keys), _DELETE_BATCH):
             batch: list[ObjectIdentifierTypeDef] = [
                 {"Key": key} for key in keys[start : start + _DELETE_BATCH]
             ]
-            self._s3.delete_objects(Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True})
-
-    def _guarded(self, what: str, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except (ClientError, BotoCoreError) as exc:
-            # Never the SDK's message: it may carry request details.
-            log.warning("data lake %s failed (%s)", what, _code(exc))
-
-
-def _code(exc: ClientError | BotoCoreError) -> str:
-    if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code", "Unknown"))
-    return type(exc).__name__
+            with storage_errors("S3", "DeleteObjects"):
+                self._s3.delete_objects(
+                    Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True}
+                )
