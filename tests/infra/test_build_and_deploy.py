@@ -101,18 +101,22 @@ def test_the_lambda_profile_holds_the_app_and_aws_groups_but_no_local_server_or_
 
 
 def _clients_made(folder: Path) -> set[str]:
-    """Every `<something>.client("service", ...)` call's service name in the function's code."""
+    """Every service name the function's code makes a client for: `<x>.client("service")`,
+    `<session>.create_client("service")`, or the wiring's `_client(settings, "service", ...)`."""
     services = set()
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "client"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                services.add(str(node.args[0].value))
+            if not isinstance(node, ast.Call):
+                continue
+            func, args = node.func, node.args
+            if isinstance(func, ast.Attribute) and func.attr in {"client", "create_client"}:
+                named = args[0] if args else None
+            elif isinstance(func, ast.Name) and func.id == "_client" and len(args) > 1:
+                named = args[1]
+            else:
+                continue
+            if isinstance(named, ast.Constant) and isinstance(named.value, str):
+                services.add(named.value)
     return services
 
 
