@@ -56,7 +56,10 @@ def test_the_function_role_is_scoped_to_the_stacks_own_resources(
 
     assert scopes == {
         "dynamodb": scope({"Fn::GetAtt": ["Table", "Arn"]}, {"Fn::Sub": "${Table.Arn}/index/*"}),
-        "s3": scope({"Fn::Sub": "${ReceiptsBucket.Arn}/users/*"}),  # the lake is the worker's
+        # The lake is the worker's; the bucket itself only for listing users/* (the quota).
+        "s3": scope(
+            {"Fn::Sub": "${ReceiptsBucket.Arn}/users/*"}, {"Fn::GetAtt": ["ReceiptsBucket", "Arn"]}
+        ),
         "secretsmanager": scope({"Ref": "CursorSecret"}, {"Ref": "OriginSecret"}),
         "cognito-idp": scope({"Fn::GetAtt": ["UserPool", "Arn"]}),
         "logs": scope({"Fn::GetAtt": ["ApiFunctionLogGroup", "Arn"]}),
