@@ -6,11 +6,15 @@ queued) and then a SendMessage; a queued job's message is sent again on a repeat
 lost send is repaired, a duplicate message is harmless). The worker claims a job by one
 conditional update (queued, or running with an expired lease -> running, attempts + 1), so a
 duplicate delivery never runs a job twice at the same time; a stale worker cannot overwrite
-the result (its writes are conditioned on its attempt number)."""
+the result (its writes are conditioned on its attempt number).
+
+Records of some kinds expire: a scan's (its photo is gone a day after, EXPIRE_AFTER) carries
+the table's TTL attribute, set when it is made and again when it finishes."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ...domain.errors import NotFound, StorageError
+from ...domain.scans import SCAN_KIND, SCAN_RETENTION
 from ...ports import Clock
 from ...ports.jobs import FINISHED, Job, JobData, JobHandlers, JobStatus
 from ...services.jobs import MAX_ATTEMPTS, execute, finished, gave_up
 from .dynamodb_calls import query_pages, sdk_errors
 from .dynamodb_codec import key, n, number, s, text, user_pk
-from .dynamodb_schema import PARTITION_KEY, SORT_KEY
+from .dynamodb_schema import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from .errors import error_code
 
 if TYPE_CHECKING:
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
 JOB_PREFIX = "JOB#"
 LEASE = timedelta(minutes=16)  # longer than the worker function's 900 s timeout
 _FAILED = "ConditionalCheckFailedException"
+EXPIRE_AFTER = {SCAN_KIND: SCAN_RETENTION}  # kind -> how long after its last change
 
 
 class JobBusy(Exception):
@@ -58,7 +64,16 @@ def job_to_item(job: Job) -> Item:
             "attempts": n(job.attempts),
         }
     )
+    expires = expires_at(job.kind, job.updated_at)
+    if expires is not None:
+        item[TTL_ATTRIBUTE] = n(expires)
     return item
+
+
+def expires_at(kind: str, changed: datetime) -> int | None:
+    """The TTL (epoch seconds, rounded up) of a record of this kind last changed then."""
+    keep = EXPIRE_AFTER.get(kind)
+    return None if keep is None else math.ceil((changed + keep).timestamp())
 
 
 def job_from_item(user_id: str, item: ItemView) -> Job:
@@ -225,11 +240,13 @@ class SqsJobs:
 
     def _finish(self, job: Job, status: JobStatus, progress: JobData) -> Job:
         done = finished(job, status, progress, self._clock.now())
-        self._owned_update(
-            done,
-            "SET #status = :status, progress = :progress, updated_at = :now REMOVE lease_until",
-            {":status": s(status), ":progress": s(json.dumps(done.progress))},
-        )
+        update = "SET #status = :status, progress = :progress, updated_at = :now"
+        values = {":status": s(status), ":progress": s(json.dumps(done.progress))}
+        expires = expires_at(job.kind, done.updated_at)
+        if expires is not None:
+            update += f", {TTL_ATTRIBUTE} = :expires"
+            values[":expires"] = n(expires)
+        self._owned_update(done, update + " REMOVE lease_until", values)
         return done
 
     def _release(self, job: Job) -> None:

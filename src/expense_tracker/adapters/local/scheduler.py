@@ -1,5 +1,6 @@
-"""The local server's daily trigger: a daemon thread that queues the "recurring" job at start
-(the catch-up after the server was off) and then once a day.
+"""The local server's periodic triggers: a daemon thread that runs its work at start (the
+catch-up after the server was off) and then every period: the "recurring" job once a day, the
+sweep of unused scan photos every hour.
 
 The work itself is idempotent (services.recurring), so an extra run, or two servers sharing
 one database, add nothing twice."""
@@ -16,11 +17,16 @@ DAY_SECONDS = 24 * 3600.0
 
 
 class DailyTrigger:
-    def __init__(self, run: Callable[[], object], every_seconds: float = DAY_SECONDS) -> None:
+    def __init__(
+        self,
+        run: Callable[[], object],
+        every_seconds: float = DAY_SECONDS,
+        name: str = "daily-recurring",
+    ) -> None:
         self._run = run
         self._every = every_seconds
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="daily-recurring", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -34,5 +40,5 @@ class DailyTrigger:
             try:
                 self._run()
             except Exception:  # a failed run must not end the schedule; tomorrow retries
-                log.exception("the daily recurring run failed")
+                log.exception("the periodic run %s failed", self._thread.name)
             self._stop.wait(self._every)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import partial
 from pathlib import Path
 
 from ...config import Settings
@@ -13,6 +14,7 @@ from ...ports.jobs import Background
 from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
 from ...services.recurring import trigger_recurring
+from ...services.scans import expire_scan_photos
 from ..common.clock import SystemClock
 from ..common.ecb_rates import EcbRates
 from ..common.rapidocr_reader import RapidOcrReader
@@ -54,6 +56,12 @@ def local_reader(settings: Settings) -> ReceiptReader:
     return RapidOcrReader()
 
 
+def scan_sweep(receipts: LocalReceiptStore, clock: SystemClock) -> DailyTrigger:
+    """Hourly: the photos of scans no expense took are removed a day after the scan."""
+    sweep = partial(expire_scan_photos, inventory=receipts, clock=clock)
+    return DailyTrigger(sweep, every_seconds=3600.0, name="scan-photo-sweep")
+
+
 def build_local_container(settings: Settings) -> Container:
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -68,7 +76,8 @@ def build_local_container(settings: Settings) -> Container:
     identity = LocalIdentityProvider.from_data_dir(db, data_dir, settings, clock)
     jobs = SqliteJobs(db, clock)
     rates = EcbRates(newest_source(data_dir))
-    background: list[Background] = [jobs]
+    receipts = LocalReceiptStore(data_dir / "receipts", secret, settings.public_url)
+    background: list[Background] = [jobs, scan_sweep(receipts, clock)]
     if settings.recurring_schedule:  # due occurrences at start (a catch-up) and then daily
         background.append(DailyTrigger(lambda: trigger_recurring(jobs=jobs, clock=clock)))
     if settings.rates_refresh:  # daily, in the server only (the HTTP app starts it)
@@ -82,7 +91,7 @@ def build_local_container(settings: Settings) -> Container:
         rules=SqliteRuleStore(db),
         settings=settings,
         store=SqliteExpenseStore(db),
-        receipts=LocalReceiptStore(data_dir / "receipts", secret, settings.public_url),
+        receipts=receipts,
         identity=identity,
         profiles=SqliteProfiles(db, settings.default_currency),
         clock=clock,
