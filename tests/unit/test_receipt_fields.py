@@ -101,6 +101,8 @@ def test_an_unambiguous_day_ignores_the_locale() -> None:
         ("24. Dezember 2026", date(2026, 12, 24)),
         ("2026/01/05", date(2026, 1, 5)),
         ("05-01-26", date(2026, 5, 1)),
+        ("Date: 0ct 17,2026", date(2026, 10, 17)),  # OCR reads the O of October as a zero
+        ("17. 0kt 2026", date(2026, 10, 17)),
     ],
 )
 def test_many_printed_date_formats(printed: str, expected: date) -> None:

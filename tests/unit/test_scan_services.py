@@ -242,7 +242,7 @@ def test_the_sweep_removes_scan_photos_older_than_a_day_and_nothing_else(tmp_pat
     for key in (scan_image_key(USER, old.id), scan_upload_key(USER, abandoned.id), receipt):
         os.utime(tmp_path / "objects" / key, (day_and_a_bit, day_and_a_bit))
 
-    assert svc.expire_scan_photos(inventory=world.receipts, clock=clock) == 2
+    assert svc.expire_scan_photos(inventory=files_store, clock=clock) == 2
 
     assert world.receipts.inspect(scan_image_key(USER, old.id)) is None
     assert world.receipts.inspect(scan_upload_key(USER, abandoned.id)) is None

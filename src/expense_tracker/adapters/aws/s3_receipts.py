@@ -111,11 +111,19 @@ class S3ReceiptStore:
         return cast(BinaryIO, io.BufferedReader(_BodyReader(body), buffer_size=STREAM_CHUNK))
 
     def write(self, key: str, data: bytes, content_type: str) -> None:
-        tagging = {"Tagging": SCAN_TAGGING} if is_scan_key(key) else {}
         with s3_errors("PUT"):
-            self._s3.put_object(
-                Bucket=self._bucket, Key=key, Body=data, ContentType=content_type, **tagging
-            )
+            if is_scan_key(key):
+                self._s3.put_object(
+                    Bucket=self._bucket,
+                    Key=key,
+                    Body=data,
+                    ContentType=content_type,
+                    Tagging=SCAN_TAGGING,
+                )
+            else:
+                self._s3.put_object(
+                    Bucket=self._bucket, Key=key, Body=data, ContentType=content_type
+                )
 
     def view_url(self, key: str, content_type: str) -> str:
         # Inline with the stored type, never what the uploader's file name suggested.

@@ -57,6 +57,12 @@ def shared_engine() -> Any:
     return _engine
 
 
+def load_engine() -> None:
+    """Build the engine now rather than on the first scan."""
+    with _engine_lock:
+        shared_engine()
+
+
 class RapidOcrReader:
     def read(self, image: bytes, content_type: str) -> ReadText:
         del content_type  # OpenCV finds the format itself
@@ -71,10 +77,11 @@ class RapidOcrReader:
             if pixels is None:
                 raise UnreadableImage("the photo could not be decoded")
             found, _ = engine(deskew(pixels))
-        return ReadText(currency_marks([_line(item) for item in found or []]))
+        return ReadText(currency_marks([box_line(item) for item in found or []]))
 
 
-def _line(item: Any) -> TextLine:
+def box_line(item: Any) -> TextLine:
+    """One of the engine's results: (corner points, text, score)."""
     points, text, score = item
     xs = [float(p[0]) for p in points]
     ys = [float(p[1]) for p in points]
