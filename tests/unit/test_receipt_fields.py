@@ -170,3 +170,10 @@ def test_boxes_on_one_printed_row_are_joined_left_to_right() -> None:
 def test_month_first_locales() -> None:
     assert month_first("en-US") and month_first("en")
     assert not month_first("en-GB") and not month_first("de") and not month_first("fr-CA")
+
+
+def test_a_decimal_point_read_as_a_colon_after_a_sign_is_still_the_total() -> None:
+    fields = extract(
+        rows("SHOP", "Date: 05/17/2026  19:31", "TOTAL  $105:92"), default_currency="USD"
+    )
+    assert (fields.total, fields.date) == (Decimal("105.92"), date(2026, 5, 17))

@@ -61,6 +61,14 @@ def month_first(locale: str) -> bool:
     return language == "en"
 
 
+# OCR reads a faint decimal point as a colon: "$105:92" is an amount (a time has no sign).
+_SIGNED_COLON = re.compile(r"([$€£¥₹₩]\s?\d+):(\d{2})(?![\d:])")
+
+
+def tidy_ocr(text: str) -> str:
+    return _SIGNED_COLON.sub(r"\1.\2", text)
+
+
 def to_decimal(number: str, currency: str | None = None) -> Decimal | None:
     """A printed number as an exact Decimal. With both '.' and ',' the last one is the
     decimal mark; a lone mark before exactly three digits groups thousands, unless the
