@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -268,7 +269,20 @@ def test_the_local_server_sweeps_scan_photos_in_the_background(tmp_path: Path) -
 
     container = build_local_container(Settings(data_dir=tmp_path))
     try:
-        sweeps = [b for b in container.background if isinstance(b, DailyTrigger)]
-        assert any(b._thread.name == "scan-photo-sweep" for b in sweeps)
+        (sweep,) = [
+            b
+            for b in container.background
+            if isinstance(b, DailyTrigger) and b.name == "scan-photo-sweep"
+        ]
+        photo = scan_image_key(USER, "S1")
+        container.receipts.write(photo, b"old photo", JPEG)
+        path = next((tmp_path / "receipts").rglob("image"))
+        os.utime(path, (0, 0))
+        sweep.start()  # runs at once (the catch-up), then hourly
+        deadline = time.monotonic() + 30
+        while container.receipts.inspect(photo) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sweep.stop()
+        assert container.receipts.inspect(photo) is None
     finally:
         container.close()

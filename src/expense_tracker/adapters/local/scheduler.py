@@ -23,6 +23,7 @@ class DailyTrigger:
         every_seconds: float = DAY_SECONDS,
         name: str = "daily-recurring",
     ) -> None:
+        self.name = name
         self._run = run
         self._every = every_seconds
         self._stop = threading.Event()
