@@ -36,6 +36,11 @@ def test_a_gap_where_the_space_has_a_share_becomes_a_space() -> None:
     assert decode("A", "_", ("_", " ", 0.05), "_", "B") == "A B"
 
 
+def test_no_space_is_written_beside_a_decimal_point() -> None:
+    gap = ("_", " ", 0.05)
+    assert decode("1", "2", "_", gap, ".", "_", gap, "2", "1") == "12.21"
+
+
 def test_a_gap_without_the_space_stays_joined() -> None:
     assert decode("A", "_", "_", "B", "_", "B") == "ABB"
 

@@ -81,3 +81,22 @@ def test_rows_split_into_boxes_come_back_together_after_reading() -> None:
         TextLine("6.25", 0.9, (300, 102, 340, 121)),
     ]
     assert [row.text for row in group_rows(boxes)] == ["TOTAL  6.25"]
+
+
+def test_one_engine_tuned_for_receipts_serves_every_reader_of_the_process() -> None:
+    from expense_tracker.adapters.common import rapidocr_reader as local
+    from expense_tracker.adapters.common.ctc_decoder import ReceiptCtcDecoder
+
+    local.load_engine()
+    engine = local.shared_engine()
+    ok, png = cv2.imencode(".png", text_block(0.0))
+    assert ok
+    lines = RapidOcrReader().read(png.tobytes(), "image/png").lines
+    assert local.shared_engine() is engine  # a second reader built nothing
+    assert "COFFEE" in group_rows(lines)[0].text
+    assert (engine.use_cls, engine.text_det.limit_type, engine.text_det.limit_side_len) == (
+        False,
+        "max",
+        local.DET_MAX_SIDE,
+    )
+    assert isinstance(engine.text_rec.postprocess_op, ReceiptCtcDecoder)

@@ -25,6 +25,7 @@ GHOST_SHARE = 0.005
 POUND_GHOSTS = frozenset("fF")  # printed before the amount
 EURO_GHOSTS = frozenset("∈EeC")  # printed after it (before it, as in Ireland, reads as "E")
 BARE_AMOUNT = re.compile(r"-?\d[\d.,' ]*")
+NO_SPACE_BESIDE = frozenset(".,:'/-")  # "12 .50" would split an amount
 
 
 def decode_row(
@@ -46,13 +47,17 @@ def decode_row(
         if index == BLANK:
             gap = max(gap, float(space_share[column]))
         elif index != previous:
-            if text and index != space and text[-1] != " " and gap >= threshold:
+            if gap >= threshold and _spaceable(text, characters[index]) and index != space:
                 text.append(" ")
             text.append(characters[index])
             scores.append(float(best_share[column]))
             gap = 0.0
         previous = index
     return "".join(text).strip(), float(np.mean(scores)) if scores else 0.0
+
+
+def _spaceable(text: list[str], following: str) -> bool:
+    return bool(text) and text[-1] != " " and not {text[-1], following} & NO_SPACE_BESIDE
 
 
 def ghost(columns: Any, characters: Sequence[str]) -> tuple[str, float]:
