@@ -189,4 +189,3 @@ def expire_scan_photos(*, inventory: ReceiptInventory, clock: Clock) -> int:
     for key in stale:
         inventory.delete(key)
     return len(stale)
-
