@@ -9,7 +9,7 @@ import numpy as np
 
 from expense_tracker.adapters.common.ctc_decoder import ReceiptCtcDecoder
 
-ALPHABET = ["blank", "A", "B", "1", ".", "2", "f", "∈", " "]
+ALPHABET = ["blank", "A", "B", "1", ".", "2", "f", "∈", "·", " "]
 
 
 def columns(*spec: str | tuple[str, str, float]) -> Any:
@@ -39,6 +39,10 @@ def test_a_gap_where_the_space_has_a_share_becomes_a_space() -> None:
 def test_no_space_is_written_beside_a_decimal_point() -> None:
     gap = ("_", " ", 0.05)
     assert decode("1", "2", "_", gap, ".", "_", gap, "2", "1") == "12.21"
+
+
+def test_a_middle_dot_between_words_is_a_space() -> None:
+    assert decode("A", "_", "·", "_", "B") == "A B"
 
 
 def test_a_gap_without_the_space_stays_joined() -> None:

@@ -26,6 +26,7 @@ POUND_GHOSTS = frozenset("fF")  # printed before the amount
 EURO_GHOSTS = frozenset("∈EeC")  # printed after it (before it, as in Ireland, reads as "E")
 BARE_AMOUNT = re.compile(r"-?\d[\d.,' ]*")
 NO_SPACE_BESIDE = frozenset(".,:'/-")  # "12 .50" would split an amount
+READ_FOR_SPACE = frozenset("·")  # what the model sometimes writes between two words
 
 
 def decode_row(
@@ -49,7 +50,7 @@ def decode_row(
         elif index != previous:
             if gap >= threshold and _spaceable(text, characters[index]) and index != space:
                 text.append(" ")
-            text.append(characters[index])
+            text.append(" " if characters[index] in READ_FOR_SPACE else characters[index])
             scores.append(float(best_share[column]))
             gap = 0.0
         previous = index
