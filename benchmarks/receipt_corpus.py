@@ -202,6 +202,12 @@ def receipt_text(index: int, seed: int = 2026) -> list[str]:
     return [f"{left}  {right}".strip() for left, right in rows if left or right]
 
 
+def receipt_truth(index: int, seed: int = 2026) -> dict[str, Any]:
+    """What receipt `index` says, without rendering its photo."""
+    rng, style = _start(index, seed)
+    return receipt_rows(rng, style)[1]
+
+
 def make_receipt(index: int, seed: int = 2026) -> tuple[bytes, dict[str, Any]]:
     rng, style = _start(index, seed)
     rows, truth = receipt_rows(rng, style)

@@ -15,10 +15,11 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from expense_tracker.adapters.aws.s3_receipts import PENDING_TAGGING, S3ReceiptStore
+from expense_tracker.adapters.aws.s3_receipts import PENDING_TAGGING, SCAN_TAGGING, S3ReceiptStore
 from expense_tracker.adapters.aws.wiring import AwsClients
 from expense_tracker.domain.errors import NotFound, StorageError
 from expense_tracker.domain.receipts import pending_key, receipt_key
+from expense_tracker.domain.scans import scan_image_key
 from tests.support.aws_stack import AwsStack
 
 if TYPE_CHECKING:
@@ -140,6 +141,19 @@ def test_write_read_and_delete(store: S3ReceiptStore) -> None:
     with pytest.raises(NotFound):
         store.read(key)
     store.delete(key)  # deleting again is fine
+
+
+def test_a_scan_photo_is_tagged_for_expiry_and_a_receipt_is_not(
+    store: S3ReceiptStore, s3: S3Client, bucket: str
+) -> None:
+    photo, receipt = scan_image_key("u1", "S1"), receipt_key("u1", "S1", "R1")
+    store.write(photo, PNG, "image/png")
+    store.write(receipt, PNG, "image/png")
+    tags = {
+        key: s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"] for key in (photo, receipt)
+    }
+    assert SCAN_TAGGING == "scan-photo=true"
+    assert tags == {photo: [{"Key": "scan-photo", "Value": "true"}], receipt: []}
 
 
 def test_the_view_link_is_short_lived_inline_and_typed(store: S3ReceiptStore) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -15,6 +16,9 @@ from urllib.parse import urljoin
 import boto3
 import pytest
 
+from expense_tracker.adapters.aws.dynamodb_codec import key
+from expense_tracker.adapters.aws.dynamodb_schema import TTL_ATTRIBUTE
+from expense_tracker.adapters.aws.job_records import JOB_PREFIX
 from expense_tracker.adapters.aws.sqs_jobs import SqsJobs, handle_batch
 from expense_tracker.adapters.common.clock import FixedClock
 from expense_tracker.domain.errors import NotFound
@@ -91,6 +95,30 @@ def test_enqueue_queues_once_and_the_worker_runs_the_job(
     assert handle_batch(jobs, event) == {"batchItemFailures": []}
     assert runs == [job.id]
     assert jobs.enqueue(job.user_id, job.id).status == "done"
+
+
+def test_a_scan_record_expires_a_day_after_it_finishes_and_other_jobs_never(
+    dynamodb_client: DynamoDBClient, dynamodb_table: str, sqs: SQSClient, queue: str
+) -> None:
+    jobs = make_jobs(dynamodb_client, dynamodb_table, sqs, queue, lambda *_: {"ok": 1})
+    jobs.bind({"scan": lambda *_: {"fields": {}}, "test": lambda *_: {"ok": 1}})
+    created = NOW - timedelta(hours=3)
+    scan = jobs.create(replace(waiting(), kind="scan", created_at=created, updated_at=created))
+    other = jobs.create(waiting())
+
+    def ttl(job: Job) -> str | None:
+        item = dynamodb_client.get_item(
+            TableName=dynamodb_table, Key=key(job.user_id, JOB_PREFIX + job.id)
+        )["Item"]
+        return item.get(TTL_ATTRIBUTE, {}).get("N")
+
+    assert ttl(scan) == str(int((created + timedelta(hours=24)).timestamp()))
+    for job in (scan, other):
+        jobs.enqueue(job.user_id, job.id)
+    handle_batch(jobs, receive(sqs, queue))
+    assert jobs.get(scan.user_id, scan.id).status == "done"
+    assert ttl(scan) == str(int((NOW + timedelta(hours=24)).timestamp()))
+    assert ttl(other) is None
 
 
 def test_a_delivery_while_the_job_runs_elsewhere_is_reported_failed_not_run(

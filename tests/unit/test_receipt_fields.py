@@ -101,6 +101,8 @@ def test_an_unambiguous_day_ignores_the_locale() -> None:
         ("24. Dezember 2026", date(2026, 12, 24)),
         ("2026/01/05", date(2026, 1, 5)),
         ("05-01-26", date(2026, 5, 1)),
+        ("Date: 0ct 17,2026", date(2026, 10, 17)),  # OCR reads the O of October as a zero
+        ("17. 0kt 2026", date(2026, 10, 17)),
     ],
 )
 def test_many_printed_date_formats(printed: str, expected: date) -> None:
@@ -168,3 +170,10 @@ def test_boxes_on_one_printed_row_are_joined_left_to_right() -> None:
 def test_month_first_locales() -> None:
     assert month_first("en-US") and month_first("en")
     assert not month_first("en-GB") and not month_first("de") and not month_first("fr-CA")
+
+
+def test_a_decimal_point_read_as_a_colon_after_a_sign_is_still_the_total() -> None:
+    fields = extract(
+        rows("SHOP", "Date: 05/17/2026  19:31", "TOTAL  $105:92"), default_currency="USD"
+    )
+    assert (fields.total, fields.date) == (Decimal("105.92"), date(2026, 5, 17))

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from expense_tracker.adapters.common.clock import FixedClock
+from expense_tracker.adapters.local.files import LocalReceiptStore
 from expense_tracker.adapters.memory import (
     MemoryExpenseStore,
     MemoryJobs,
@@ -21,7 +25,8 @@ from expense_tracker.adapters.memory import (
 from expense_tracker.adapters.memory_reader import MemoryReceiptReader
 from expense_tracker.domain.errors import Conflict, Invalid, NotFound
 from expense_tracker.domain.expense import Expense, ExpenseFilter, RawExpense
-from expense_tracker.domain.scans import scan_image_key, scan_upload_key
+from expense_tracker.domain.receipts import receipt_key
+from expense_tracker.domain.scans import SCAN_RETENTION, scan_image_key, scan_upload_key
 from expense_tracker.ports.jobs import Job
 from expense_tracker.services import scans as svc
 from expense_tracker.services.scan_images import upright_jpeg
@@ -220,3 +225,64 @@ def test_photos_are_turned_upright_by_their_exif_orientation() -> None:
     Image.new("RGB", (80, 40), "white").save(out, "JPEG", exif=exif)
     with Image.open(io.BytesIO(upright_jpeg(out.getvalue()))) as upright:
         assert upright.size == (40, 80)
+
+
+# -- unused scan photos are removed a day later (the local background sweep) --------------
+
+
+def test_the_sweep_removes_scan_photos_older_than_a_day_and_nothing_else(tmp_path: Path) -> None:
+    clock = FixedClock(datetime.now(UTC))
+    files_store = LocalReceiptStore(tmp_path, b"s" * 32, "", clock=clock)
+    world = World(clock=clock, receipts=files_store)  # type: ignore[arg-type]
+    old, fresh = world.finished(), world.finished()
+    abandoned = world.create()
+    world.upload(abandoned, b"never started")
+    receipt = receipt_key(USER, "E1", "R1")
+    world.receipts.write(receipt, b"kept", "image/png")
+    day_and_a_bit = (clock.now() - SCAN_RETENTION - timedelta(minutes=1)).timestamp()
+    for key in (scan_image_key(USER, old.id), scan_upload_key(USER, abandoned.id), receipt):
+        os.utime(tmp_path / "objects" / key, (day_and_a_bit, day_and_a_bit))
+
+    assert svc.expire_scan_photos(inventory=files_store, clock=clock) == 2
+
+    assert world.receipts.inspect(scan_image_key(USER, old.id)) is None
+    assert world.receipts.inspect(scan_upload_key(USER, abandoned.id)) is None
+    assert world.receipts.inspect(scan_image_key(USER, fresh.id)) is not None
+    assert world.receipts.read(receipt) == b"kept"  # not a scan: garbage collection's business
+    with pytest.raises(Conflict, match="scan the receipt again"):
+        world.add(old.id)
+    assert world.add(fresh.id).receipt is not None
+
+
+def test_a_used_scan_says_it_was_used_not_that_it_expired() -> None:
+    world = World()
+    job = world.finished()
+    world.add(job.id)
+    with pytest.raises(Conflict, match="already used"):
+        world.add(job.id)
+
+
+def test_the_local_server_sweeps_scan_photos_in_the_background(tmp_path: Path) -> None:
+    from expense_tracker.adapters.local.scheduler import DailyTrigger
+    from expense_tracker.adapters.local.wiring import build_local_container
+    from expense_tracker.config import Settings
+
+    container = build_local_container(Settings(data_dir=tmp_path))
+    try:
+        (sweep,) = [
+            b
+            for b in container.background
+            if isinstance(b, DailyTrigger) and b.name == "scan-photo-sweep"
+        ]
+        photo = scan_image_key(USER, "S1")
+        container.receipts.write(photo, b"old photo", JPEG)
+        path = next((tmp_path / "receipts").rglob("image"))
+        os.utime(path, (0, 0))
+        sweep.start()  # runs at once (the catch-up), then hourly
+        deadline = time.monotonic() + 30
+        while container.receipts.inspect(photo) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sweep.stop()
+        assert container.receipts.inspect(photo) is None
+    finally:
+        container.close()

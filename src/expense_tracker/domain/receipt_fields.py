@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from .currencies import MINOR_UNITS
-from .receipt_text import amounts_in, currencies_in, dates_in, money_like
+from .receipt_text import amounts_in, currencies_in, dates_in, money_like, tidy_ocr
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom (any unit, y grows down)
 
@@ -136,7 +136,7 @@ def extract(
 ) -> ReceiptFields:
     """The expense a receipt describes. `lines` are rows in reading order (group_rows)."""
     hints = hints or {}
-    lines = [replace(ln, text=unicodedata.normalize("NFKC", ln.text)) for ln in lines]
+    lines = [replace(ln, text=tidy_ocr(unicodedata.normalize("NFKC", ln.text))) for ln in lines]
     currency, currency_confidence = _currency(lines, hints, default_currency)
     total, total_confidence = _total(lines, currency, hints)
     when, date_confidence = _date(lines, locale, hints)

@@ -40,7 +40,7 @@ MONTHS = {
         ("dec", "december", "dezember", "dez", "décembre", "decembre", "diciembre"), 12
     ),
 }
-_MONTH = r"([A-Za-zéèäû]{3,9})\.?"
+_MONTH = r"([A-Za-zéèäû0][A-Za-zéèäû]{2,8})\.?"  # OCR may read the O of "Oct" as 0
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d)")
 _DAY_MONTH_NAME = re.compile(rf"(?<!\d)(\d{{1,2}})\.?\s*{_MONTH}\s*,?\s*(\d{{4}}|\d{{2}})(?!\d)")
 _MONTH_NAME_DAY = re.compile(rf"{_MONTH}\s*(\d{{1,2}})(?:st|nd|rd|th)?,?\s*(\d{{4}})(?!\d)")
@@ -59,6 +59,14 @@ def month_first(locale: str) -> bool:
             "CA",
         )
     return language == "en"
+
+
+# OCR reads a faint decimal point as a colon: "$105:92" is an amount (a time has no sign).
+_SIGNED_COLON = re.compile(r"([$€£¥₹₩]\s?\d+):(\d{2})(?![\d:])")
+
+
+def tidy_ocr(text: str) -> str:
+    return _SIGNED_COLON.sub(r"\1.\2", text)
 
 
 def to_decimal(number: str, currency: str | None = None) -> Decimal | None:
@@ -151,7 +159,7 @@ def _numeric(match: re.Match[str], locale: str) -> FoundDate | None:
 
 
 def _named(year_text: str, month_text: str, day_text: str) -> list[FoundDate]:
-    month = MONTHS.get(month_text.lower())
+    month = MONTHS.get(month_text.lower().replace("0", "o", 1))
     if month is None:
         return []
     made = _make(_year(year_text), month, int(day_text), ambiguous=False)

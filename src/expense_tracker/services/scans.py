@@ -13,12 +13,14 @@ from ..domain.receipt_fields import extract, group_rows
 from ..domain.receipts import MAX_RECEIPT_BYTES, not_a, receipt_key
 from ..domain.scans import (
     SCAN_KIND,
+    SCAN_RETENTION,
     check_scan_request,
     fields_json,
+    is_scan_key,
     scan_image_key,
     scan_upload_key,
 )
-from ..ports import Clock, ExpenseStore, Profiles, ReceiptStore, UploadTicket
+from ..ports import Clock, ExpenseStore, Profiles, ReceiptInventory, ReceiptStore, UploadTicket
 from ..ports.jobs import Job, JobData, JobFailed, JobReporter, Jobs
 from ..ports.reader import ReceiptReader, UnreadableImage
 from .expenses import add_expense
@@ -28,6 +30,7 @@ from .receipt_images import clean_receipt
 from .scan_images import upright_jpeg
 
 USED = "This scan was already used for an expense"
+EXPIRED = "This scan's photo was removed (unused for 24 hours): scan the receipt again"
 
 
 def create_scan(
@@ -149,10 +152,14 @@ def add_scanned_expense(
     photo_key = scan_image_key(user_id, scan_id)
     photo = receipts.inspect(photo_key)
     if photo is None:
-        raise Conflict(USED)
+        raise Conflict(USED if _used(store, user_id, scan_id) else EXPIRED)
     content_type = photo.content_type or str(job.params["content_type"])
     final = receipt_key(user_id, scan_id, str(ULID()))
-    receipts.write(final, receipts.read(photo_key), content_type)
+    try:
+        data = receipts.read(photo_key)
+    except NotFound as exc:  # swept between the two reads
+        raise Conflict(EXPIRED) from exc
+    receipts.write(final, data, content_type)
     receipt = Receipt(content_type, photo.size, clock.now(), final)
     try:
         expense = add_expense(
@@ -172,3 +179,25 @@ def add_scanned_expense(
         raise
     receipts.delete(photo_key)
     return expense
+
+
+def _used(store: ExpenseStore, user_id: str, scan_id: str) -> bool:
+    try:
+        store.get(user_id, scan_id)  # the expense a scan makes takes the scan's id
+    except NotFound:
+        return False
+    return True
+
+
+def expire_scan_photos(*, inventory: ReceiptInventory, clock: Clock) -> int:
+    """Remove the uploads and photos of scans stored more than SCAN_RETENTION ago: a photo
+    that an expense took was moved to the expense's receipt key already. A count."""
+    cutoff = clock.now() - SCAN_RETENTION
+    stale = [
+        found.key
+        for found in inventory.list_objects()
+        if is_scan_key(found.key) and found.modified < cutoff
+    ]
+    for key in stale:
+        inventory.delete(key)
+    return len(stale)

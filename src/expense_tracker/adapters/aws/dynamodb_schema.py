@@ -33,7 +33,7 @@ PARTITION_KEY: Final = "pk"
 SORT_KEY: Final = "sk"
 DATE_INDEX: Final = "by_date"
 DATE_INDEX_SORT_KEY: Final = "date_id"
-TTL_ATTRIBUTE: Final = "expires_at"  # epoch seconds; only idempotency records have it
+TTL_ATTRIBUTE: Final = "expires_at"  # epoch seconds; idempotency and scan job records
 
 ATTRIBUTE_DEFINITIONS: Final[list[dict[str, str]]] = [
     {"AttributeName": PARTITION_KEY, "AttributeType": "S"},

@@ -1,20 +1,25 @@
 """The job record on the DynamoDB table: ``pk = USER#<sub>``, ``sk = JOB#<id>`` with kind,
-status, params and progress (JSON), times and attempts (sqs_jobs adds the lease)."""
+status, params and progress (JSON), times and attempts (sqs_jobs adds the lease). Records of
+some kinds expire: a scan's (its photo is gone a day after, EXPIRE_AFTER) carries the table's
+TTL attribute, set when it is made and again when it finishes."""
 
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ...domain.scans import SCAN_KIND, SCAN_RETENTION
 from ...ports.jobs import Job
 from .dynamodb_codec import key, n, number, s, text
-from .dynamodb_schema import SORT_KEY
+from .dynamodb_schema import SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from .dynamodb_codec import Item, ItemView
 
 JOB_PREFIX = "JOB#"
+EXPIRE_AFTER = {SCAN_KIND: SCAN_RETENTION}  # kind -> how long after its last change
 
 
 def moment(value: datetime) -> str:
@@ -34,7 +39,16 @@ def job_to_item(job: Job) -> Item:
             "attempts": n(job.attempts),
         }
     )
+    expires = expires_at(job.kind, job.updated_at)
+    if expires is not None:
+        item[TTL_ATTRIBUTE] = n(expires)
     return item
+
+
+def expires_at(kind: str, changed: datetime) -> int | None:
+    """The TTL (epoch seconds, rounded up) of a record of this kind last changed then."""
+    keep = EXPIRE_AFTER.get(kind)
+    return None if keep is None else math.ceil((changed + keep).timestamp())
 
 
 def job_from_item(user_id: str, item: ItemView) -> Job:

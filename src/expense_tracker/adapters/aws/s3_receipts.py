@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ...domain.errors import NotFound, StorageError
 from ...domain.receipts import HEAD_BYTES, TICKET_SECONDS, VIEW_SECONDS
+from ...domain.scans import is_scan_key
 from ...ports import ObjectInfo, StoredObject, UploadTicket
 from ..common.upload_policy import upload_conditions
 from .errors import error_code, storage_errors
@@ -41,6 +42,9 @@ def s3_errors(operation: str) -> AbstractContextManager[None]:
 PENDING_TAGGING = (
     "<Tagging><TagSet><Tag><Key>receipt-state</Key><Value>pending</Value></Tag></TagSet></Tagging>"
 )
+# A scan's photo is kept until an expense takes it (a copy under a receipt key, untagged) or
+# the lifecycle rule expires it a day later.
+SCAN_TAGGING = "scan-photo=true"
 
 
 class S3ReceiptStore:
@@ -108,7 +112,18 @@ class S3ReceiptStore:
 
     def write(self, key: str, data: bytes, content_type: str) -> None:
         with s3_errors("PUT"):
-            self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type)
+            if is_scan_key(key):
+                self._s3.put_object(
+                    Bucket=self._bucket,
+                    Key=key,
+                    Body=data,
+                    ContentType=content_type,
+                    Tagging=SCAN_TAGGING,
+                )
+            else:
+                self._s3.put_object(
+                    Bucket=self._bucket, Key=key, Body=data, ContentType=content_type
+                )
 
     def view_url(self, key: str, content_type: str) -> str:
         # Inline with the stored type, never what the uploader's file name suggested.

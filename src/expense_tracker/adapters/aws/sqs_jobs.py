@@ -12,7 +12,10 @@ Time slices: each run has a budget (SLICE_SECONDS, less when the invocation has 
 left). A handler that runs out of it returns Continue: the job is stored as queued with its
 checkpoint (its attempt given back: attempts count crashes) and a continuation message is
 sent, so a large import is many short invocations. A duplicate of any message only claims the
-job when it is queued and resumes from the stored checkpoint, never from its own copy."""
+job when it is queued and resumes from the stored checkpoint, never from its own copy.
+
+Records of some kinds expire: a scan's (its photo is gone a day after; job_records) carries
+the table's TTL attribute, set when it is made and again when it finishes."""
 
 from __future__ import annotations
 
@@ -31,9 +34,9 @@ from ...ports.jobs import FINISHED, Job, JobData, JobHandlers, JobStatus
 from ...services.jobs import MAX_ATTEMPTS, execute, finished, gave_up
 from .dynamodb_calls import query_pages, sdk_errors
 from .dynamodb_codec import key, n, s, user_pk
-from .dynamodb_schema import PARTITION_KEY, SORT_KEY
+from .dynamodb_schema import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from .errors import error_code
-from .job_records import JOB_PREFIX, job_from_item, job_to_item, moment
+from .job_records import JOB_PREFIX, expires_at, job_from_item, job_to_item, moment
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -209,11 +212,13 @@ class SqsJobs:
 
     def _finish(self, job: Job, status: JobStatus, progress: JobData) -> Job:
         done = finished(job, status, progress, self._clock.now())
-        self._owned_update(
-            done,
-            "SET #status = :status, progress = :progress, updated_at = :now REMOVE lease_until",
-            {":status": s(status), ":progress": s(json.dumps(done.progress))},
-        )
+        update = "SET #status = :status, progress = :progress, updated_at = :now"
+        values = {":status": s(status), ":progress": s(json.dumps(done.progress))}
+        expires = expires_at(job.kind, done.updated_at)
+        if expires is not None:
+            update += f", {TTL_ATTRIBUTE} = :expires"
+            values[":expires"] = n(expires)
+        self._owned_update(done, update + " REMOVE lease_until", values)
         return done
 
     def _continue(self, job: Job, checkpoint: JobData) -> Job:

@@ -1,6 +1,6 @@
-"""The local server's periodic triggers: a daemon thread that runs its work at start and then
-every so often: the "recurring" job once a day (the first run is the catch-up after the server
-was off), the sweep of expired uploads every few minutes.
+"""The local server's periodic triggers: a daemon thread that runs its work at start (the
+catch-up after the server was off) and then every period: the "recurring" job once a day, the
+sweep of expired uploads every few minutes, the sweep of unused scan photos every hour.
 
 The work itself is idempotent (services.recurring), so an extra run, or two servers sharing
 one database, add nothing twice."""
@@ -24,9 +24,9 @@ class DailyTrigger:
         *,
         name: str = "daily-recurring",
     ) -> None:
+        self.name = name
         self._run = run
         self._every = every_seconds
-        self._name = name
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
@@ -42,5 +42,5 @@ class DailyTrigger:
             try:
                 self._run()
             except Exception:  # a failed run must not end the schedule; the next retries
-                log.exception("the %s run failed", self._name)
+                log.exception("the periodic run %s failed", self.name)
             self._stop.wait(self._every)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import partial
 from pathlib import Path
 
 from ...config import Settings
@@ -14,6 +15,7 @@ from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
 from ...services.quota import Quota, sweep_expired_uploads
 from ...services.recurring import trigger_recurring
+from ...services.scans import expire_scan_photos
 from ..common.clock import SystemClock
 from ..common.ecb_rates import EcbRates
 from ..common.rapidocr_reader import RapidOcrReader
@@ -58,6 +60,12 @@ def local_reader(settings: Settings) -> ReceiptReader:
     return TesseractReader()
 
 
+def scan_sweep(receipts: LocalReceiptStore, clock: SystemClock) -> DailyTrigger:
+    """Hourly: the photos of scans no expense took are removed a day after the scan."""
+    sweep = partial(expire_scan_photos, inventory=receipts, clock=clock)
+    return DailyTrigger(sweep, every_seconds=3600.0, name="scan-photo-sweep")
+
+
 def build_local_container(settings: Settings) -> Container:
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -74,7 +82,7 @@ def build_local_container(settings: Settings) -> Container:
     rates = EcbRates(newest_source(data_dir))
     receipts = LocalReceiptStore(data_dir / "receipts", secret, settings.public_url)
     quota = Quota(settings.storage_quota_bytes, jobs, clock)
-    background: list[Background] = [jobs]
+    background: list[Background] = [jobs, scan_sweep(receipts, clock)]
     background.append(  # uploads never confirmed go once their ticket has expired
         DailyTrigger(
             lambda: sweep_expired_uploads(receipts, quota),
