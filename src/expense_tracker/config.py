@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     header_timeout_seconds: float = Field(default=10.0, gt=0)
     keep_alive_seconds: int = Field(default=5, ge=1, description="Idle time between requests")
+    access_log: Literal["off", "json"] = Field(
+        default="off", description="The local server's access log: off, or JSON lines on stderr"
+    )
 
     # Exchange rates: the ECB history shipped with the app; `serve` turns the daily refresh on.
     rates_refresh: bool = Field(default=False, description="Fetch the ECB's file in the server")

@@ -11,6 +11,7 @@ from ... import __version__
 from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
+from .access_log import JsonAccessLog
 from .middleware import BodyLimit, DuplicateKeys, SecurityHeaders
 from .routes import (
     accounts,
@@ -70,6 +71,8 @@ def create_app(
         BodyLimit, limit_for=lambda path: body_limits.get(path, settings.max_body_bytes)
     )
     app.add_middleware(SecurityHeaders)
+    if settings.access_log == "json":  # outermost: it sees every answer, even a 413
+        app.add_middleware(JsonAccessLog)
     app.include_router(meta.router)
     app.include_router(accounts.router)
     app.include_router(transfer.router)  # before /api/expenses/{id}
