@@ -183,8 +183,10 @@ def check_budgets(
     clock: Clock,
     user_id: str,
     notify: Notify | None = None,
+    touching: Expense | None = None,
 ) -> list[Alert]:
-    """Alerts for the budgets of the current period that are at risk or over."""
+    """Alerts for the budgets of the current period that are at risk or over (with
+    `touching`: only those a new expense counts towards; listing the alerts checks them all)."""
     today = clock.today()
     raised = []
     for status in budget_status(
@@ -194,6 +196,7 @@ def check_budgets(
         clock=clock,
         user_id=user_id,
         month=today.replace(day=1),
+        touching=touching,
     ):
         if status.status != "ok":
             alert = _budget_alert(plans, clock, user_id, status, notify)
