@@ -62,6 +62,9 @@ def serve(
         access_log=False,  # the app's own, when asked for (entrypoints/http/access_log.py)
         http=GuardedHttpToolsProtocol,  # a bounded request head with a deadline
         timeout_keep_alive=settings.keep_alive_seconds,
+        # With --workers, a child that does not answer the supervisor's ping in time is killed
+        # and restarted; its start-up imports on a busy machine can take longer than 5 s.
+        timeout_worker_healthcheck=30,
     )
 
 
