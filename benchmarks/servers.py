@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -75,11 +75,13 @@ def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def hello(server: str, workers: int, workdir: Path) -> Iterator[str]:  # a context manager
+def hello(server: str, workers: int, workdir: Path) -> AbstractContextManager[str]:
     return serve(server, "benchmarks.hello_asgi:app", workers=workers, workdir=workdir)
 
 
-def app_on_granian(data_dir: Path, workers: int, workdir: Path, env: dict[str, str]) -> Iterator[str]:
+def app_on_granian(
+    data_dir: Path, workers: int, workdir: Path, env: dict[str, str]
+) -> AbstractContextManager[str]:
     """The app as `serve` builds it (the data directory is already made), on granian."""
     app_env = {
         **env,

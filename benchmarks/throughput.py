@@ -22,7 +22,9 @@ from .wrk import Request, WrkResult, run_wrk
 # The per-user limit (100/s) would turn a load test into a 429 test: raised for this run only.
 UNLIMITED = {"EXPENSE_TRACKER_RATE_PER_SECOND": "1e9", "EXPENSE_TRACKER_RATE_BURST": "1000000000"}
 # "{n}": a counter per request (wrk.py), so no add is a possible duplicate of the one before.
-ADD_BODY = json.dumps({"amount": "{n}", "currency": "EUR", "category": "Food", "description": "wrk"})
+ADD_BODY = json.dumps(
+    {"amount": "{n}", "currency": "EUR", "category": "Food", "description": "wrk"}
+)
 HELLO = "hello-world ASGI (baseline)"
 HEALTH = "GET /api/health (no auth, no database)"
 PAGE = "GET /api/expenses (a page of 50)"

@@ -126,7 +126,7 @@ def render(runs: Runs, plan: Plan) -> Section:
         f"Two workers ({two}) against one, same data, same wrk (on 2 cores wrk itself takes "
         "one share of the CPU):",
         scaling_table(runs, one, two),
-        f"uvicorn against granian (both with uvloop, one worker, access log off), each beside "
+        "uvicorn against granian (both with uvloop, one worker, access log off), each beside "
         "its own hello-world:",
         server_table(runs, one, granian),
         "`serve` stays on uvicorn: its guarded httptools protocol (a bounded request head with a "

@@ -28,6 +28,7 @@ class Request:
     method: str = "GET"
     body: str | None = None
     token: str | None = None
+    content_type: str = "application/json"
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def script(request: Request) -> str:
     lines = [f"wrk.method = {_lua_string(request.method)}"]
     if request.body is not None:
         lines.append(f"wrk.body = {_lua_string(request.body)}")
-        lines.append('wrk.headers["Content-Type"] = "application/json"')
+        lines.append(f'wrk.headers["Content-Type"] = {_lua_string(request.content_type)}')
     if request.token is not None:  # in the script, not on a command line others can read
         lines.append(f'wrk.headers["Authorization"] = {_lua_string("Bearer " + request.token)}')
     counter = COUNTER_LUA if request.body is not None and "{n}" in request.body else ""

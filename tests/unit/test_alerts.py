@@ -184,7 +184,7 @@ def test_an_add_leaves_other_budgets_to_the_alerts_list() -> None:
         travel = {"amount": "20", "category": "Travel", "date": "2026-11-03", "description": "Bus"}
         assert client.post("/api/expenses", json=travel).status_code == 201
         raised = app.container.plans.records(user_id, "alert", 50)
-        assert [a.body["message"].split(":")[0] for a in raised] == ["Travel"]
+        assert [str(a.body["message"]).split(":")[0] for a in raised] == ["Travel"]
         kinds = {a["message"].split(":")[0] for a in client.get("/api/alerts").json()["items"]}
         assert kinds == {"Travel", "Food"}  # listing checks every budget
 
@@ -195,9 +195,12 @@ def test_an_add_outside_every_budget_reads_no_totals(monkeypatch: pytest.MonkeyP
         client.post("/api/budgets", json={"category": "Travel", "amount": "10"})
         reads: list[object] = []
         original = app.container.store.day_totals
-        monkeypatch.setattr(
-            app.container.store, "day_totals", lambda *a, **k: reads.append(a) or original(*a, **k)
-        )
+
+        def counted(*args: Any) -> Any:
+            reads.append(args)
+            return original(*args)
+
+        monkeypatch.setattr(app.container.store, "day_totals", counted)
         add(client, "50", "2026-11-02", "Dinner")  # Food: no budget for it
         add(client, "50", "2026-10-30", "Taxi")  # last month: outside this period
         assert reads == []
