@@ -65,7 +65,7 @@ def serve(
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a busy machine starts slowly
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(url, timeout=1).status_code == 200:

@@ -88,7 +88,7 @@ def sizes(plan: Plan) -> tuple[int, ...]:
 
 def collect_app(plan: Plan, workdir: Path) -> tuple[Figures, str]:
     figures: Figures = {}
-    with running_server(workdir / "app-data", env=UNLIMITED) as server:
+    with running_server(workdir / "app-data", env=UNLIMITED, timeout=300) as server:
         db = Database(server.data_dir / DATABASE_FILE)
         try:
             for rows in sizes(plan):

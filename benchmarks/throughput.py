@@ -99,7 +99,7 @@ def collect(plan: Plan, workdir: Path) -> Runs:
     with hello(UVICORN, one, workdir) as url:
         runs[uvicorn_one][HELLO + ", before"] = load(url, Request("/"), plan, workdir)
     data = workdir / "server-data"
-    with running_server(data, workers=one, env=UNLIMITED) as server:
+    with running_server(data, workers=one, env=UNLIMITED, timeout=300) as server:
         requests = app_requests(server.base_url, plan.server_rows)
         _load_all(runs, uvicorn_one, server.base_url, requests, plan, workdir)
         # The same add without concurrency: is its tail the work, or the wait for the lock?
@@ -107,7 +107,7 @@ def collect(plan: Plan, workdir: Path) -> Runs:
         runs[uvicorn_one][ADD_ALONE] = load(server.base_url, add, plan, workdir, connections=1)
     with hello(UVICORN, two, workdir) as url:
         runs[uvicorn_two][HELLO] = load(url, Request("/"), plan, workdir)
-    with running_server(data, workers=two, env=UNLIMITED) as server:
+    with running_server(data, workers=two, env=UNLIMITED, timeout=300) as server:
         _load_all(runs, uvicorn_two, server.base_url, requests, plan, workdir)
     with hello(GRANIAN, one, workdir) as url:
         runs[granian_one][HELLO] = load(url, Request("/"), plan, workdir)

@@ -155,7 +155,11 @@ def check_duplicate(
 ) -> Alert | None:
     """A possible-duplicate alert for a new expense, if a similar one is within a day."""
     window = timedelta(days=WINDOW_DAYS)
-    around = ExpenseFilter(date_from=expense.date - window, date_to=expense.date + window)
+    around = ExpenseFilter(
+        date_from=expense.date - window,
+        date_to=expense.date + window,
+        money=(expense.amount, expense.currency),  # only candidates: one narrow indexed read
+    )
     for count, other in enumerate(store.iterate(expense.user_id, around)):
         if count >= NEIGHBOURS_MAX:
             break

@@ -91,6 +91,10 @@ def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], lis
     if filters.category is not None:
         clauses.append("category_key = ?")
         params.append(filters.category.casefold())
+    if filters.money is not None:
+        amount, currency = filters.money
+        clauses.append("currency = ? AND amount_minor = ?")
+        params += [currency, to_minor(amount, currency)]
     if filters.date_from:
         clauses.append("spent_on >= ?")
         params.append(filters.date_from.isoformat())
