@@ -87,22 +87,25 @@ def gunicorn(python: Path, workdir: Path) -> Iterator[tuple[str, Path]]:
 
 def seed_project(url: str, db: Path, name: str, rows: int) -> dict[str, str]:
     """A project with one member and `rows` bills; the headers that reach its API and its
-    export (a bearer token, and the session cookie its web pages use)."""
+    export (a bearer token, and the session cookie its web pages use), and the member's id
+    (X-Member, for the adds; ihatemoney ignores the header)."""
     with httpx.Client(base_url=url, timeout=120) as client:
         form = {"name": name, "id": name, "password": PROJECT_PASSWORD,
                 "contact_email": "bench@example.com"}  # fmt: skip
         client.post("/api/projects", data=form).raise_for_status()
         token = client.get(f"/api/projects/{name}/token", auth=(name, PROJECT_PASSWORD))
         bearer = {"Authorization": f"Bearer {token.json()['token']}"}
-        client.post(f"/api/projects/{name}/members", data={"name": "alice"}, headers=bearer)
-        bill = {"date": "2025-03-04", "what": "first", "payer": "1", "payed_for": "1",
+        member = client.post(f"/api/projects/{name}/members", data={"name": "a"}, headers=bearer)
+        member.raise_for_status()
+        payer = str(member.json())  # member ids are global, not per project
+        bill = {"date": "2025-03-04", "what": "first", "payer": payer, "payed_for": payer,
                 "amount": "12.50"}  # fmt: skip
         answer = client.post(f"/api/projects/{name}/bills", data=bill, headers=bearer)
         answer.raise_for_status()
         _copy_bills(db, int(answer.json()), rows - 1)
         client.get(f"/{name}/join/{token.json()['token']}")
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-    return {**bearer, "Cookie": cookie}
+    return {**bearer, "Cookie": cookie, "X-Member": payer}
 
 
 def _copy_bills(db: Path, template_id: int, count: int) -> None:

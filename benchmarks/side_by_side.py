@@ -24,7 +24,7 @@ from .throughput import ADD_BODY, UNLIMITED
 from .wrk import Request, WrkResult, run_wrk
 
 APP, PEER = "expense-tracker", "ihatemoney"
-PEER_ADD = "date=2025-03-04&what=wrk&payer=1&payed_for=1&amount={n}"
+PEER_ADD = "date=2025-03-04&what=wrk&payer={member}&payed_for={member}&amount={n}"
 FORM = "application/x-www-form-urlencoded"
 OPERATIONS = ("add", "list", "summary", "export")
 
@@ -73,8 +73,12 @@ def measure(
         print(f"  peer: {system} {operation} at {rows} rows", flush=True)
         figures[(system, operation, rows)] = timed(url, path, headers, 1.0 if plan.quick else 3.0)
     token = headers["Authorization"].removeprefix("Bearer ")
-    add = (Request("/api/expenses", "POST", ADD_BODY, token) if system == APP else
-           Request(f"/api/projects/{project}/bills", "POST", PEER_ADD, token, FORM))  # fmt: skip
+    peer_body = PEER_ADD.replace("{member}", headers.get("X-Member", "1"))
+    add = (
+        Request("/api/expenses", "POST", ADD_BODY, token)
+        if system == APP
+        else Request(f"/api/projects/{project}/bills", "POST", peer_body, token, FORM)
+    )
     for seconds in (1, plan.wrk_seconds // 2 or 1):  # a warm-up, then the figure
         figures[(system, "add", rows)] = run_wrk(
             url, add, seconds=seconds, connections=plan.connections, threads=1, workdir=workdir
