@@ -201,7 +201,7 @@ def test_money_filter_keeps_the_exact_amount_in_that_currency(store: ExpenseStor
 
     assert _walk(store, user, money, 1) == [later.id, hit.id]
     near = ExpenseFilter(DAY - timedelta(1), DAY + timedelta(1), money=(Decimal("12.5"), "EUR"))
-    assert ids(store.iterate(user, near)) == [hit.id]
+    assert ids(list(store.iterate(user, near))) == [hit.id]
     totals = store.day_totals(user, money)
     assert sum(t.count for t in totals) == 2
 
