@@ -68,8 +68,10 @@ def gunicorn(python: Path, workdir: Path) -> Iterator[tuple[str, Path]]:
     settings = workdir / "ihatemoney.cfg"
     settings.write_text(SETTINGS.format(db=db))
     port = free_port()
-    command = [str(python), "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
-               "ihatemoney.wsgi:application"]  # fmt: skip
+    # --timeout: a dump of 100k bills takes longer than the 30 s after which gunicorn would
+    # kill its worker mid-answer.
+    command = [str(python), "-m", "gunicorn", "-w", "1", "--timeout", "600",
+               "-b", f"127.0.0.1:{port}", "ihatemoney.wsgi:application"]  # fmt: skip
     env = {**os.environ, "IHATEMONEY_SETTINGS_FILE_PATH": str(settings)}
     with (workdir / "gunicorn.log").open("ab") as log:
         process = subprocess.Popen(

@@ -27,6 +27,12 @@ APP, PEER = "expense-tracker", "ihatemoney"
 PEER_ADD = "date=2025-03-04&what=wrk&payer={member}&payed_for={member}&amount={n}"
 FORM = "application/x-www-form-urlencoded"
 OPERATIONS = ("add", "list", "summary", "export")
+FAILURES: list[str] = []  # said in the section's text
+
+
+def budget(plan: Plan) -> float:
+    """Seconds of sequential requests per read line (at least one request)."""
+    return 1.0 if plan.quick else 3.0
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,16 @@ class Timing:
 
 
 def timed(url: str, path: str, headers: dict[str, str], budget: float) -> Timing:
+    """A warm-up request (first-use costs), then requests for `budget` seconds; a warm-up
+    slower than the budget is the one figure (a dump of 100k rows is not repeated)."""
     took: list[float] = []
     size = 0
-    with httpx.Client(base_url=url, headers=headers, timeout=300) as client:
+    with httpx.Client(base_url=url, headers=headers, timeout=600) as client:
+        start = time.perf_counter()
+        answer = client.get(path)
+        answer.raise_for_status()
+        if (warm := time.perf_counter() - start) > budget:
+            return Timing(1, warm, len(answer.content))
         deadline = time.monotonic() + budget
         while not took or (time.monotonic() < deadline and len(took) < 200):
             start = time.perf_counter()
@@ -71,7 +84,10 @@ def measure(
     figures: Figures = {}
     for operation, path in _paths(system, project).items():
         print(f"  peer: {system} {operation} at {rows} rows", flush=True)
-        figures[(system, operation, rows)] = timed(url, path, headers, 1.0 if plan.quick else 3.0)
+        try:
+            figures[(system, operation, rows)] = timed(url, path, headers, budget(plan))
+        except httpx.HTTPError as failed:  # one failed line must not lose the others
+            FAILURES.append(f"{system} {operation} at {count(rows)} rows failed: {failed}")
     token = headers["Authorization"].removeprefix("Bearer ")
     peer_body = PEER_ADD.replace("{member}", headers.get("X-Member", "1"))
     add = (
@@ -146,6 +162,7 @@ def comparison_table(figures: Figures, plan: Plan) -> str:
 
 
 def run(plan: Plan, workdir: Path) -> Section:
+    FAILURES.clear()
     figures, app_durability = collect_app(plan, workdir)
     section = Section(f"Side by side: {APP} and {PEER} on gunicorn", data={"figures": figures})
     try:
@@ -169,5 +186,6 @@ def run(plan: Plan, workdir: Path) -> Section:
         f"(group commit). {PEER}: {peer_durability} (a rollback journal; SQLite's default "
         "FULL syncs each commit), so both acknowledge an add only once it is on disk.",
         *([why] if why else []),
+        *(["Lines that failed: " + "; ".join(FAILURES) + "."] if FAILURES else []),
     )
     return section
