@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from expense_tracker.adapters.common.ecb_rates import EcbRates, parse_history
-from expense_tracker.adapters.local.rates_refresh import RatesRefresher
+from expense_tracker.adapters.local.rates_refresh import RatesFollower, RatesRefresher
 from expense_tracker.domain.errors import Invalid, StorageError
 from expense_tracker.services.rates import rate_text, rates_on
 
@@ -158,3 +158,16 @@ def test_an_older_file_is_not_swapped_in(tmp_path: Path) -> None:
     refresher = RatesRefresher(rates, tmp_path / "kept.zip", (tmp_path / "none").as_uri())
     assert not refresher.refresh_once()  # a file: URL that is missing: quietly nothing
     assert rates.on(date(2031, 1, 3)) is not None
+
+
+def test_a_server_process_that_does_not_refresh_follows_the_kept_file(tmp_path: Path) -> None:
+    """With `serve --workers N` one process fetches; the others swap in what it kept."""
+    target = tmp_path / "rates" / "eurofxref-hist.zip"
+    rates = EcbRates()
+    follower = RatesFollower(rates, target)
+    assert not follower.follow_once()  # nothing kept yet
+    target.parent.mkdir()
+    target.write_bytes(NEWER)
+    assert follower.follow_once()
+    assert rates.on(date(2031, 1, 3)) is not None
+    assert not follower.follow_once()  # unchanged since: not read again
