@@ -21,6 +21,7 @@ from .servers import REPO, wait_for
 IHATEMONEY = "ihatemoney==7.2.1"
 GUNICORN = "gunicorn==27.0.1"
 UV = REPO / ".tools" / "bin" / "uv"
+REQUEST_CAP_SECONDS = 45  # one answer may take this long, then the line is given up
 PROJECT_PASSWORD = "bench-password"  # a throwaway project on 127.0.0.1
 SETTINGS = """
 SQLALCHEMY_DATABASE_URI = "sqlite:///{db}"
@@ -68,9 +69,9 @@ def gunicorn(python: Path, workdir: Path) -> Iterator[tuple[str, Path]]:
     settings = workdir / "ihatemoney.cfg"
     settings.write_text(SETTINGS.format(db=db))
     port = free_port()
-    # --timeout: a dump of 100k bills takes longer than the 30 s after which gunicorn would
-    # kill its worker mid-answer.
-    command = [str(python), "-m", "gunicorn", "-w", "1", "--timeout", "600",
+    # --timeout: a request still running after the bench's cap is given up by the client, and
+    # gunicorn replaces its worker, so the next line does not queue behind it.
+    command = [str(python), "-m", "gunicorn", "-w", "1", "--timeout", str(REQUEST_CAP_SECONDS),
                "-b", f"127.0.0.1:{port}", "ihatemoney.wsgi:application"]  # fmt: skip
     env = {**os.environ, "IHATEMONEY_SETTINGS_FILE_PATH": str(settings)}
     with (workdir / "gunicorn.log").open("ab") as log:
