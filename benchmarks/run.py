@@ -30,6 +30,7 @@ from . import (
     recurring,
     scale,
     scans,
+    side_by_side,
     throughput,
 )
 from .machine import load_average, machine_info
@@ -39,6 +40,7 @@ from .report import Section, table
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS: dict[str, Callable[[Plan, Path], Section]] = {
     "server": throughput.run,
+    "peer": side_by_side.run,
     "scale": scale.run,
     "home_summary": home_summary.run,
     "import": importing.run,

@@ -28,6 +28,7 @@ class Request:
     method: str = "GET"
     body: str | None = None
     token: str | None = None
+    content_type: str = "application/json"
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,26 @@ def _lua_string(text: str) -> str:
     return "[==[" + text + "]==]"  # a long bracket: no escaping needed for JSON or tokens
 
 
+# A body with "{n}" gets a counter there, per request (n = 1, 2, ...), so each add differs:
+# the same body every time would make every add after the first a "possible duplicate".
+COUNTER_LUA = """
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, (string.gsub(wrk.body, "{n}", tostring(100 + n % 50000))))
+end
+"""
+
+
 def script(request: Request) -> str:
     lines = [f"wrk.method = {_lua_string(request.method)}"]
     if request.body is not None:
         lines.append(f"wrk.body = {_lua_string(request.body)}")
-        lines.append('wrk.headers["Content-Type"] = "application/json"')
+        lines.append(f'wrk.headers["Content-Type"] = {_lua_string(request.content_type)}')
     if request.token is not None:  # in the script, not on a command line others can read
         lines.append(f'wrk.headers["Authorization"] = {_lua_string("Bearer " + request.token)}')
-    return "\n".join(lines) + "\n" + DONE_LUA
+    counter = COUNTER_LUA if request.body is not None and "{n}" in request.body else ""
+    return "\n".join(lines) + "\n" + counter + DONE_LUA
 
 
 def parse(output: str) -> WrkResult:

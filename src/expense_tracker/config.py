@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # and after it at least this many bytes a second on average (else 408, connection closed).
     body_timeout_seconds: float = Field(default=10.0, gt=0)
     min_body_bytes_per_second: int = Field(default=1024, ge=1)
+    access_log: Literal["off", "json"] = Field(
+        default="off", description="The local server's access log: off, or JSON lines on stderr"
+    )
 
     # Exchange rates: the ECB history shipped with the app; `serve` turns the daily refresh on.
     rates_refresh: bool = Field(default=False, description="Fetch the ECB's file in the server")

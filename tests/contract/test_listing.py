@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -187,6 +188,22 @@ def test_filters_combine(store: ExpenseStore) -> None:
     filters = ExpenseFilter(DAY, DAY + timedelta(days=30), "food", "TEAM")
 
     assert _walk(store, user, filters, 1) == [hit.id]
+
+
+def test_money_filter_keeps_the_exact_amount_in_that_currency(store: ExpenseStore) -> None:
+    user = new_user()
+    hit = store.add(make_expense(user, amount="12.50", currency="EUR", day=DAY))
+    store.add(make_expense(user, amount="12.51", currency="EUR", day=DAY))
+    store.add(make_expense(user, amount="12.50", currency="USD", day=DAY))
+    store.add(make_expense(user, amount="1250", currency="JPY", day=DAY))
+    later = store.add(make_expense(user, amount="12.5", currency="EUR", day=DAY + timedelta(3)))
+    money = ExpenseFilter(money=(Decimal("12.50"), "EUR"))
+
+    assert _walk(store, user, money, 1) == [later.id, hit.id]
+    near = ExpenseFilter(DAY - timedelta(1), DAY + timedelta(1), money=(Decimal("12.5"), "EUR"))
+    assert ids(list(store.iterate(user, near))) == [hit.id]
+    totals = store.day_totals(user, money)
+    assert sum(t.count for t in totals) == 2
 
 
 def test_filtered_pages_return_every_match_once(store: ExpenseStore) -> None:

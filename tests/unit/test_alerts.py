@@ -172,3 +172,36 @@ def test_unsubscribed_users_get_no_alert_emails(smtp_server: tuple[Inbox, int]) 
         add(client, "200", "2026-11-01", "a")
         assert [a["kind"] for a in client.get("/api/alerts").json()["items"]] == ["budget_over"]
     assert inbox.messages == []
+
+
+def test_an_add_leaves_other_budgets_to_the_alerts_list() -> None:
+    with plan_app(date(2026, 11, 20)) as app:
+        client = app.user("touching@example.com")
+        user_id = client.get("/api/me").json()["user_id"]
+        add(client, "50", "2026-11-02", "Dinner")  # Food, before any budget
+        client.post("/api/budgets", json={"category": "Food", "amount": "10"})
+        client.post("/api/budgets", json={"category": "Travel", "amount": "10"})
+        travel = {"amount": "20", "category": "Travel", "date": "2026-11-03", "description": "Bus"}
+        assert client.post("/api/expenses", json=travel).status_code == 201
+        raised = app.container.plans.records(user_id, "alert", 50)
+        assert [str(a.body["message"]).split(":")[0] for a in raised] == ["Travel"]
+        kinds = {a["message"].split(":")[0] for a in client.get("/api/alerts").json()["items"]}
+        assert kinds == {"Travel", "Food"}  # listing checks every budget
+
+
+def test_an_add_outside_every_budget_reads_no_totals(monkeypatch: pytest.MonkeyPatch) -> None:
+    with plan_app(date(2026, 11, 20)) as app:
+        client = app.user("outside@example.com")
+        client.post("/api/budgets", json={"category": "Travel", "amount": "10"})
+        reads: list[object] = []
+        original = app.container.store.day_totals
+
+        def counted(*args: Any) -> Any:
+            reads.append(args)
+            return original(*args)
+
+        monkeypatch.setattr(app.container.store, "day_totals", counted)
+        add(client, "50", "2026-11-02", "Dinner")  # Food: no budget for it
+        add(client, "50", "2026-10-30", "Taxi")  # last month: outside this period
+        assert reads == []
+        assert client.get("/api/budgets").status_code == 200

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from expense_tracker.adapters.common.ecb_rates import EcbRates, parse_history, with_days
-from expense_tracker.adapters.local.rates_refresh import RatesRefresher
+from expense_tracker.adapters.local.rates_refresh import RatesFollower, RatesRefresher
 from expense_tracker.domain.errors import Invalid, StorageError
 from expense_tracker.services.rates import rate_text, rates_on
 
@@ -175,3 +175,16 @@ def test_stored_days_after_the_history_extend_it_and_older_ones_are_ignored() ->
     assert added.as_of == date(2031, 1, 3)
     assert added.per_euro == {"EUR": 1, "USD": Decimal("1.25"), "ISK": Decimal("140")}
     assert with_days(base, {date(2031, 1, 2): {"USD": "5"}}) is base
+
+
+def test_a_server_process_that_does_not_refresh_follows_the_kept_file(tmp_path: Path) -> None:
+    """With `serve --workers N` one process fetches; the others swap in what it kept."""
+    target = tmp_path / "rates" / "eurofxref-hist.zip"
+    rates = EcbRates()
+    follower = RatesFollower(rates, target)
+    assert not follower.follow_once()  # nothing kept yet
+    target.parent.mkdir()
+    target.write_bytes(NEWER)
+    assert follower.follow_once()
+    assert rates.on(date(2031, 1, 3)) is not None
+    assert not follower.follow_once()  # unchanged since: not read again

@@ -91,9 +91,14 @@ class ExpenseFilter:
     date_to: date | None = None
     category: str | None = None
     text: str | None = None
+    # Exactly this amount in this currency (the duplicate check's narrowing: one indexed read
+    # of the few candidates, not every expense around the date).
+    money: tuple[Decimal, str] | None = None
 
     def matches(self, expense: Expense) -> bool:
         if self.date_from and expense.date < self.date_from:
+            return False
+        if self.money is not None and (expense.amount, expense.currency) != self.money:
             return False
         if self.date_to and expense.date > self.date_to:
             return False

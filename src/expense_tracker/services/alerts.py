@@ -155,7 +155,11 @@ def check_duplicate(
 ) -> Alert | None:
     """A possible-duplicate alert for a new expense, if a similar one is within a day."""
     window = timedelta(days=WINDOW_DAYS)
-    around = ExpenseFilter(date_from=expense.date - window, date_to=expense.date + window)
+    around = ExpenseFilter(
+        date_from=expense.date - window,
+        date_to=expense.date + window,
+        money=(expense.amount, expense.currency),  # only candidates: one narrow indexed read
+    )
     for count, other in enumerate(store.iterate(expense.user_id, around)):
         if count >= NEIGHBOURS_MAX:
             break
@@ -183,8 +187,10 @@ def check_budgets(
     clock: Clock,
     user_id: str,
     notify: Notify | None = None,
+    touching: Expense | None = None,
 ) -> list[Alert]:
-    """Alerts for the budgets of the current period that are at risk or over."""
+    """Alerts for the budgets of the current period that are at risk or over (with
+    `touching`: only those a new expense counts towards; listing the alerts checks them all)."""
     today = clock.today()
     raised = []
     for status in budget_status(
@@ -194,6 +200,7 @@ def check_budgets(
         clock=clock,
         user_id=user_id,
         month=today.replace(day=1),
+        touching=touching,
     ):
         if status.status != "ok":
             alert = _budget_alert(plans, clock, user_id, status, notify)

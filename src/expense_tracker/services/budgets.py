@@ -13,7 +13,7 @@ from ulid import ULID
 from ..domain.budgets import Budget, BudgetStatus, Missing, parse_period, period_range, status_of
 from ..domain.conversion import PRECISION, convert
 from ..domain.errors import Conflict, FieldError, Invalid
-from ..domain.expense import ExpenseFilter, clean_category
+from ..domain.expense import Expense, ExpenseFilter, clean_category
 from ..domain.money import format_amount, from_minor, parse_amount, parse_currency
 from ..ports import Clock, ExpenseStore, Profiles
 from ..ports.plans import BUDGET, PlanRecord, PlanStore
@@ -170,8 +170,14 @@ def budget_status(
     clock: Clock,
     user_id: str,
     month: date,
+    touching: Expense | None = None,
 ) -> list[BudgetStatus]:
+    """Each budget's status for the month; with `touching`, only the budgets that expense
+    counts towards (its category, its date in their period): the others' totals did not move,
+    so an add reads nothing for them."""
     budgets = [budget_from_record(r) for r in plans.records(user_id, BUDGET, MAX_BUDGETS)]
+    if touching is not None:
+        budgets = [b for b in budgets if counts_towards(touching, b, month)]
     today = clock.today()
     by_period: dict[tuple[date, date], DayTotals] = {}
     statuses = []
@@ -182,3 +188,9 @@ def budget_status(
         spent, missing = spent_in(budget, by_period[span], rates)
         statuses.append(status_of(budget, month, today, spent, missing))
     return statuses
+
+
+def counts_towards(expense: Expense, budget: Budget, month: date) -> bool:
+    start, end = period_range(budget.period, month)
+    wanted = budget.category.casefold() if budget.category else None
+    return start <= expense.date <= end and wanted in (None, expense.category.casefold())

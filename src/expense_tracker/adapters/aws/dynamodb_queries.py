@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...domain.expense import ExpenseFilter
-from .dynamodb_codec import AFTER_DATE, fold, s, user_pk
+from ...domain.money import to_minor
+from .dynamodb_codec import AFTER_DATE, fold, n, s, user_pk
 from .dynamodb_schema import DATE_INDEX, DATE_INDEX_SORT_KEY, PARTITION_KEY
 
 if TYPE_CHECKING:
@@ -48,6 +49,11 @@ def expense_query(
         names["#description_fold"] = "description_fold"
         values[":text"] = s(fold(filters.text))
         clauses.append("(contains(#description_fold, :text) OR contains(#category_fold, :text))")
+    if filters.money is not None:
+        amount, currency = filters.money
+        names.update({"#currency": "currency", "#amount_minor": "amount_minor"})
+        values.update({":currency": s(currency), ":amount_minor": n(to_minor(amount, currency))})
+        clauses.append("#currency = :currency AND #amount_minor = :amount_minor")
     if clauses:
         query["FilterExpression"] = " AND ".join(clauses)
     return {**query, "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}

@@ -257,7 +257,7 @@ class DynamoExpenseStore:
         return aggregates.to_summary(totals, date_from, date_to)
 
     def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
-        if filters.text:
+        if filters.text or filters.money is not None:
             # DynamoDB has no GROUP BY: a text search sums the matching expenses themselves.
             return day_totals(self.iterate(user_id, filters))
         r = aggregates.day_range(filters.date_from, filters.date_to)

@@ -90,3 +90,50 @@ class RatesRefresher:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(scratch, self._target)
+
+
+class RatesFollower:
+    """In every server process: swap in the rates file once the refresh (which runs in one
+    process only, adapters/local/background_owner.py) has kept a newer one. A stat a minute."""
+
+    def __init__(self, rates: EcbRates, target: Path, every_seconds: float = 60.0) -> None:
+        self._rates = rates
+        self._target = target
+        self._every = every_seconds
+        self._seen = self._mtime()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rates-follow", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=1)
+
+    def _mtime(self) -> float:
+        try:
+            return self._target.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self.follow_once()
+
+    def follow_once(self) -> bool:
+        """True when the kept file was newer than the rates in use and was swapped in."""
+        mtime = self._mtime()
+        if mtime == self._seen:
+            return False
+        self._seen = mtime
+        try:
+            table = parse_history(self._target.read_bytes())
+        except (OSError, StorageError) as exc:
+            log.info("ECB rates file not read (%s); the rates we have stay in use", exc)
+            return False
+        if table.last_day <= self._rates.table().last_day:
+            return False
+        self._rates.replace(table)
+        return True

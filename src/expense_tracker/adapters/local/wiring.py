@@ -26,10 +26,11 @@ from ..sqlite.imports import SqliteImportLedger, SqliteRuleStore
 from ..sqlite.jobs import SqliteJobs
 from ..sqlite.plans import SqlitePlans
 from ..sqlite.store import SqliteExpenseStore, SqliteProfiles
+from .background_owner import LOCK_FILE, SingleOwner
 from .exports import LocalExportFiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
-from .rates_refresh import RatesRefresher, newest_source, rates_file
+from .rates_refresh import RatesFollower, RatesRefresher, newest_source, rates_file
 from .scheduler import DailyTrigger
 from .smtp_mail import smtp_mailer
 
@@ -82,8 +83,9 @@ def build_local_container(settings: Settings) -> Container:
     rates = EcbRates(newest_source(data_dir))
     receipts = LocalReceiptStore(data_dir / "receipts", secret, settings.public_url)
     quota = Quota(settings.storage_quota_bytes, jobs, clock)
-    background: list[Background] = [jobs, scan_sweep(receipts, clock)]
-    background.append(  # uploads never confirmed go once their ticket has expired
+    # Run by one server process of many (background_owner): the jobs worker and the sweeps.
+    owned: list[Background] = [jobs, scan_sweep(receipts, clock)]
+    owned.append(  # uploads never confirmed go once their ticket has expired
         DailyTrigger(
             lambda: sweep_expired_uploads(receipts, quota),
             settings.pending_sweep_seconds,
@@ -91,13 +93,15 @@ def build_local_container(settings: Settings) -> Container:
         )
     )
     if settings.recurring_schedule:  # due occurrences at start (a catch-up) and then daily
-        background.append(DailyTrigger(lambda: trigger_recurring(jobs=jobs, clock=clock)))
+        owned.append(DailyTrigger(lambda: trigger_recurring(jobs=jobs, clock=clock)))
+    background: list[Background] = [SingleOwner(data_dir / LOCK_FILE, owned)]
     if settings.rates_refresh:  # daily, in the server only (the HTTP app starts it)
-        background.append(
+        owned.append(
             RatesRefresher(
                 rates, rates_file(data_dir), settings.rates_url, settings.rates_refresh_seconds
             )
         )
+        background.append(RatesFollower(rates, rates_file(data_dir)))  # in every process
     return Container(
         ledger=SqliteImportLedger(db),
         rules=SqliteRuleStore(db),

@@ -70,7 +70,7 @@ def apply(conn: sqlite3.Connection, changes: dict[DayBucket, tuple[int, int, int
 
 def query(user_id: str, filters: ExpenseFilter) -> tuple[str, list[Any]]:
     """(day, currency, category, high, low, count) rows of the filtered expenses."""
-    if filters.text:
+    if filters.text or filters.money is not None:  # row filters: the running totals cannot
         clauses, params = filter_clauses(user_id, filters)
         return (
             f"SELECT spent_on, currency, category, SUM(amount_minor / {SPLIT}), "

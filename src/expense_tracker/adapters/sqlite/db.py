@@ -217,6 +217,13 @@ MIGRATIONS: tuple[str, ...] = (
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX plans_by_kind ON plans(kind, user_id);
     """,
+    # 9: the duplicate check after each add reads only expenses of the same amount and
+    # currency around the date (ExpenseFilter.money): an index reaches them directly.
+    """
+    CREATE INDEX expenses_by_money ON expenses(
+        user_id, currency, amount_minor, spent_on DESC, id DESC
+    );
+    """,
 )
 
 

@@ -134,10 +134,14 @@ TRIGRAM = 3  # the FTS5 trigram index finds substrings of at least this many cha
 
 def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], list[Any]]:
     """WHERE clauses for the filters; the memory store's `ExpenseFilter.matches` in SQL."""
-    clauses, params = ["user_id = ?"], [user_id]
+    clauses, params = ["user_id = ?"], list[Any]([user_id])
     if filters.category is not None:
         clauses.append("category_key = ?")
         params.append(filters.category.casefold())
+    if filters.money is not None:
+        amount, currency = filters.money
+        clauses.append("currency = ? AND amount_minor = ?")
+        params += [currency, to_minor(amount, currency)]
     if filters.date_from:
         clauses.append("spent_on >= ?")
         params.append(filters.date_from.isoformat())

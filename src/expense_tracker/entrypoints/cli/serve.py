@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,12 +11,28 @@ import typer
 from .base import DataDir, app, settings_for
 
 
+class AccessLogMode(StrEnum):
+    off = "off"
+    json = "json"
+
+
+AccessLog = Annotated[
+    AccessLogMode | None,
+    typer.Option(
+        help="Access log: off, or JSON lines on stderr [default: EXPENSE_TRACKER_ACCESS_LOG "
+        "or off]",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     data_dir: DataDir = None,
     workers: int = typer.Option(1, help="Server processes sharing the database"),
+    access_log: AccessLog = None,
 ) -> None:
     """Start the web app and API. Creates the data directory, database and keys on first start."""
     import os
@@ -30,6 +47,8 @@ def serve(
     build_container(settings).close()  # create the database and keys once, before workers fork
     typer.echo(f"expense-tracker: http://{host}:{port}  (data in {settings.data_dir.resolve()})")
     os.environ["EXPENSE_TRACKER_DATA_DIR"] = str(settings.data_dir.resolve())
+    if access_log is not None:  # the workers read their settings from the environment
+        os.environ["EXPENSE_TRACKER_ACCESS_LOG"] = access_log.value
     # The server keeps the ECB rates fresh (quietly keeping the shipped ones when offline).
     os.environ.setdefault("EXPENSE_TRACKER_RATES_REFRESH", "true")
     uvicorn.run(
@@ -40,8 +59,12 @@ def serve(
         workers=workers,
         proxy_headers=False,
         log_level="info",
+        access_log=False,  # the app's own, when asked for (entrypoints/http/access_log.py)
         http=GuardedHttpToolsProtocol,  # a bounded request head with a deadline
         timeout_keep_alive=settings.keep_alive_seconds,
+        # With --workers, a child that does not answer the supervisor's ping in time is killed
+        # and restarted; its start-up imports on a busy machine can take longer than 5 s.
+        timeout_worker_healthcheck=30,
     )
 
 

@@ -11,6 +11,7 @@ from ... import __version__
 from ...bootstrap import Container, build_container
 from ...config import Settings
 from . import problems
+from .access_log import JsonAccessLog
 from .body_deadline import BodyDeadline
 from .middleware import BodyLimit, DuplicateKeys, SecurityHeaders
 from .routes import (
@@ -77,6 +78,8 @@ def create_app(
         min_bytes_per_second=settings.min_body_bytes_per_second,
     )
     app.add_middleware(SecurityHeaders)
+    if settings.access_log == "json":  # outermost: it sees every answer, even a 413
+        app.add_middleware(JsonAccessLog)
     app.include_router(meta.router)
     app.include_router(accounts.router)
     app.include_router(account_page.router)

@@ -35,6 +35,7 @@ def after_expense_added(c: Container, principal: Principal, expense: Expense) ->
             clock=c.clock,
             user_id=principal.user_id,
             notify=notify(c, principal),
+            touching=expense,  # only the budgets it counts towards: one indexed read, or none
         )
     except ExpenseError:
         log.warning("alert checks failed after adding expense %s", expense.id, exc_info=True)

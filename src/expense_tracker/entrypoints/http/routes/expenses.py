@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
@@ -13,10 +13,13 @@ from ....services import expenses as svc
 from ....services.scans import add_scanned_expense
 from ....services.transfer import public_record
 from ..deps import ContainerDep, PrincipalDep
+from ..responses import json_response
 from ..schemas import ExpenseCreate, ExpenseList, ExpenseOut, ExpenseUpdate
 from .common import CategoryQ, DateFrom, DateTo, TextQ, expense_filter, problems
 from .expense_hooks import after_expense_added
 
+# The routes answer with json_response (serialised once, no second validation: responses.py);
+# response_model stays for the OpenAPI document.
 router = APIRouter(prefix="/api/expenses", tags=["expenses"])
 
 EXPENSE_LINKS = {
@@ -60,11 +63,10 @@ def parse_if_match(value: str | None) -> int | None:
 )
 def create_expense(
     body: ExpenseCreate,
-    response: Response,
     principal: PrincipalDep,
     c: ContainerDep,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
-) -> dict[str, Any]:
+) -> Response:
     raw = RawExpense(body.amount, body.currency, body.category, body.description, body.date)
     if body.scan_id is not None:
         expense = add_scanned_expense(
@@ -87,9 +89,8 @@ def create_expense(
             idempotency_key=idempotency_key,
         )
     after_expense_added(c, principal, expense)
-    response.headers["Location"] = f"/api/expenses/{expense.id}"
-    response.headers["ETag"] = _etag(expense.version)
-    return public_record(expense)
+    headers = {"Location": f"/api/expenses/{expense.id}", "ETag": _etag(expense.version)}
+    return json_response(public_record(expense), status.HTTP_201_CREATED, headers)
 
 
 @router.get("", response_model=ExpenseList, operation_id="list_expenses", responses=problems())
@@ -102,7 +103,7 @@ def list_expenses(
     q: TextQ = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> dict[str, Any]:
+) -> Response:
     page = svc.list_expenses(
         store=c.store,
         cursors=c.cursors,
@@ -111,18 +112,16 @@ def list_expenses(
         limit=limit,
         cursor=cursor,
     )
-    return {"items": [public_record(e) for e in page.items], "next_cursor": page.next_cursor}
+    items = [public_record(e) for e in page.items]
+    return json_response({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.get(
     "/{expense_id}", response_model=ExpenseOut, operation_id="get_expense", responses=problems(404)
 )
-def get_expense(
-    expense_id: str, response: Response, principal: PrincipalDep, c: ContainerDep
-) -> dict[str, Any]:
+def get_expense(expense_id: str, principal: PrincipalDep, c: ContainerDep) -> Response:
     expense = svc.get_expense(store=c.store, user_id=principal.user_id, expense_id=expense_id)
-    response.headers["ETag"] = _etag(expense.version)
-    return public_record(expense)
+    return json_response(public_record(expense), headers={"ETag": _etag(expense.version)})
 
 
 @router.patch(
@@ -134,11 +133,10 @@ def get_expense(
 def update_expense(
     expense_id: str,
     body: ExpenseUpdate,
-    response: Response,
     principal: PrincipalDep,
     c: ContainerDep,
     if_match: Annotated[str | None, Header(max_length=64)] = None,
-) -> dict[str, Any]:
+) -> Response:
     changes = body.model_dump(exclude_unset=True, exclude={"userId", "user_id"})
     expense = svc.update_expense(
         store=c.store,
@@ -148,8 +146,7 @@ def update_expense(
         changes=changes,
         if_match=parse_if_match(if_match),
     )
-    response.headers["ETag"] = _etag(expense.version)
-    return public_record(expense)
+    return json_response(public_record(expense), headers={"ETag": _etag(expense.version)})
 
 
 @router.delete(

@@ -5,24 +5,26 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from ....domain.money import format_amount
 from ....services import expenses as svc
-from ....services.summary import summarize_expenses
+from ....services.summary import FullSummary, summarize_expenses
 from ..deps import ContainerDep, PrincipalDep
+from ..responses import json_response
 from ..schemas import CategoryList, SummaryOut
 from .common import CategoryQ, DateFrom, DateTo, TextQ, expense_filter, problems
 
+# Answers are serialised once (responses.py); response_model is for the OpenAPI document.
 router = APIRouter(prefix="/api", tags=["insights"])
 
 
 @router.get(
     "/categories", response_model=CategoryList, operation_id="list_categories", responses=problems()
 )
-def categories(principal: PrincipalDep, c: ContainerDep) -> dict[str, Any]:
+def categories(principal: PrincipalDep, c: ContainerDep) -> Response:
     items = svc.list_categories(store=c.store, user_id=principal.user_id)
-    return {"items": [{"name": i.name, "count": i.count} for i in items]}
+    return json_response({"items": [{"name": i.name, "count": i.count} for i in items]})
 
 
 def _home(amount: Decimal | None, currency: str) -> str | None:
@@ -43,7 +45,7 @@ def summary(
     date_to: DateTo = None,
     category: CategoryQ = None,
     q: TextQ = None,
-) -> dict[str, Any]:
+) -> Response:
     full = summarize_expenses(
         store=c.store,
         rates=c.rates,
@@ -51,6 +53,11 @@ def summary(
         user_id=principal.user_id,
         filters=expense_filter(date_from, date_to, category, q),
     )
+    return json_response(summary_body(full))
+
+
+def summary_body(full: FullSummary) -> dict[str, Any]:
+    """SummaryOut's shape (by alias), built from the already valid domain summary."""
     s, home = full.summary, full.home
     return {
         "from": s.date_from.isoformat() if s.date_from else None,

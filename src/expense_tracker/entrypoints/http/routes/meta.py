@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from .... import __version__
 from ..deps import ContainerDep
+from ..responses import JSON
 from ..schemas import HealthOut
 
 router = APIRouter(tags=["meta"])
 
+HEALTH_BODY = HealthOut(status="ok", version=__version__).model_dump_json().encode()
 
+
+# `async def`: nothing here blocks, so no thread-pool hop; the body is serialised once at import.
 @router.get("/api/health", response_model=HealthOut, operation_id="health")
-def health() -> dict[str, str]:
-    return {"status": "ok", "version": __version__}
+async def health() -> Response:
+    return Response(HEALTH_BODY, media_type=JSON)
 
 
+# `def`: on AWS the keys may be fetched from Cognito (blocking I/O).
 @router.get("/.well-known/jwks.json", operation_id="jwks")
 def jwks(c: ContainerDep) -> dict[str, Any]:
     return c.identity.jwks()
