@@ -119,3 +119,18 @@ def test_the_local_server_runs_its_background_through_one_owner(tmp_path: Path) 
         assert len(container.background) == 1  # nothing runs beside it in every process
     finally:
         container.close()
+
+
+def test_the_rates_refresh_is_the_owners_and_every_process_follows_its_file(
+    tmp_path: Path,
+) -> None:
+    from expense_tracker.adapters.local.rates_refresh import RatesFollower, RatesRefresher
+
+    container = build_local_container(Settings(data_dir=tmp_path, rates_refresh=True))
+    try:
+        (owner,) = [task for task in container.background if isinstance(task, SingleOwner)]
+        assert sum(isinstance(task, RatesRefresher) for task in owner.tasks) == 1
+        followers = [task for task in container.background if isinstance(task, RatesFollower)]
+        assert len(followers) == 1
+    finally:
+        container.close()

@@ -263,16 +263,16 @@ def test_a_used_scan_says_it_was_used_not_that_it_expired() -> None:
 
 
 def test_the_local_server_sweeps_scan_photos_in_the_background(tmp_path: Path) -> None:
+    from expense_tracker.adapters.local.background_owner import SingleOwner
     from expense_tracker.adapters.local.scheduler import DailyTrigger
     from expense_tracker.adapters.local.wiring import build_local_container
     from expense_tracker.config import Settings
 
     container = build_local_container(Settings(data_dir=tmp_path))
     try:
+        (owner,) = [b for b in container.background if isinstance(b, SingleOwner)]
         (sweep,) = [
-            b
-            for b in container.background
-            if isinstance(b, DailyTrigger) and b.name == "scan-photo-sweep"
+            b for b in owner.tasks if isinstance(b, DailyTrigger) and b.name == "scan-photo-sweep"
         ]
         photo = scan_image_key(USER, "S1")
         container.receipts.write(photo, b"old photo", JPEG)

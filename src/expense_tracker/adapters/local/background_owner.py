@@ -42,6 +42,10 @@ class SingleOwner:
     def owner(self) -> bool:
         return self._running
 
+    @property
+    def tasks(self) -> tuple[Background, ...]:
+        return tuple(self._tasks)
+
     def start(self) -> None:
         self._stopping.clear()
         self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)

@@ -94,14 +94,15 @@ def build_local_container(settings: Settings) -> Container:
     )
     if settings.recurring_schedule:  # due occurrences at start (a catch-up) and then daily
         owned.append(DailyTrigger(lambda: trigger_recurring(jobs=jobs, clock=clock)))
-    background: list[Background] = [SingleOwner(data_dir / LOCK_FILE, owned)]
+    every_process: list[Background] = []
     if settings.rates_refresh:  # daily, in the server only (the HTTP app starts it)
         owned.append(
             RatesRefresher(
                 rates, rates_file(data_dir), settings.rates_url, settings.rates_refresh_seconds
             )
         )
-        background.append(RatesFollower(rates, rates_file(data_dir)))  # in every process
+        every_process.append(RatesFollower(rates, rates_file(data_dir)))
+    background: list[Background] = [SingleOwner(data_dir / LOCK_FILE, owned), *every_process]
     return Container(
         ledger=SqliteImportLedger(db),
         rules=SqliteRuleStore(db),
