@@ -2,7 +2,7 @@
 cumulative layout shift (CLS) and total blocking time (TBT: the part of each main-thread task
 over 50 ms, from the first contentful paint until the page is ready and the network quiet),
 on a phone-sized screen with the CPU slowed 4× (Lighthouse's mobile setting) and on a desktop.
-Lighthouse itself is not installable offline here; these are the same browser APIs it reads."""
+They cross-check Lighthouse's own figures (benchmarks/lighthouse.py): the same browser APIs."""
 
 from __future__ import annotations
 

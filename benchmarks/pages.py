@@ -217,7 +217,7 @@ def run(plan: Plan, workdir: Path) -> Section:
     )  # fmt: skip
     section.add(
         "Layout shift and main-thread blocking, as Lighthouse's CLS and TBT read them from "
-        "the browser's PerformanceObserver (Lighthouse itself is not installable offline): TBT "
+        "the browser's PerformanceObserver (a cross-check of Lighthouse's figures below): TBT "
         "sums each main-thread task's time over 50 ms from the first contentful paint until "
         "the page is ready and the network quiet. Phone: 412×823 with the CPU slowed 4× "
         "(Lighthouse's mobile setting); the sign-in page is the baseline.",
