@@ -6,12 +6,19 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from expense_tracker.adapters.sqlite import queries
 from expense_tracker.adapters.sqlite.db import MIGRATIONS, Database
-from expense_tracker.adapters.sqlite.queries import list_query
+from expense_tracker.adapters.sqlite.queries import (
+    CANDIDATE_ORDER,
+    DATE_ORDER,
+    list_query,
+    search_order,
+)
 from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
 from expense_tracker.domain.expense import ExpenseFilter
 
@@ -104,3 +111,43 @@ def test_the_trigram_match_drives_the_search_not_each_row_of_the_user(db: Databa
     details = [str(row["detail"]) for row in plan]
     fts = next(i for i, d in enumerate(details) if "expense_fts VIRTUAL TABLE" in d)
     assert "INTEGER PRIMARY KEY (rowid=?)" in details[fts + 1]
+
+
+def test_a_search_with_few_candidates_starts_from_them_not_from_the_date_index(
+    db: Database,
+) -> None:
+    store = SqliteExpenseStore(db)
+    user = new_user()
+    store.add(make_expense(user, description="Taxi home"))
+    conn = db.connection()
+    order = search_order(conn, user, ExpenseFilter(text="nothing like it"))
+    assert order == CANDIDATE_ORDER
+    sql, params = list_query(user, ExpenseFilter(text="nothing like it"), 51, None, order=order)
+    details = " ".join(
+        str(row["detail"]) for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)
+    )
+    assert "expenses_by_date" not in details and "PRIMARY KEY" in details
+    assert search_order(conn, user, ExpenseFilter(category="Food")) == DATE_ORDER
+
+
+def test_both_plans_give_the_same_pages_in_the_same_order(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqliteExpenseStore(db)
+    user = new_user()
+    for day in range(1, 15):  # two taxis a day: the id breaks the tie
+        for word in ("taxi", "taxi again", "lunch"):
+            store.add(make_expense(user, description=f"{word} {day}", day=date(2026, 2, day)))
+
+    def walk() -> list[str]:
+        ids, after = [], None
+        while True:
+            page = store.list_page(user, ExpenseFilter(text="taxi"), 5, after)
+            ids += [e.id for e in page.items]
+            if page.next is None:
+                return ids
+            after = page.next
+
+    few = walk()  # 28 candidates: the candidate plan
+    monkeypatch.setattr(queries, "FEW_CANDIDATES", 3)  # now too many: the date index walks
+    assert walk() == few and len(few) == 28

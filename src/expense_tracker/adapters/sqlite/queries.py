@@ -130,6 +130,41 @@ def moment(value: datetime) -> str:
 
 
 TRIGRAM = 3  # the FTS5 trigram index finds substrings of at least this many characters
+# Below this many trigram candidates a text search reads them and sorts them; above it, it
+# walks the user's rows in date order until a page is full (a common word fills one early).
+FEW_CANDIDATES = 2000
+DATE_ORDER = "ORDER BY spent_on DESC, id DESC"
+# The unary + keeps the date index from serving the order, so the plan starts from the
+# candidates (by primary key) and sorts them: a search that matches nothing reads nothing.
+CANDIDATE_ORDER = "ORDER BY +spent_on DESC, +id DESC"
+_CANDIDATES = (
+    "SELECT s.id FROM expense_fts CROSS JOIN expense_search s "
+    "ON s.rowid = expense_fts.rowid WHERE expense_fts MATCH ? AND s.user_id = ?"
+)
+_COUNT_CANDIDATES = f"SELECT count(*) FROM ({_CANDIDATES} LIMIT ?)"
+
+
+def _indexed_needle(filters: ExpenseFilter) -> str | None:
+    """The casefolded search text when the trigram index can narrow it, else None."""
+    needle = (filters.text or "").casefold()
+    # FTS5's query parser ends a string at NUL: such a needle is tested exactly only.
+    return needle if len(needle) >= TRIGRAM and "\x00" not in needle else None
+
+
+def _phrase(needle: str) -> str:
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def search_order(conn: sqlite3.Connection, user_id: str, filters: ExpenseFilter) -> str:
+    """The ORDER BY for a page of these filters: CANDIDATE_ORDER when the text search's trigram
+    candidates are few (counted up to FEW_CANDIDATES + 1), else DATE_ORDER."""
+    needle = _indexed_needle(filters)
+    if needle is None:
+        return DATE_ORDER
+    (count,) = conn.execute(
+        _COUNT_CANDIDATES, [_phrase(needle), user_id, FEW_CANDIDATES + 1]
+    ).fetchone()
+    return CANDIDATE_ORDER if count <= FEW_CANDIDATES else DATE_ORDER
 
 
 def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], list[Any]]:
@@ -150,17 +185,12 @@ def filter_clauses(user_id: str, filters: ExpenseFilter) -> tuple[list[str], lis
         params.append(filters.date_to.isoformat())
     if filters.text:
         needle = filters.text.casefold()
-        # FTS5's query parser ends a string at NUL: such a needle is tested exactly only.
-        if len(needle) >= TRIGRAM and "\x00" not in needle:
-            # The trigram index narrows the rows to those that may match (a search that
-            # matches nothing reads nothing); the exact test below still decides. CROSS JOIN
-            # keeps the match as the outer loop: without statistics SQLite may otherwise run
-            # the whole MATCH once per row of the user (minutes at 100k rows).
-            clauses.append(
-                "id IN (SELECT s.id FROM expense_fts CROSS JOIN expense_search s "
-                "ON s.rowid = expense_fts.rowid WHERE expense_fts MATCH ? AND s.user_id = ?)"
-            )
-            params += ['"' + needle.replace('"', '""') + '"', user_id]
+        if _indexed_needle(filters) is not None:
+            # The trigram index narrows the rows to those that may match; the exact test below
+            # still decides. CROSS JOIN keeps the match as the outer loop: without statistics
+            # SQLite may otherwise run the whole MATCH once per row of the user.
+            clauses.append(f"id IN ({_CANDIDATES})")
+            params += [_phrase(needle), user_id]
         # instr, not LIKE: the needle's % and _ are plain characters, nothing to escape.
         clauses.append("(instr(casefold(description), ?) > 0 OR instr(category_key, ?) > 0)")
         params += [needle] * 2
@@ -173,6 +203,7 @@ def list_query(
     limit: int,
     after: Position | None,
     select: str = SELECT,
+    order: str = DATE_ORDER,
 ) -> tuple[str, list[Any]]:
     """One page in (spent_on DESC, id DESC) order, read straight off an index (keyset)."""
     if after is not None and filters.date_to and after.date <= filters.date_to:
@@ -183,7 +214,7 @@ def list_query(
     if after is not None:
         clauses.append("(spent_on, id) < (?, ?)")
         params += [after.date.isoformat(), after.id]
-    sql = f"{select} WHERE {' AND '.join(clauses)} ORDER BY spent_on DESC, id DESC LIMIT ?"
+    sql = f"{select} WHERE {' AND '.join(clauses)} {order} LIMIT ?"
     return sql, [*params, limit]
 
 

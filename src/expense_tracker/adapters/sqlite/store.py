@@ -33,6 +33,7 @@ from .queries import (
     moment,
     row_expense,
     row_values,
+    search_order,
 )
 
 # list_query too: benchmarks/scale.py explains its plans from here.
@@ -133,9 +134,12 @@ class SqliteExpenseStore:
     def list_page(
         self, user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
     ) -> ExpensePage:
-        sql, params = list_query(user_id, filters, limit + 1, after)  # one more: is there a next?
         with storage_errors("list expenses"):
-            rows = self._db.connection().execute(sql, params).fetchall()
+            conn = self._db.connection()
+            order = search_order(conn, user_id, filters)
+            # One more than the page: is there a next?
+            sql, params = list_query(user_id, filters, limit + 1, after, order=order)
+            rows = conn.execute(sql, params).fetchall()
         items = [row_expense(row) for row in rows[:limit]]
         more = len(rows) > limit
         return ExpensePage(items, Position(items[-1].date, items[-1].id) if more else None)
@@ -197,8 +201,10 @@ class SqliteExpenseStore:
         # Keyset pages, each its own short read: no cursor or transaction stays open between
         # pages (a streaming response pulls them from the thread pool, any thread).
         after: Position | None = None
+        with storage_errors("export expenses"):
+            order = search_order(self._db.connection(), user_id, filters)
         while True:
-            sql, params = list_query(user_id, filters, EXPORT_PAGE, after, EXPORT_SELECT)
+            sql, params = list_query(user_id, filters, EXPORT_PAGE, after, EXPORT_SELECT, order)
             with storage_errors("export expenses"):
                 cursor = self._db.connection().cursor()
                 cursor.row_factory = None  # plain tuples: no sqlite3.Row per row
