@@ -151,6 +151,14 @@ def test_unknown_fields_and_oversized_imports_are_refused(user: User) -> None:
     assert_problem(wrong, 422)
 
 
+def test_a_whole_number_size_written_as_a_float_is_a_size(user: User) -> None:
+    # JSON Schema counts 1324.0 as an integer; so do receipt tickets, and so must this one.
+    assert (
+        user.client.post("/api/imports", json={"format": "csv", "size": 1324.0}).status_code == 201
+    )
+    assert_problem(user.client.post("/api/imports", json={"format": "csv", "size": 13.5}), 422)
+
+
 def test_imports_are_listed_newest_first(api: Api, user: User) -> None:
     first = create(user, "csv", 10)
     second = create(user, "ofx", 10)

@@ -113,5 +113,12 @@ def test_rules_that_repeat_within_a_day_are_refused_naming_rule(user: User) -> N
         assert [e["field"] for e in answer.json()["errors"]] == ["rule"]
 
 
+def test_a_series_with_a_null_start_starts_today(user: User) -> None:
+    # The schema allows null (the default); it must mean "today", not a bad date.
+    created = user.client.post("/api/recurring", json={**RENT, "start": None, "until": None})
+    assert created.status_code == 201, created.text
+    assert created.json()["start"] == today().isoformat()
+
+
 def test_expenses_added_by_hand_have_no_recurring_id(user: User) -> None:
     assert user.add()["recurring_id"] is None

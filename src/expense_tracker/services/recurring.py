@@ -129,7 +129,7 @@ def create_series(
 ) -> Series:
     if len(plans.records(user_id, RECURRING, MAX_SERIES)) >= MAX_SERIES:
         raise Conflict(f"At most {MAX_SERIES} recurring series per user")
-    fields = {"start": clock.today().isoformat(), **raw}
+    fields = {**raw, "start": raw.get("start") or clock.today().isoformat()}  # null: today
     blank = Series(
         str(ULID()), user_id, parse_amount("1", "EUR"), "EUR", "", "", "", clock.today(), None
     )

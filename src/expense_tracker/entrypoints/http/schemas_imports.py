@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictBool, StrictStr
 from pydantic.json_schema import SkipJsonSchema
 
 from ...domain.imports import CONTAINS_MAX, MAX_IMPORT_BYTES
-from .schemas import CategoryIn, Strict, UploadTicketOut
+from .schemas import CategoryIn, Strict, UploadTicketOut, WholeNumber
 
 ImportFormat = Literal["csv", "ofx", "qif", "camt053", "mt940"]
 ImportStatus = Literal["waiting_upload", "queued", "running", "done", "failed"]
@@ -47,7 +47,7 @@ class ColumnMappingIn(Strict):
 
 class ImportCreate(Strict):
     format: ImportFormat
-    size: StrictInt = Field(ge=1, le=MAX_IMPORT_BYTES, description="The file's size in bytes")
+    size: WholeNumber = Field(ge=1, le=MAX_IMPORT_BYTES, description="The file's size in bytes")
     partial: StrictBool = Field(
         default=False, description="Store the good rows even when some lines are bad"
     )
