@@ -9,8 +9,9 @@ cut into 16-bit limbs (a temp table, one row per (day, currency)), SQL sums buck
 each limb (the bucket in its exact high/low parts, as stored), and Python puts the limbs back
 together: the very integer the Python loop makes, so the one rounding gives the same figures.
 A low part (< 10^9) times a limb (< 2^16) is < 2^46, so 2^17 days of buckets sum without
-overflow. Should a sum overflow anyway (SQLite raises, it never wraps), or a factor need more
-than LIMBS limbs, the buckets are summed in Python instead (`sum_days`): the same figures."""
+overflow. Should a product or a sum overflow anyway (SQLite makes a float of the one, raises
+on the other; it never wraps), or a factor need more than LIMBS limbs, the buckets are summed
+in Python instead (`sum_days`): the same figures."""
 
 from __future__ import annotations
 
@@ -143,10 +144,12 @@ def _converted_category_sums(
     )
     try:
         rows = _rows(conn, sql, params)
-    except sqlite3.OperationalError as exc:
+    except sqlite3.OperationalError as exc:  # a SUM past 64 bits
         if "overflow" not in str(exc):
             raise
         raise _InPython from exc
+    if any(type(part) is not int for row in rows for part in row[6:]):
+        raise _InPython  # a product past 64 bits turns into a float in SQLite: never trusted
     return [
         CategorySum(category, currency, high * SPLIT + low, count,
                     _joined(parts) if converted else None)
