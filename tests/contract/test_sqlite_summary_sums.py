@@ -1,11 +1,11 @@
-"""SQLite sums the summary's buckets in SQL, each day's factor cut into 16-bit limbs: the sums
-are the very integers of the Python reference (`sum_days` over the day totals), for every
-filter, at the largest amounts, and when the limbs cannot carry them (Python takes over)."""
+"""SQLite sums the summary's buckets in one pass over its raw rows: the sums are the very
+integers of the reference (`sum_days` over the store's day totals), for every filter, at the
+largest amounts, with and without conversion."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 
 from expense_tracker.adapters.common.ecb_rates import EcbRates
-from expense_tracker.adapters.sqlite import summary_sums
 from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
-from expense_tracker.domain.analytics import DayTotal
 from expense_tracker.domain.currencies import MINOR_UNITS
 from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.domain.summary_totals import (
@@ -73,18 +71,6 @@ def ordered(totals: SummaryTotals) -> tuple[list[DaySum], list[CategorySum]]:
     return days, sorted(totals.categories, key=lambda t: (t.category, t.currency))
 
 
-def python_sums(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Records each time SQLite hands the sums over to Python."""
-    calls: list[object] = []
-
-    def spy(days: Iterable[DayTotal], factor_of: FactorOf | None) -> SummaryTotals:
-        calls.append(factor_of)
-        return sum_days(days, factor_of)
-
-    monkeypatch.setattr(summary_sums, "sum_days", spy)
-    return calls
-
-
 def reference(
     store: SqliteExpenseStore, user: str, f: ExpenseFilter, by: FactorOf | None
 ) -> object:
@@ -94,15 +80,13 @@ def reference(
 @pytest.mark.parametrize("filters", FILTERS, ids=["all", "period", "category", "q"])
 @pytest.mark.parametrize("home", ["EUR", "JPY", "KWD"])
 def test_sql_sums_are_the_python_reference_to_the_integer(
-    store: SqliteExpenseStore, filters: ExpenseFilter, home: str, monkeypatch: pytest.MonkeyPatch
+    store: SqliteExpenseStore, filters: ExpenseFilter, home: str
 ) -> None:
     user = seed(store, random.Random(f"{home}{filters}"))
     factor_of = factors_of(RATES, home)
-    handed_over = python_sums(monkeypatch)
 
     got = store.summary_totals(user, filters, factor_of)
 
-    assert handed_over == []  # summed in SQL
     assert ordered(got) == reference(store, user, filters, factor_of)
     assert any(t.home is None for t in got.categories)  # ARS: nothing of it converted
     assert any(t.home for t in got.categories)
@@ -115,43 +99,3 @@ def test_sums_without_conversion_carry_no_home_part(store: SqliteExpenseStore) -
 
     assert ordered(got) == reference(store, user, ExpenseFilter(), None)
     assert {t.factor for t in got.days} == {None}
-
-
-def test_factors_wider_than_the_limbs_are_summed_in_python(
-    store: SqliteExpenseStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    user = seed(store, random.Random(2))
-    handed_over = python_sums(monkeypatch)
-
-    def huge(day: date, currency: str) -> int:
-        return 3**200 + day.toordinal()  # 317 bits: more than 12 limbs of 16
-
-    got = store.summary_totals(user, ExpenseFilter(), huge)
-
-    assert handed_over == [huge]
-    assert ordered(got) == reference(store, user, ExpenseFilter(), huge)
-
-
-@pytest.mark.parametrize("limb_bits", [32, 40], ids=["sum-overflows", "product-overflows"])
-def test_sums_past_64_bits_are_summed_in_python(
-    store: SqliteExpenseStore, monkeypatch: pytest.MonkeyPatch, limb_bits: int
-) -> None:
-    # Wider limbs than the real ones, so a few buckets overflow: SQLite raises on a SUM past
-    # 64 bits and makes a float of a product past them; neither may reach the figures.
-    monkeypatch.setattr(summary_sums, "LIMB_BITS", limb_bits)
-    monkeypatch.setattr(summary_sums, "_LIMB_MASK", (1 << limb_bits) - 1)
-    user = new_user()
-    store.add_many([
-        make_expense(user, amount="9999999.99", day=date(2024, 12, d)) for d in range(1, 5)
-    ])  # fmt: skip
-
-    def all_ones(day: date, currency: str) -> int:
-        return (1 << (3 * limb_bits)) - 1
-
-    handed_over = python_sums(monkeypatch)
-
-    got = store.summary_totals(user, ExpenseFilter(), all_ones)
-
-    assert handed_over == [all_ones]
-    assert ordered(got) == reference(store, user, ExpenseFilter(), all_ones)
-    assert got.categories[0].home == 4 * 999_999_999 * all_ones(date(2024, 12, 1), "EUR")
