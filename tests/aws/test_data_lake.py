@@ -227,6 +227,9 @@ def test_reads_are_the_wrapped_stores(store: DataLakeStore, inner: MemoryExpense
     assert [c.name for c in store.categories(user)] == ["Travel"]
     assert store.list_page(user, ExpenseFilter(), 10, None).items == [added]
     assert store.summary(user, None, None) == inner.summary(user, None, None)
+    assert store.summary_totals(user, ExpenseFilter(), None) == inner.summary_totals(
+        user, ExpenseFilter(), None
+    )
 
 
 def test_a_job_that_cannot_be_queued_never_fails_the_write(

@@ -4,16 +4,27 @@ figures are `make bench`'s business, not the test suite's)."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from pathlib import Path
 
 import pytest
-from benchmarks import export_probe, importing, imports_job, importtime, run, scale, wrk
+from benchmarks import (
+    export_probe,
+    home_summary,
+    importing,
+    imports_job,
+    importtime,
+    run,
+    scale,
+    wrk,
+)
 from benchmarks.dataset import bulk_load, csv_bytes, seeded, seeded_load_rate
 from benchmarks.plan import Plan
 from benchmarks.report import table
 
 from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
+from expense_tracker.domain.expense import ExpenseFilter
 
 TINY = dataclasses.replace(
     Plan.quick_plan(), scale_sizes=(60,), import_rows=40, samples=2, sample_budget_seconds=0.01
@@ -41,6 +52,24 @@ def test_scale_section_reports_every_query_at_every_size(tmp_path: Path) -> None
     for label, _ in (*scale.PAGES, *scale.SUMMARIES):
         assert label in text
     assert section.data["results"][60]["export"]["rows"] == 60
+
+
+def test_dense_year_holds_every_seeded_expense_in_one_year(tmp_path: Path) -> None:
+    [(size, path)] = seeded(tmp_path / "seeded", home_summary.USER, (60,))
+    spread = Database(path)
+    db = home_summary.dense_year(path, size, tmp_path)
+    try:
+        everything = SqliteExpenseStore(spread).summary(home_summary.USER, None, None).totals
+        year = ExpenseFilter(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
+        store = SqliteExpenseStore(db)
+        in_the_year = store.summary(home_summary.DENSE_USER, year.date_from, year.date_to).totals
+        figures = home_summary.measure(db, home_summary.DENSE_USER, home_summary.DENSE_CASES, TINY)
+    finally:
+        db.close()
+        spread.close()
+    assert in_the_year == everything  # the same amounts and counts, all dated 2025
+    assert sum(total.count for total in in_the_year) == 60
+    assert figures["dense year: a year"].rows > 0
 
 
 def test_seeded_data_is_loaded_once_and_shared_at_every_size(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from ..domain.expense import (
 )
 from ..domain.export_rows import ExportRow, pages_of
 from ..domain.profile import Profile, ProfileChanges
+from ..domain.summary_totals import FactorOf, SummaryTotals, sum_days
 from ..ports import (
     Clock,
     IdempotencyKey,
@@ -144,6 +145,11 @@ class MemoryExpenseStore:
 
     def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
         return day_totals(self._mine(user_id, filters))
+
+    def summary_totals(
+        self, user_id: str, filters: ExpenseFilter, factor_of: FactorOf | None
+    ) -> SummaryTotals:
+        return sum_days(self.day_totals(user_id, filters), factor_of)
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         yield from self._mine(user_id, filters)

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from .expense import Expense
-from .money import from_minor, to_minor
+from .money import to_minor
 
 
 @dataclass(frozen=True)
@@ -106,28 +106,3 @@ def day_totals(expenses: Iterable[Expense]) -> list[DayTotal]:
         bucket[0] += to_minor(e.amount, e.currency)
         bucket[1] += 1
     return [DayTotal(d, c, k, m, n) for (d, c, k), (m, n) in sorted(sums.items())]
-
-
-def summary_of_days(
-    days: Iterable[DayTotal], date_from: date | None, date_to: date | None
-) -> Summary:
-    """The per-currency summary of some day totals (integer sums: the same figures as the
-    stores' own summary of the same expenses)."""
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    categories: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    months: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    month_of: dict[date, str] = {}
-    for t in days:
-        if t.day not in month_of:
-            month_of[t.day] = t.day.isoformat()[:7]
-        month = (month_of[t.day], t.currency)
-        for bucket in (totals[t.currency], categories[(t.category, t.currency)], months[month]):
-            bucket[0] += t.minor
-            bucket[1] += t.count
-    return build_summary(
-        date_from,
-        date_to,
-        [CurrencyTotal(c, from_minor(m, c), n) for c, (m, n) in totals.items()],
-        [CategoryTotal(k, c, from_minor(m, c), n) for (k, c), (m, n) in categories.items()],
-        [MonthTotal(p, c, from_minor(m, c), n) for (p, c), (m, n) in months.items()],
-    )

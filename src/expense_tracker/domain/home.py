@@ -9,14 +9,14 @@ never guessed, and left out of the home amounts."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
-from .analytics import DayTotal
 from .conversion import PRECISION, convert
 from .money import from_minor, minor_units
+from .summary_totals import FactorOf, SummaryTotals
+
+__all__ = ["FactorOf", "HomeSummary", "MissingRate", "home_summary", "unit_factor"]
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,6 @@ class HomeSummary:
 # far below a minor unit even for millions of them.
 SCALE = 40
 
-# Home units per minor unit of `currency` on a day (scaled by 10^SCALE), None without a rate.
-FactorOf = Callable[[date, str], int | None]
-
 
 def unit_factor(currency: str, home: str, per_euro: dict[str, Decimal] | None) -> int | None:
     """What one minor unit of `currency` is in `home` with one day's rates, scaled."""
@@ -56,33 +53,29 @@ def unit_factor(currency: str, home: str, per_euro: dict[str, Decimal] | None) -
         return int(value.scaleb(SCALE).to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
-def to_home(days: Iterable[DayTotal], home: str, factor_of: FactorOf) -> HomeSummary:
-    """One pass of integer multiply-adds; the factor of each (day, currency) asked once."""
-    # (day, currency) -> (its factor, its (YYYY-MM, currency) row)
-    seen: dict[tuple[date, str], tuple[int | None, tuple[str, str]]] = {}
-    categories: dict[tuple[str, str], int] = defaultdict(int)
+def home_summary(totals: SummaryTotals, home: str) -> HomeSummary:
+    """The home figures of the store's sums: the months and the total from the (day,
+    currency) rows at their factors; the categories as the store converted them."""
     months: dict[tuple[str, str], int] = defaultdict(int)
-    unconverted: set[tuple[tuple[str, str], tuple[str, str]]] = set()
+    unconverted: set[tuple[str, str]] = set()
     missing: Counter[str] = Counter()
-    for t in days:
-        key = (t.day, t.currency)
-        found = seen.get(key)
-        if found is None:
-            found = seen[key] = (factor_of(*key), (t.day.isoformat()[:7], t.currency))
-        factor, month = found
-        if factor is None:
+    for t in totals.days:
+        month = (t.day.isoformat()[:7], t.currency)
+        if t.factor is None:
             missing[t.currency] += t.count
-            unconverted.add(((t.category, t.currency), month))
-            continue
-        value = t.minor * factor
-        categories[(t.category, t.currency)] += value
-        months[month] += value
+            unconverted.add(month)
+        else:
+            months[month] += t.minor * t.factor
+    categories = {(t.category, t.currency): t.home for t in totals.categories}
     return HomeSummary(
         home,
         _unscaled(sum(months.values()), home),
         [MissingRate(c, n) for c, n in sorted(missing.items())],
-        _rows(categories, {c for c, _ in unconverted}, home),
-        _rows(months, {m for _, m in unconverted}, home),
+        {
+            key: None if value is None else _unscaled(value, home)
+            for key, value in categories.items()
+        },
+        _rows(months, unconverted, home),
     )
 
 

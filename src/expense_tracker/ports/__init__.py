@@ -19,6 +19,7 @@ from ..domain.expense import (
 )
 from ..domain.export_rows import ExportRow
 from ..domain.profile import Profile, ProfileChanges
+from ..domain.summary_totals import FactorOf, SummaryTotals
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,14 @@ class ExpenseStore(Protocol):
     def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
         """The matching expenses summed per day, currency and category (any order); O(days in
         range) without a text filter, whatever the number of expenses."""
+        ...
+
+    def summary_totals(
+        self, user_id: str, filters: ExpenseFilter, factor_of: FactorOf | None
+    ) -> SummaryTotals:
+        """The matching expenses summed per (day, currency) and per (category, currency), the
+        latter also in the home currency: each (day, currency) at `factor_of`'s factor (asked
+        once each; None: no conversion). One snapshot; O(days in range) as `day_totals`."""
         ...
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..domain.analytics import Summary, summary_of_days
+from ..domain.analytics import Summary
 from ..domain.expense import ExpenseFilter
-from ..domain.home import FactorOf, HomeSummary, to_home, unit_factor
+from ..domain.home import FactorOf, HomeSummary, home_summary, unit_factor
+from ..domain.summary_totals import summary_of_totals
 from ..ports import ExpenseStore, Profiles
 from ..ports.rates import EuroRates, Rates
 from .expenses import check_range
@@ -23,13 +24,13 @@ class FullSummary:
 def summarize_expenses(
     *, store: ExpenseStore, rates: Rates, profiles: Profiles, user_id: str, filters: ExpenseFilter
 ) -> FullSummary:
-    """One read of the daily totals (one snapshot) makes both views, so they always agree."""
+    """One read of the store's sums (one snapshot) makes both views, so they always agree;
+    the store converts each (day, currency) at the factor `factors_of` gives it."""
     check_range(filters.date_from, filters.date_to)
-    days = store.day_totals(user_id, filters)
     home = profiles.profile(user_id).effective_home
+    totals = store.summary_totals(user_id, filters, factors_of(rates, home))
     return FullSummary(
-        summary_of_days(days, filters.date_from, filters.date_to),
-        to_home(days, home, factors_of(rates, home)),
+        summary_of_totals(totals, filters.date_from, filters.date_to), home_summary(totals, home)
     )
 
 

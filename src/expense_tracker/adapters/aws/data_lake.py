@@ -30,6 +30,7 @@ from ...domain.errors import NotFound, StorageError
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
 from ...domain.export_rows import ExportRow
 from ...domain.records import expense_to_record
+from ...domain.summary_totals import FactorOf, SummaryTotals
 from ...ports import Clock, ExpenseStore, IdempotencyKey
 from ...ports.jobs import Job, JobData, JobReporter, Jobs
 from ...services.jobs import new_job
@@ -123,6 +124,11 @@ class DataLakeStore:
 
     def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
         return self._inner.day_totals(user_id, filters)
+
+    def summary_totals(
+        self, user_id: str, filters: ExpenseFilter, factor_of: FactorOf | None
+    ) -> SummaryTotals:
+        return self._inner.summary_totals(user_id, filters, factor_of)
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         return self._inner.iterate(user_id, filters)

@@ -29,6 +29,7 @@ from ...domain.analytics import DayTotal, Summary, day_totals
 from ...domain.errors import Conflict, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
 from ...domain.export_rows import ExportRow, export_row
+from ...domain.summary_totals import FactorOf, SummaryTotals, sum_days
 from ...ports import IdempotencyKey
 from ..memory import DUPLICATE_ID
 from . import dynamodb_aggregates as aggregates
@@ -262,6 +263,12 @@ class DynamoExpenseStore:
             return day_totals(self.iterate(user_id, filters))
         r = aggregates.day_range(filters.date_from, filters.date_to)
         return aggregates.to_day_totals(self._totals(r.low, r.high, user_id), filters.category)
+
+    def summary_totals(
+        self, user_id: str, filters: ExpenseFilter, factor_of: FactorOf | None
+    ) -> SummaryTotals:
+        # The day items are read as they are (O(days)); the sums are made here.
+        return sum_days(self.day_totals(user_id, filters), factor_of)
 
     # --- the whole user -----------------------------------------------------------------
 

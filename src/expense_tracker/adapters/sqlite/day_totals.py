@@ -68,16 +68,31 @@ def apply(conn: sqlite3.Connection, changes: dict[DayBucket, tuple[int, int, int
             conn.execute(_DROP_EMPTY, bucket)
 
 
+def has_row_filters(filters: ExpenseFilter) -> bool:
+    """A text or money filter: the running totals cannot answer, the expenses must."""
+    return bool(filters.text) or filters.money is not None
+
+
 def query(user_id: str, filters: ExpenseFilter) -> tuple[str, list[Any]]:
-    """(day, currency, category, high, low, count) rows of the filtered expenses."""
-    if filters.text or filters.money is not None:  # row filters: the running totals cannot
+    """(day, currency, category, minor_high, minor_low, count) rows of the filtered expenses."""
+    if has_row_filters(filters):
         clauses, params = filter_clauses(user_id, filters)
         return (
-            f"SELECT spent_on, currency, category, SUM(amount_minor / {SPLIT}), "
-            f"SUM(amount_minor % {SPLIT}), COUNT(*) FROM expenses WHERE {' AND '.join(clauses)} "
-            "GROUP BY spent_on, currency, category",
+            f"SELECT spent_on AS day, currency, category, SUM(amount_minor / {SPLIT}) AS "
+            f"minor_high, SUM(amount_minor % {SPLIT}) AS minor_low, COUNT(*) AS count "
+            f"FROM expenses WHERE {' AND '.join(clauses)} GROUP BY spent_on, currency, category",
             params,
         )
+    where, params = totals_where(user_id, filters)
+    return (
+        "SELECT day, currency, category, minor_high, minor_low, count FROM day_totals "
+        f"WHERE {where}",
+        params,
+    )
+
+
+def totals_where(user_id: str, filters: ExpenseFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause of `filters` (but a text or money one) on table day_totals."""
     clauses, params = ["user_id = ?"], [user_id]
     if filters.date_from:
         clauses.append("day >= ?")
@@ -97,11 +112,7 @@ def query(user_id: str, filters: ExpenseFilter) -> tuple[str, list[Any]]:
         clauses.append(
             f"category IN (SELECT category FROM month_totals WHERE {' AND '.join(months)})"
         )
-    return (
-        "SELECT day, currency, category, minor_high, minor_low, count FROM day_totals "
-        f"WHERE {' AND '.join(clauses)}",
-        params,
-    )
+    return " AND ".join(clauses), params
 
 
 def read(conn: sqlite3.Connection, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:

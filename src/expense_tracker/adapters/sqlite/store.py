@@ -19,9 +19,10 @@ from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage
 from ...domain.export_rows import EXPORT_PAGE, ExportRow
 from ...domain.profile import Profile, ProfileChanges
 from ...domain.records import expense_from_record, expense_to_record
+from ...domain.summary_totals import FactorOf, SummaryTotals
 from ...ports import IdempotencyKey
 from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
-from . import day_totals, totals
+from . import day_totals, summary_sums, totals
 from .db import Database, storage_errors
 from .queries import (
     EXPORT_SELECT,
@@ -185,6 +186,12 @@ class SqliteExpenseStore:
     def day_totals(self, user_id: str, filters: ExpenseFilter) -> list[DayTotal]:
         with storage_errors("sum expenses"):
             return day_totals.read(self._db.connection(), user_id, filters)
+
+    def summary_totals(
+        self, user_id: str, filters: ExpenseFilter, factor_of: FactorOf | None
+    ) -> SummaryTotals:
+        with storage_errors("sum expenses"):
+            return summary_sums.read(self._db.connection(), user_id, filters, factor_of)
 
     def iterate(self, user_id: str, filters: ExpenseFilter) -> Iterator[Expense]:
         # Page by page, each page its own short read: no cursor or transaction stays open
