@@ -16,13 +16,20 @@ from datetime import date, datetime, timedelta
 from ...domain.analytics import DayTotal, Summary
 from ...domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
-from ...domain.export_rows import EXPORT_PAGE, ExportRow
+from ...domain.export_rows import (
+    EXPORT_PAGE,
+    ExportFormat,
+    ExportRow,
+    TextBlock,
+    text_blocks,
+)
 from ...domain.profile import Profile, ProfileChanges
 from ...domain.records import expense_from_record, expense_to_record
 from ...ports import IdempotencyKey
 from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from . import day_totals, totals
 from .db import Database, storage_errors
+from .export_sql import CSV_SELECT, JSON_SELECT
 from .queries import (
     EXPORT_SELECT,
     SELECT,
@@ -40,6 +47,7 @@ from .queries import (
 __all__ = ["SqliteExpenseStore", "SqliteProfiles", "list_query"]
 
 ITERATE_PAGE = 500  # rows per query when exporting: memory stays flat, round trips stay few
+TEXT_PAGE = 1000  # rows per block of export text: about 120 KB of CSV, 280 KB of JSON
 PURGE_BATCH = 1000  # old idempotency records removed per add, so no add pays for a backlog
 PURGE_EVERY = timedelta(hours=1)
 
@@ -214,6 +222,32 @@ class SqliteExpenseStore:
             if len(rows) < EXPORT_PAGE:
                 return
             after = Position(date.fromisoformat(rows[-1][1]), rows[-1][0])
+
+    def export_text(
+        self, user_id: str, filters: ExpenseFilter, fmt: ExportFormat
+    ) -> Iterator[TextBlock]:
+        """The lines come finished from SQLite (export_sql): Python joins a page of them."""
+        return text_blocks(self._text_pages(user_id, filters, fmt), fmt)
+
+    def _text_pages(
+        self, user_id: str, filters: ExpenseFilter, fmt: ExportFormat
+    ) -> Iterator[list[str]]:
+        # Keyset pages as in export_pages: each its own short read, any thread.
+        select = CSV_SELECT if fmt == "csv" else JSON_SELECT
+        after: Position | None = None
+        with storage_errors("export expenses"):
+            order = search_order(self._db.connection(), user_id, filters)
+        while True:
+            sql, params = list_query(user_id, filters, TEXT_PAGE, after, select, order)
+            with storage_errors("export expenses"):
+                cursor = self._db.connection().cursor()
+                cursor.row_factory = None
+                rows = cursor.execute(sql, params).fetchall()
+            if rows:
+                yield [row[0] for row in rows]
+            if len(rows) < TEXT_PAGE:
+                return
+            after = Position(date.fromisoformat(rows[-1][1]), rows[-1][2])
 
     def delete_user(self, user_id: str) -> list[Receipt]:
         with storage_errors("delete the user's data"), self._db.write() as conn:
