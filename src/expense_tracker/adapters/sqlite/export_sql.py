@@ -53,40 +53,24 @@ CSV_LINE = (
 )
 
 
-def _json_member(name: str, value: str, first: bool = False) -> str:
-    return f"'{'' if first else ', '}\"{name}\": ' || {value}"
-
-
 _RECEIPT = (
-    "CASE WHEN receipt_content_type IS NULL THEN 'null' ELSE "
-    + " || ".join(
-        [
-            "'{' || " + _json_member("content_type", "json_quote(receipt_content_type)", True),
-            _json_member("size", "json_quote(receipt_size)"),
-            _json_member("uploaded_at", f"json_quote({_utc('receipt_uploaded_at')})"),
-            "'}'",
-        ]
-    )
-    + " END"
+    "CASE WHEN receipt_content_type IS NULL THEN 'null' ELSE printf("
+    '\'{"content_type": %s, "size": %s, "uploaded_at": %s}\', '
+    f"json_quote(receipt_content_type), json_quote(receipt_size), "
+    f"json_quote({_utc('receipt_uploaded_at')})) END"
 )
 
-# One record of export_rows.json_blocks (json_record, json.dumps's default separators and
-# ensure_ascii=False escaping, which json_quote matches), without the separator between two.
-JSON_RECORD = " || ".join(
-    [
-        "'{' || " + _json_member("id", "json_quote(id)", True),
-        _json_member("amount", f"'\"' || {AMOUNT_TEXT} || '\"'"),
-        _json_member("currency", "json_quote(currency)"),
-        _json_member("category", "json_quote(category)"),
-        _json_member("description", "json_quote(description)"),
-        _json_member("date", "json_quote(spent_on)"),
-        _json_member("receipt", _RECEIPT),
-        _json_member("created_at", f"json_quote({_utc('created_at')})"),
-        _json_member("updated_at", f"json_quote({_utc('updated_at')})"),
-        _json_member("version", "json_quote(version)"),
-        _json_member("recurring_id", "json_quote(recurring_id)"),
-        "'}'",
-    ]
+# One record of export_rows.json_blocks (json_record with json.dumps's ", " and ": "), without
+# the separator between two. Text a user or another system chose goes through json_quote,
+# which escapes exactly as json.dumps(ensure_ascii=False) does; the amount, currency, date
+# and moments are the app's own fixed formats ([0-9.], [A-Z], ISO), written as they are.
+JSON_RECORD = (
+    'printf(\'{"id": %s, "amount": "%s", "currency": "%s", "category": %s, '
+    '"description": %s, "date": "%s", "receipt": %s, "created_at": "%s", '
+    '"updated_at": "%s", "version": %d, "recurring_id": %s}\', '
+    f"json_quote(id), {AMOUNT_TEXT}, currency, json_quote(category), json_quote(description), "
+    f"spent_on, {_RECEIPT}, {_utc('created_at')}, {_utc('updated_at')}, version, "
+    "json_quote(recurring_id))"
 )
 
 # The selects of a page of the export, with the keyset columns (spent_on, id) last.
