@@ -68,7 +68,7 @@ JSON_RECORD = (
     'printf(\'{"id": %s, "amount": "%s", "currency": "%s", "category": %s, '
     '"description": %s, "date": "%s", "receipt": %s, "created_at": "%s", '
     '"updated_at": "%s", "version": %d, "recurring_id": %s}\', '
-    f"json_quote(id), {AMOUNT_TEXT}, currency, json_quote(category), json_quote(description), "
+    "json_quote(id), export_amount, currency, json_quote(category), json_quote(description), "
     f"spent_on, {_RECEIPT}, {_utc('created_at')}, {_utc('updated_at')}, version, "
     "json_quote(recurring_id))"
 )
