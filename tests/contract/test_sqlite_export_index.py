@@ -90,4 +90,4 @@ def test_a_changed_expense_exports_its_new_line(tmp_path: Path) -> None:
 def test_the_frozen_amount_text_is_what_the_currency_table_gives() -> None:
     # Migration 10 stored lines made with AMOUNT_TEXT; if a currency's digits change, the
     # lines need a new migration (this fails first).
-    assert AMOUNT_TEXT == _amount_text_sql()
+    assert _amount_text_sql() == AMOUNT_TEXT
