@@ -29,7 +29,7 @@ from ...ports import IdempotencyKey
 from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from . import day_totals, totals
 from .db import Database, storage_errors
-from .export_sql import CSV_SELECT, JSON_SELECT
+from .export_pages import text_pages
 from .queries import (
     EXPORT_SELECT,
     SELECT,
@@ -47,7 +47,6 @@ from .queries import (
 __all__ = ["SqliteExpenseStore", "SqliteProfiles", "list_query"]
 
 ITERATE_PAGE = 500  # rows per query when exporting: memory stays flat, round trips stay few
-TEXT_PAGE = 1000  # rows per block of export text: about 120 KB of CSV, 280 KB of JSON
 PURGE_BATCH = 1000  # old idempotency records removed per add, so no add pays for a backlog
 PURGE_EVERY = timedelta(hours=1)
 
@@ -227,27 +226,7 @@ class SqliteExpenseStore:
         self, user_id: str, filters: ExpenseFilter, fmt: ExportFormat
     ) -> Iterator[TextBlock]:
         """The lines come finished from SQLite (export_sql): Python joins a page of them."""
-        return text_blocks(self._text_pages(user_id, filters, fmt), fmt)
-
-    def _text_pages(
-        self, user_id: str, filters: ExpenseFilter, fmt: ExportFormat
-    ) -> Iterator[list[str]]:
-        # Keyset pages as in export_pages: each its own short read, any thread.
-        select = CSV_SELECT if fmt == "csv" else JSON_SELECT
-        after: Position | None = None
-        with storage_errors("export expenses"):
-            order = search_order(self._db.connection(), user_id, filters)
-        while True:
-            sql, params = list_query(user_id, filters, TEXT_PAGE, after, select, order)
-            with storage_errors("export expenses"):
-                cursor = self._db.connection().cursor()
-                cursor.row_factory = None
-                rows = cursor.execute(sql, params).fetchall()
-            if rows:
-                yield [row[0] for row in rows]
-            if len(rows) < TEXT_PAGE:
-                return
-            after = Position(date.fromisoformat(rows[-1][1]), rows[-1][2])
+        return text_blocks(text_pages(self._db.connection, user_id, filters, fmt), fmt)
 
     def delete_user(self, user_id: str) -> list[Receipt]:
         with storage_errors("delete the user's data"), self._db.write() as conn:
