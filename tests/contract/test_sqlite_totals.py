@@ -269,5 +269,5 @@ def test_partial_months_are_read_off_the_date_index(db: Database) -> None:
     text = _summary_plan(db, date(2025, 1, 15), date(2025, 12, 10))
 
     assert "month_totals USING PRIMARY KEY" in text
-    assert text.count("expenses USING INDEX expenses_by_date") == 2
+    assert text.count("expenses USING COVERING INDEX expenses_by_date") == 2
     assert "SCAN expenses" not in text

@@ -29,7 +29,7 @@ from ..domain.expense import (
     Position,
     Receipt,
 )
-from ..domain.export_rows import ExportRow, pages_of
+from ..domain.export_rows import ExportFormat, ExportRow, TextBlock, pages_of, row_blocks
 from ..domain.profile import Profile, ProfileChanges
 from ..domain.summary_totals import FactorOf, SummaryTotals, sum_days
 from ..ports import (
@@ -156,6 +156,11 @@ class MemoryExpenseStore:
 
     def export_pages(self, user_id: str, filters: ExpenseFilter) -> Iterator[list[ExportRow]]:
         return pages_of(self.iterate(user_id, filters))
+
+    def export_text(
+        self, user_id: str, filters: ExpenseFilter, fmt: ExportFormat
+    ) -> Iterator[TextBlock]:
+        return row_blocks(self.export_pages(user_id, filters), fmt)
 
     def delete_user(self, user_id: str) -> list[Receipt]:
         with self._lock:

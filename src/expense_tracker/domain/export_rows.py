@@ -12,12 +12,14 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from .csv_format import FORMULA_STARTS, HEADER, utc_text
 from .expense import Expense
 
 EXPORT_PAGE = 2000  # rows per page: a block of about 200 KB of CSV
+ExportFormat = Literal["csv", "json"]
+CSV_HEADER_LINE = ",".join(HEADER) + "\r\n"  # the names need no quoting
 
 
 class ExportRow(NamedTuple):
@@ -134,3 +136,44 @@ def csv_blocks(pages: Iterable[list[ExportRow]]) -> Iterator[bytes]:
             ]
         )
         yield block()
+
+
+class TextBlock(NamedTuple):
+    """A block of an export file and how many expenses it holds (for progress)."""
+
+    data: bytes
+    rows: int
+
+
+def text_blocks(pages: Iterable[list[str]], fmt: ExportFormat) -> Iterator[TextBlock]:
+    """The export file from pages of finished CSV lines or JSON records (a store that writes
+    them itself): the same bytes as csv_blocks and json_blocks, one block per page."""
+    if fmt == "csv":
+        yield TextBlock(CSV_HEADER_LINE.encode(), 0)
+        for lines in pages:
+            yield TextBlock("".join(lines).encode(), len(lines))
+        return
+    yield TextBlock(b"[", 0)
+    separator = ""
+    for records in pages:
+        if records:
+            yield TextBlock((separator + ", ".join(records)).encode(), len(records))
+            separator = ", "
+    yield TextBlock(b"]\n", 0)
+
+
+def row_blocks(pages: Iterable[list[ExportRow]], fmt: ExportFormat) -> Iterator[TextBlock]:
+    """The export file from pages of export rows, for stores that have no faster way."""
+    counted: list[int] = []
+
+    def counting() -> Iterator[list[ExportRow]]:
+        for page in pages:
+            counted.append(len(page))
+            yield page
+
+    for block in (csv_blocks if fmt == "csv" else json_blocks)(counting()):
+        yield TextBlock(block, counted.pop() if counted else 0)
+
+
+def data_of(blocks: Iterable[TextBlock]) -> Iterator[bytes]:
+    return (block.data for block in blocks)

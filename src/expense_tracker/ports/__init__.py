@@ -17,7 +17,7 @@ from ..domain.expense import (
     Position,
     Receipt,
 )
-from ..domain.export_rows import ExportRow
+from ..domain.export_rows import ExportFormat, ExportRow, TextBlock
 from ..domain.profile import Profile, ProfileChanges
 from ..domain.summary_totals import FactorOf, SummaryTotals
 
@@ -86,6 +86,14 @@ class ExpenseStore(Protocol):
     def export_pages(self, user_id: str, filters: ExpenseFilter) -> Iterator[list[ExportRow]]:
         """What `iterate` gives, as export rows in pages of about EXPORT_PAGE (none empty);
         each page its own short read, so the pages may be pulled from different threads."""
+        ...
+
+    def export_text(
+        self, user_id: str, filters: ExpenseFilter, fmt: ExportFormat
+    ) -> Iterator[TextBlock]:
+        """The whole CSV or JSON export file of `iterate`'s expenses (export_rows' format, byte
+        for byte) in blocks of about a page with their row counts, each its own short read like
+        export_pages."""
         ...
 
     def delete_user(self, user_id: str) -> list[Receipt]:

@@ -22,7 +22,7 @@ from typing import Protocol
 from ..domain.csv_format import utc_text
 from ..domain.errors import NotFound
 from ..domain.expense import ExpenseFilter
-from ..domain.export_rows import ExportRow, csv_blocks, json_blocks
+from ..domain.export_rows import ExportRow, csv_blocks, data_of
 from ..domain.receipts import EXTENSIONS
 from ..ports import ExpenseStore, ReceiptStore
 from ..ports.rates import Rates
@@ -113,7 +113,8 @@ def write_pack(sink: Sink, src: PackSources, progress: Progress) -> PackResult:
     with pack.zip:
         pages = seen.watch(src.store.export_pages(src.user_id, src.filters), progress)
         pack.add("expenses.csv", csv_blocks(pages))
-        pack.add("expenses.json", json_blocks(src.store.export_pages(src.user_id, src.filters)))
+        # The JSON as the store writes it (SQLite: in SQL); the CSV pass above saw the rows.
+        pack.add("expenses.json", data_of(src.store.export_text(src.user_id, src.filters, "json")))
         stored, missing = _add_receipts(pack, src)
         pack.add("rates.csv", _rate_lines(src.rates, seen.pairs))
         manifest = _manifest(src, seen, stored, missing, pack.files)

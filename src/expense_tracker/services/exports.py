@@ -7,14 +7,13 @@ again under the same key, replacing what an interrupted attempt left: nothing do
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO, Literal
 
 from ..domain.errors import FieldError, Invalid
 from ..domain.expense import ExpenseFilter
-from ..domain.export_rows import ExportRow, csv_blocks, json_blocks
 from ..ports import Clock, ExpenseStore, Profiles, ReceiptStore
 from ..ports.exports import EXPORT_RETENTION, ExportFiles
 from ..ports.jobs import Job, JobData, JobFailed, JobReporter, Jobs
@@ -105,11 +104,13 @@ def _write(
             exported_at=job.created_at,
         )
         return write_pack(sink, sources, progress).rows
-    counter = RowCounter(progress)
-    pages = counter.watch(deps.store.export_pages(job.user_id, filters))
-    for block in csv_blocks(pages) if fmt == "csv" else json_blocks(pages):
-        sink.write(block)
-    return counter.rows
+    rows = 0
+    for block in deps.store.export_text(job.user_id, filters, "csv" if fmt == "csv" else "json"):
+        sink.write(block.data)
+        before, rows = rows, rows + block.rows
+        if rows // REPORT_EVERY_ROWS > before // REPORT_EVERY_ROWS:
+            progress(rows)
+    return rows
 
 
 class _Counted:
@@ -129,21 +130,6 @@ class _Counted:
 
     def close(self) -> None:
         """The port closes the file when its block ends; the zip writer must not."""
-
-
-class RowCounter:
-    """Counts the rows of the pages that pass; reports about every REPORT_EVERY_ROWS."""
-
-    def __init__(self, progress: Callable[[int], None]) -> None:
-        self.rows = 0
-        self._progress = progress
-
-    def watch(self, pages: Iterator[list[ExportRow]]) -> Iterator[list[ExportRow]]:
-        for page in pages:
-            before, self.rows = self.rows, self.rows + len(page)
-            if self.rows // REPORT_EVERY_ROWS > before // REPORT_EVERY_ROWS:
-                self._progress(self.rows)
-            yield page
 
 
 def _filters(params: JobData) -> ExpenseFilter:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..domain.csv_format import LineError, parse_import, utc_text
 from ..domain.errors import FieldError, Invalid, PayloadTooLarge
 from ..domain.expense import Expense, ExpenseFilter
-from ..domain.export_rows import csv_blocks, json_blocks
+from ..domain.export_rows import data_of
 from ..ports import Clock, ExpenseStore, Profiles
 from .expenses import check_range, new_expense
 
@@ -42,13 +42,13 @@ def public_record(expense: Expense) -> dict[str, object]:
 def export_csv(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) -> Iterator[bytes]:
     """The header, then one block of bytes per page of the store: memory holds a page."""
     check_range(filters.date_from, filters.date_to)
-    return csv_blocks(store.export_pages(user_id, filters))
+    return data_of(store.export_text(user_id, filters, "csv"))
 
 
 def export_json(*, store: ExpenseStore, user_id: str, filters: ExpenseFilter) -> Iterator[bytes]:
     """A JSON array, one block of bytes per page of the store, so memory stays flat."""
     check_range(filters.date_from, filters.date_to)
-    return json_blocks(store.export_pages(user_id, filters))
+    return data_of(store.export_text(user_id, filters, "json"))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ...domain.analytics import DayTotal, Summary
 from ...domain.errors import NotFound, StorageError
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
-from ...domain.export_rows import ExportRow
+from ...domain.export_rows import ExportFormat, ExportRow, TextBlock
 from ...domain.records import expense_to_record
 from ...domain.summary_totals import FactorOf, SummaryTotals
 from ...ports import Clock, ExpenseStore, IdempotencyKey
@@ -135,6 +135,11 @@ class DataLakeStore:
 
     def export_pages(self, user_id: str, filters: ExpenseFilter) -> Iterator[list[ExportRow]]:
         return self._inner.export_pages(user_id, filters)
+
+    def export_text(
+        self, user_id: str, filters: ExpenseFilter, fmt: ExportFormat
+    ) -> Iterator[TextBlock]:
+        return self._inner.export_text(user_id, filters, fmt)
 
     def _queue(self, user_id: str, touched: Touched) -> None:
         items = sorted(touched.items())

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ...domain.analytics import DayTotal, Summary, day_totals
 from ...domain.errors import Conflict, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
-from ...domain.export_rows import ExportRow, export_row
+from ...domain.export_rows import ExportFormat, ExportRow, TextBlock, export_row, row_blocks
 from ...domain.summary_totals import FactorOf, SummaryTotals, sum_days
 from ...ports import IdempotencyKey
 from ..memory import DUPLICATE_ID
@@ -229,6 +229,11 @@ class DynamoExpenseStore:
         for page in self._pages(user_id, filters, None, None):
             if rows := [export_row(expense_from_item(item)) for item in page]:
                 yield rows
+
+    def export_text(
+        self, user_id: str, filters: ExpenseFilter, fmt: ExportFormat
+    ) -> Iterator[TextBlock]:
+        return row_blocks(self.export_pages(user_id, filters), fmt)
 
     def _totals(self, low: str, high: str, user_id: str) -> Iterator[aggregates.Total]:
         for page in query_pages(

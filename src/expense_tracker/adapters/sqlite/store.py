@@ -16,7 +16,13 @@ from datetime import date, datetime, timedelta
 from ...domain.analytics import DayTotal, Summary
 from ...domain.errors import FieldError, Invalid, NotFound, PreconditionFailed
 from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage, Position, Receipt
-from ...domain.export_rows import EXPORT_PAGE, ExportRow
+from ...domain.export_rows import (
+    EXPORT_PAGE,
+    ExportFormat,
+    ExportRow,
+    TextBlock,
+    text_blocks,
+)
 from ...domain.profile import Profile, ProfileChanges
 from ...domain.records import expense_from_record, expense_to_record
 from ...domain.summary_totals import FactorOf, SummaryTotals
@@ -24,6 +30,7 @@ from ...ports import IdempotencyKey
 from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from . import day_totals, summary_sums, totals
 from .db import Database, storage_errors
+from .export_pages import text_pages
 from .queries import (
     EXPORT_SELECT,
     SELECT,
@@ -221,6 +228,12 @@ class SqliteExpenseStore:
             if len(rows) < EXPORT_PAGE:
                 return
             after = Position(date.fromisoformat(rows[-1][1]), rows[-1][0])
+
+    def export_text(
+        self, user_id: str, filters: ExpenseFilter, fmt: ExportFormat
+    ) -> Iterator[TextBlock]:
+        """The lines come finished from SQLite (export_sql): Python joins a page of them."""
+        return text_blocks(text_pages(self._db.connection, user_id, filters, fmt), fmt)
 
     def delete_user(self, user_id: str) -> list[Receipt]:
         with storage_errors("delete the user's data"), self._db.write() as conn:
