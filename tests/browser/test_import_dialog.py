@@ -102,7 +102,10 @@ BANK_FORMAT_PREVIEWS = [
     (
         "camt053_batched.xml",
         "CAMT.053",
-        [["2026-11-03", "-23.40 EUR", "Einkauf 03.11."], ["2026-11-05", "-150.00 EUR", "Strom November"]],
+        [
+            ["2026-11-03", "-23.40 EUR", "Einkauf 03.11."],
+            ["2026-11-05", "-150.00 EUR", "Strom November"],
+        ],
     ),
     (
         "mt940_multiline.sta",

@@ -227,7 +227,8 @@ class _Run:
         self.seen.add(key)
         if not self.writing or (self.tally.error_count and not self.partial):
             return  # replaying; or nothing will be kept: stop writing, read on for the errors
-        self.batch.append(KeyedExpense(key, self._expense(outcome, draft)))
+        expense = self._expense(outcome, draft)
+        self.batch.append(KeyedExpense(key, expense, expense.id == outcome.expense_id))
 
     def _draft(self, row: StatementRow) -> ExpenseDraft:
         category = row.category or categorise(row.description, self.rules)

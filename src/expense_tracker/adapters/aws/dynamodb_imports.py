@@ -11,7 +11,7 @@ only if absent) and its aggregate updates, then its key items and expenses go in
 BatchWriteItem, from a few threads at once. That is idempotent: the expense ids are the job's
 (the same row gets the same id on every attempt), a put's repeat changes nothing, and a rerun
 that finds the chunk's tag knows its aggregates are counted already. Duplicates are found by
-BatchGetItem (in parallel too): the batch's keys, then the expense ids the user has already.
+BatchGetItem (in parallel too): the batch's keys, then the ids that came with the file.
 
 Limit: a job that crashes half-way through a chunk on its last attempt is discarded by the
 expenses its tags list that exist; totals of the chunk's rows never written stay counted."""
@@ -57,7 +57,7 @@ KEY_PREFIX = "IMPKEY#"
 JOB_PREFIX = "IMPJOB#"
 BATCH_GET_MAX = 100  # DynamoDB's limit per BatchGetItem
 CHUNK_ROWS = 400  # a tag lists its rows' ids and keys: ~40 KiB, far below the 400 KiB item cap
-WRITERS = 4  # BatchWriteItem calls in flight at once
+WRITERS = 8  # BatchWriteItem calls in flight at once (DynamoDB's latency, not our CPU)
 _NEW = "attribute_not_exists(#pk)"
 
 
@@ -96,8 +96,12 @@ class DynamoImportLedger:
             }
             mine = {k for k, owner in owners.items() if owner == job_id}
             kept = [r for r in rows if owners.get(r.key, job_id) == job_id]
-            # An id the user has already is a duplicate (ours: an earlier attempt's row).
-            unseen = [expense_key(user_id, r.expense.id) for r in kept if r.key not in mine]
+            # An id from the file that the user has already is a duplicate.
+            unseen = [
+                expense_key(user_id, r.expense.id)
+                for r in kept
+                if r.id_from_file and r.key not in mine
+            ]
             taken = {text(item, "id") for item in self._get_all(pool, unseen)}
             kept = [r for r in kept if r.key in mine or r.expense.id not in taken]
             for chunk in plan(kept):
