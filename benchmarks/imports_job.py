@@ -151,7 +151,7 @@ def aws_blocks(s: dict[str, Any]) -> list[str]:
         f"A {count(s['rows'])}-row CSV imported on DynamoDB Local with moto's S3 and SQS: each "
         "SQS message is one worker invocation (BatchSize 1) with a Lambda context of 900 s; a "
         f"slice stops at its first checkpoint after {s['slice_seconds']:.0f} s, stores it, and "
-        "queues its continuation. Each batch of 1,000 rows: BatchGetItem for its keys and ids, "
+        "queues its continuation. Each batch of 500 rows: BatchGetItem for its keys and ids, "
         "one small transaction per chunk (its tag and totals), BatchWriteItem from 8 threads. "
         "The baseline is the same work as one invocation (the sum), which is how the job ran "
         "before it was sliced.",

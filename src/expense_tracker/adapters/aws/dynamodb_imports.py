@@ -81,7 +81,7 @@ def plan(rows: Sequence[KeyedExpense]) -> list[list[KeyedExpense]]:
 class DynamoImportLedger:
     # One BatchGetItem per 100 rows, a transaction and BatchWriteItem calls in parallel per
     # chunk: a slice overruns its budget by one batch (about a second) at most.
-    batch_rows = 1000
+    batch_rows = 500
 
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
