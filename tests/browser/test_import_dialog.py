@@ -91,3 +91,47 @@ def test_an_ofx_statement_imported_twice_adds_nothing_the_second_time(tab: Tab, 
     expect(again).to_contain_text("Imported 0 expenses. 2 duplicates already imported")
     assert len(user.client.get("/api/expenses").json()["items"]) == count
     expect(tab.row("TESCO STORES 2041")).to_have_count(1)
+
+
+BANK_FORMAT_PREVIEWS = [
+    (
+        "qif_bank_splits.qif",
+        "QIF",
+        [["11/03/2026", "-42.10", "TESCO STORES 2041"], ["11/ 5'26", "-120.00", "Costco"]],
+    ),
+    (
+        "camt053_batched.xml",
+        "CAMT.053",
+        [
+            ["2026-11-03", "-23.40 EUR", "Einkauf 03.11."],
+            ["2026-11-05", "-150.00 EUR", "Strom November"],
+        ],
+    ),
+    (
+        "mt940_multiline.sta",
+        "MT940",
+        [["2026-11-03", "-42,10", "Kartenzahlung"], ["2026-11-05", "-3,50", "Blue Bottle Coffee"]],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "format_name", "first_rows"), BANK_FORMAT_PREVIEWS)
+def test_a_bank_format_shows_its_detected_format_and_first_rows(
+    tab: Tab, user: User, name: str, format_name: str, first_rows: list[list[str]]
+) -> None:
+    tab.sign_in(user.email)
+    dialog = open_dialog(tab)
+    choose(dialog, name)
+    expect(dialog.get_by_role("status").first).to_have_text(f"Detected format: {format_name}.")
+    preview = dialog.get_by_role("table", name="The first rows of the file")
+    expect(preview.get_by_role("columnheader")).to_have_text(["Date", "Amount", "Description"])
+    for index, cells in enumerate(first_rows, start=1):
+        row = preview.get_by_role("row").nth(index)
+        for cell in cells:
+            expect(row).to_contain_text(cell)
+    expect(dialog.get_by_role("group", name="Which column is which")).to_be_hidden()
+    day_first = dialog.get_by_label("Dates are day first")
+    if format_name == "QIF":  # QIF dates can be either way round: the person says
+        expect(day_first).to_be_visible()
+    else:
+        expect(day_first).to_be_hidden()

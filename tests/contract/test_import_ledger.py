@@ -104,7 +104,9 @@ def test_a_rerun_of_the_same_job_counts_its_rows_as_added_without_adding_them(
 def test_an_expense_id_the_user_already_has_is_a_duplicate(imports: Imports) -> None:
     user = new_user()
     existing = imports.store.add(make_expense(user))
-    row = KeyedExpense("id-key", make_expense(user, expense_id=existing.id, amount="99.00"))
+    row = KeyedExpense(
+        "id-key", make_expense(user, expense_id=existing.id, amount="99.00"), id_from_file=True
+    )
     result = imports.ledger.add_batch(user, "job1", [row, *rows(user, 2)])
     assert (result.added, result.duplicates) == (2, 1)
     assert imports.store.get(user, existing.id) == existing

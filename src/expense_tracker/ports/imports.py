@@ -13,6 +13,9 @@ from ..domain.imports import Rule
 class KeyedExpense:
     key: str  # the row's duplicate key (domain.imports: id_key, bank_key, content_key)
     expense: Expense
+    # The id came with the row (our own export), so the user may have it already; the ids
+    # the import makes are the job's own and need no look-up.
+    id_from_file: bool = False
 
 
 @dataclass(frozen=True)

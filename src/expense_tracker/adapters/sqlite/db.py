@@ -12,6 +12,7 @@ import os
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from ...domain.errors import StorageError
 from .export_sql import AMOUNT_TEXT, CSV_LINE
 
 BUSY_TIMEOUT_MS = 30_000
+BACKGROUND_YIELD_SECONDS = 0.25  # a background writer never starves: it waits this at most
 MAX_GROUP = 64  # writes sharing one commit at most, so no caller waits behind a huge group
 
 T = TypeVar("T")
@@ -271,6 +273,9 @@ class Database:
         # busy_timeout still arbitrates between processes (serve --workers N).
         self._writer = threading.Lock()
         self._pending: list[_GroupedWrite[object]] = []
+        # Background writers (an import job) give way to request writes waiting here.
+        self._foreground_waiting = 0
+        self._waiting_lock = threading.Lock()
         self._pending_lock = threading.Lock()
         make_private(Path(self.path))
         self.migrate()
@@ -304,13 +309,16 @@ class Database:
             raise StorageError("cannot open the database") from exc
 
     @contextmanager
-    def write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    def write(
+        self, *, durable: bool = True, background: bool = False
+    ) -> Iterator[sqlite3.Connection]:
         """A write transaction, locked from its first statement (BEGIN IMMEDIATE).
         durable=False: its COMMIT skips the fsync (synchronous=NORMAL; WAL keeps it atomic
         and in order, and the next durable commit syncs it too). Only for work that is
-        redone if lost, such as a job's chunks before the job is done."""
+        redone if lost, such as a job's chunks before the job is done.
+        background=True: wait while a request's write is waiting (see `_writer_lock`)."""
         conn = self.connection()
-        with self._writer:
+        with self._writer_lock(background=background):
             if not durable:
                 conn.execute("PRAGMA synchronous=NORMAL")
             try:
@@ -338,6 +346,49 @@ class Database:
             _rollback(conn)
             raise StorageError("the database could not commit") from exc
 
+    @contextmanager
+    def _writer_lock(self, *, background: bool) -> Iterator[None]:
+        """The process's writer lock. A background writer (an import's batch) first waits, up
+        to BACKGROUND_YIELD_SECONDS, while request writes wait for the lock, so that on release
+        they get it before the next batch; it also checks `foreground_waiting` inside its
+        transaction to end it early. Request writers count themselves while they wait."""
+        if background:
+            deadline = time.monotonic() + BACKGROUND_YIELD_SECONDS
+            while self._foreground_waiting and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            with self._writer:
+                yield
+            return
+        with self._waiting_lock:
+            self._foreground_waiting += 1
+        try:
+            self._writer.acquire()
+        finally:
+            with self._waiting_lock:
+                self._foreground_waiting -= 1
+        try:
+            yield
+        finally:
+            self._writer.release()
+
+    def settle_background(self) -> None:
+        """After a background writer's commit, outside the writer lock: flush the log's new
+        pages to disk and copy what it can into the database file (a PASSIVE checkpoint
+        never waits for the writer), so that a request's own durable commit does not pay
+        for the import's megabytes (its fsync covers every unsynced page of the log)."""
+        with contextlib.suppress(OSError, sqlite3.Error):
+            fd = os.open(self.path + "-wal", os.O_RDONLY)
+            try:
+                os.fdatasync(fd)
+            finally:
+                os.close(fd)
+            self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def foreground_waiting(self) -> bool:
+        """Whether a request's write is waiting for the writer lock (a background writer
+        holding it should commit soon)."""
+        return self._foreground_waiting > 0
+
     def grouped(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` in a write transaction that concurrent callers share: one COMMIT, so one
         fsync, for the whole group (group commit). Each work runs in its own SAVEPOINT, so its
@@ -349,7 +400,7 @@ class Database:
         with self._pending_lock:
             self._pending.append(slot)  # type: ignore[arg-type]
         while not slot.done:
-            with self._writer:
+            with self._writer_lock(background=False):
                 if slot.done:
                     break
                 with self._pending_lock:

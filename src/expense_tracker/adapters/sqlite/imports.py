@@ -7,14 +7,27 @@ id. Duplicates are found by one indexed lookup per batch (its keys, its ids), no
 from __future__ import annotations
 
 import sqlite3
+import time
+from typing import Any
 
-from ...domain.errors import NotFound, PreconditionFailed
+from ...domain.errors import Conflict, NotFound, PreconditionFailed
 from ...domain.expense import Expense
 from ...domain.imports import Rule
 from ...ports.imports import BatchResult, KeyedExpense, RulePage
+from ..memory import DUPLICATE_ID
 from . import day_totals, totals
 from .db import Database, storage_errors
-from .queries import SELECT, insert_rows, row_expense, row_values
+from .queries import SELECT, STAGING, row_expense, row_values
+from .totals import SPLIT
+
+# A write transaction of an import is time-boxed, and it ends after the step in hand as soon as
+# a request's write waits (Database.foreground_waiting), so a request waits for one step and a
+# commit at most. Longer transactions are cheaper per row (the FTS index is merged per commit).
+TRANSACTION_BUDGET = 0.025
+STEP_SECONDS = 0.003
+SETTLE_SECONDS = 0.1  # how often the import syncs and checkpoints the log itself
+CACHE_KIB = 24 * 1024  # (the import's memory growth stays well under its 100 MiB target)
+FIRST_STEP, MIN_STEP, MAX_STEP = 100, 50, 1000
 
 
 def _marks(count: int) -> str:
@@ -22,29 +35,65 @@ def _marks(count: int) -> str:
 
 
 class SqliteImportLedger:
-    batch_rows = 200  # one short transaction each: another writer waits for one at most
+    batch_rows = 2000  # rows per add_batch; its transactions are time-boxed below
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, budget_seconds: float = TRANSACTION_BUDGET) -> None:
         self._db = db
+        self._budget = budget_seconds
+        self._step = FIRST_STEP  # rows per statement group, sized to fit the budget
+        self._settled = time.monotonic()
 
     def add_batch(self, user_id: str, job_id: str, rows: list[KeyedExpense]) -> BatchResult:
-        if not rows:
-            return BatchResult(0, 0)
-        # Not fsynced: a lost batch is written again when the job reruns (its keys say which);
-        # the job's end (SqliteJobs) is a durable commit, and it syncs the batches before it.
-        with storage_errors("import the expenses"), self._db.write(durable=False) as conn:
-            owners = self._key_owners(conn, user_id, [r.key for r in rows])
-            taken = self._existing_ids(conn, user_id, [r.expense.id for r in rows])
-            again = sum(1 for r in rows if owners.get(r.key) == job_id)
-            fresh = [r for r in rows if r.key not in owners and r.expense.id not in taken]
-            insert_rows(conn, [row_values(r.expense) for r in fresh])
+        """In as many short transactions as the time box needs; a kill between two leaves
+        whole steps, each tagged with the job, which a rerun counts as its own (added)."""
+        added, done = 0, 0
+        while done < len(rows):
+            # Not fsynced: a lost step is written again when the job reruns (its keys say
+            # which); the job's end (SqliteJobs) is a durable commit, and it syncs them too.
+            with (
+                storage_errors("import the expenses"),
+                self._db.write(durable=False, background=True) as conn,
+            ):
+                # The job thread's own connection: a larger page cache than SQLite's 2 MiB, or
+                # the random inserts into the key and search indexes miss it as they grow.
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+                began = time.monotonic()
+                while done < len(rows):
+                    step = rows[done : done + self._step]
+                    started = time.monotonic()
+                    added += self._store(conn, user_id, job_id, step)
+                    done += len(step)
+                    self._resize(time.monotonic() - started)
+                    spent = time.monotonic() - began
+                    if spent >= self._budget or self._db.foreground_waiting():
+                        break
+            if time.monotonic() - self._settled >= SETTLE_SECONDS:
+                self._db.settle_background()
+                self._settled = time.monotonic()
+        return BatchResult(added, len(rows) - added)
+
+    def _resize(self, spent: float) -> None:
+        """Steps of about STEP_SECONDS: a request that starts waiting waits for one step
+        (and the commit) at most."""
+        if spent > STEP_SECONDS:
+            self._step = max(MIN_STEP, self._step // 2)
+        elif spent < STEP_SECONDS / 2:
+            self._step = min(MAX_STEP, self._step * 2)
+
+    def _store(
+        self, conn: sqlite3.Connection, user_id: str, job_id: str, rows: list[KeyedExpense]
+    ) -> int:
+        owners = self._key_owners(conn, user_id, [r.key for r in rows])
+        taken = self._existing_ids(conn, user_id, [r.expense.id for r in rows])
+        again = sum(1 for r in rows if owners.get(r.key) == job_id)
+        fresh = [r for r in rows if r.key not in owners and r.expense.id not in taken]
+        if fresh:
+            _insert_counted(conn, [row_values(r.expense) for r in fresh])
             conn.executemany(
                 "INSERT INTO import_keys (user_id, key, job_id, expense_id) VALUES (?, ?, ?, ?)",
                 [(user_id, r.key, job_id, r.expense.id) for r in fresh],
             )
-            _account(conn, [(r.expense, 1) for r in fresh])
-        added = again + len(fresh)
-        return BatchResult(added, len(rows) - added)
+        return again + len(fresh)
 
     @staticmethod
     def _key_owners(conn: sqlite3.Connection, user_id: str, keys: list[str]) -> dict[str, str]:
@@ -81,6 +130,40 @@ class SqliteImportLedger:
             )
             _account(conn, [(e, -1) for e in removed])
         return len(removed)
+
+
+def _insert_counted(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """The rows through the connection's staging table, and their monthly and daily totals
+    summed from it by SQLite (GROUP BY), not row by row in Python."""
+    create, clear, stage, insert = STAGING
+    conn.execute(create)
+    conn.execute(clear)  # whatever a failed statement left
+    conn.executemany(stage, rows)
+    try:
+        conn.execute(insert)
+    except sqlite3.IntegrityError as exc:
+        if exc.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
+            raise
+        raise Conflict(DUPLICATE_ID) from exc
+    conn.execute(_GROW_MONTHS)
+    conn.execute(_GROW_DAYS)
+    conn.execute(clear)
+
+
+# Adds only grow the buckets: no CHECK can fail, so an UPSERT is safe. SPLIT as in totals.py.
+_GROW_TOTALS = (
+    "INSERT INTO {table} (user_id, {period}, currency, category, minor_high, minor_low, count) "
+    f"SELECT user_id, {{day}}, currency, category, SUM(amount_minor / {SPLIT}), "
+    f"SUM(amount_minor % {SPLIT}), COUNT(*) FROM temp.expense_staging WHERE true "
+    "GROUP BY 1, 2, 3, 4 "
+    "ON CONFLICT (user_id, {period}, currency, category) DO UPDATE SET "
+    "minor_high = minor_high + excluded.minor_high, minor_low = minor_low + excluded.minor_low, "
+    "count = count + excluded.count"
+)
+_GROW_MONTHS = _GROW_TOTALS.format(
+    table="month_totals", period="month", day="substr(spent_on, 1, 7)"
+)
+_GROW_DAYS = _GROW_TOTALS.format(table="day_totals", period="day", day="spent_on")
 
 
 def _account(conn: sqlite3.Connection, changes: list[tuple[Expense, int]]) -> None:

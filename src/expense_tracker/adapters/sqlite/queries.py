@@ -38,6 +38,7 @@ _STAGING = (
     f"INSERT INTO temp.expense_staging ({_COLUMNS}) VALUES ({', '.join('?' * len(_NAMES))})",
     f"INSERT INTO expenses ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.expense_staging",
 )
+STAGING = _STAGING  # (create, clear, stage, insert): the import ledger stages its batches too
 
 
 def _amount_text_sql() -> str:

@@ -1,0 +1,83 @@
+"""The write gate: an import's background transactions give way to request writes, which
+wait for one step of an import at most, and the import's rows all land all the same."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from expense_tracker.adapters.sqlite.db import Database
+from expense_tracker.adapters.sqlite.imports import SqliteImportLedger
+from expense_tracker.ports.imports import KeyedExpense
+
+from .factories import make_expense, new_user
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(tmp_path / "gate.sqlite3")
+    database.connection().execute("CREATE TABLE log (who TEXT NOT NULL)")
+    yield database
+    database.close()
+
+
+def wait_until(check: object, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check() and time.monotonic() < deadline:  # type: ignore[operator]
+        time.sleep(0.001)
+
+
+def test_a_waiting_request_write_goes_before_a_background_write(db: Database) -> None:
+    held, release = threading.Event(), threading.Event()
+
+    def write(who: str, *, background: bool = False) -> None:
+        with db.write(durable=not background, background=background) as conn:
+            if who == "holder":
+                held.set()
+                release.wait(10)
+            conn.execute("INSERT INTO log VALUES (?)", (who,))
+
+    holder = threading.Thread(target=write, args=("holder",))
+    holder.start()
+    held.wait(10)
+    request = threading.Thread(target=write, args=("request",))
+    request.start()
+    wait_until(db.foreground_waiting)
+    assert db.foreground_waiting()
+    importer = threading.Thread(target=write, args=("import",), kwargs={"background": True})
+    importer.start()
+    release.set()
+    for thread in (holder, request, importer):
+        thread.join(10)
+    order = [r[0] for r in db.connection().execute("SELECT who FROM log ORDER BY rowid")]
+    assert order == ["holder", "request", "import"]
+    assert not db.foreground_waiting()
+
+
+def test_an_import_commits_after_each_step_while_requests_wait(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = new_user()
+    rows = [KeyedExpense(f"k{i}", make_expense(user, amount=f"{i + 1}.00")) for i in range(250)]
+    ledger = SqliteImportLedger(db)
+    ledger._step = 100
+    monkeypatch.setattr(ledger, "_resize", lambda _spent: None)  # steps of 100 rows
+    monkeypatch.setattr(db, "foreground_waiting", lambda: True)
+    transactions = 0
+    write = db.write
+
+    def counted(**kwargs: bool) -> object:
+        nonlocal transactions
+        transactions += 1
+        return write(**kwargs)
+
+    monkeypatch.setattr(db, "write", counted)
+    result = ledger.add_batch(user, "job1", rows)
+    assert (result.added, result.duplicates) == (250, 0)
+    assert transactions == 3  # 100 + 100 + 50, each committed at once
+    stored = db.connection().execute("SELECT COUNT(*) FROM expenses WHERE user_id = ?", (user,))
+    assert stored.fetchone()[0] == 250
