@@ -97,9 +97,11 @@ class LazyClient:
         self._lock = threading.Lock()
 
     def _real(self) -> Any:
-        with self._lock:
-            if self._make is not None:
-                self._client, self._make = _made(self._make()), None
+        if self._make is not None:  # only until it is made: later calls take no lock
+            with self._lock:
+                if self._make is not None:
+                    self._client = _made(self._make())
+                    self._make = None
         return self._client
 
     def __getattr__(self, name: str) -> Any:
