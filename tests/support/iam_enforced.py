@@ -9,7 +9,8 @@ What enforces what (moto 5's source: `core/authorization.py`, `core/responses.py
   scoped to a table or secret ARN never matches it). The table runs on DynamoDB Local (moto's
   DynamoDB differs from the service in what the adapters rely on), which checks nothing, so
   every DynamoDB call is judged here, before it is sent, by moto's own policy evaluator with
-  the real table or index ARN, item by item for transactions as IAM does. Secrets Manager is
+  the real table or index ARN, item by item for transactions as IAM does, and with the rates
+  role's `dynamodb:LeadingKeys` condition (which moto's evaluator skips). Secrets Manager is
   judged by the server on the action with the statement's resources widened to "*".
 - Cognito: the app's public-client calls need no IAM; AdminGetUser is left to tests/infra.
 
