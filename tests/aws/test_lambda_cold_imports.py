@@ -50,7 +50,7 @@ LAMBDA_ENV = {
 
 @pytest.fixture(scope="module")
 def init() -> dict[str, object]:
-    env = {"PATH": "/usr/bin:/bin", **LAMBDA_ENV}
+    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", **LAMBDA_ENV}
     done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True,
                           text=True, timeout=120, check=True)  # fmt: skip
     found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
