@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 HANDLER = "import expense_tracker.entrypoints.lambda_handler"
 # What the first invocation imports on top (make_handler): the app, Mangum, the AWS adapters.
@@ -40,25 +43,52 @@ def parse(stderr: str) -> tuple[float, Counter[str], int]:
     return sum(per_package.values()) / 1e6, per_package, modules
 
 
-def wall_time(code: str, runs: int) -> tuple[float, float]:
+def bytecode_env(cache: Path, base: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """An environment whose interpreters keep compiled bytecode in `cache`, as the Lambda
+    package ships it (infra/function/Makefile): a module is compiled once, by the first run,
+    not by every measured run (PYTHONDONTWRITEBYTECODE would make each compile everything)."""
+    env = {k: v for k, v in base.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": str(cache)}
+
+
+def wall_time(code: str, runs: int, env: Mapping[str, str] | None = None) -> tuple[float, float]:
     """Median wall time and median CPU time (user + system) of `python -c code`: on a busy
     machine the CPU time is the steadier of the two."""
     walls, cpus = [], []
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
         walls.append(time.perf_counter() - t0)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return statistics.median(walls), statistics.median(cpus)
 
 
-def profile(code: str, runs: int = 5) -> ImportProfile:
-    wall, cpu = wall_time(code, runs)
+def profile(code: str, runs: int = 5, env: Mapping[str, str] | None = None) -> ImportProfile:
+    wall, cpu = wall_time(code, runs, env)
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code], check=True, capture_output=True, text=True
-    )
+        [sys.executable, "-X", "importtime", "-c", code],
+        check=True, capture_output=True, text=True, env=env,
+    )  # fmt: skip
     total, per_package, modules = parse(done.stderr)
     ranked = [(name, us / 1e6) for name, us in per_package.most_common()]
     return ImportProfile(wall=wall, cpu=cpu, total=total, by_package=ranked, modules=modules)
+
+
+def shares(code: str, env: Mapping[str, str], apart: str) -> list[tuple[str, float]]:
+    """One `-X importtime` run of `code`: each top-level package's share of the summed own
+    import time, largest first, with the module `apart` counted under its own name (its own
+    time is the work its body does besides importing: the handler's is building the app)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        check=True, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    own: Counter[str] = Counter()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "[us]" not in line:
+            self_us, _cumulative, name = line[len("import time:") :].split("|")
+            name = name.strip()
+            own[name if name == apart else name.split(".")[0]] += int(self_us)
+    total = sum(own.values())
+    return [(name, us / total) for name, us in own.most_common()]

@@ -108,6 +108,7 @@ def enforced_world(aws_stack: AwsStack) -> Iterator[World]:
             "OriginSecret": origin,
             "ApiFunctionLogGroup.Arn": f"arn:aws:logs:{region}:{account}:log-group:api",
             "JobWorkerLogGroup.Arn": f"arn:aws:logs:{region}:{account}:log-group:worker",
+            "RatesFunctionLogGroup.Arn": f"arn:aws:logs:{region}:{account}:log-group:rates",
             "UserPool.Arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/pool",
         }
         found = World(endpoint, aws_stack, receipts, lake, queue, cursor, arns, client, setup)
@@ -115,6 +116,17 @@ def enforced_world(aws_stack: AwsStack) -> Iterator[World]:
         iam.enforce(endpoint)
         found.iam = found.operator.client("iam", endpoint)  # set-up keys are refused now
         yield found
+
+
+def without(statements: list[Any], action: str) -> list[Any]:
+    """The statements with one action taken out (a statement left empty goes)."""
+    kept = []
+    for statement in statements:
+        actions = [a for a in cfn.as_list(statement["Action"]) if a != action]
+        if actions:
+            kept.append({**statement, "Action": actions})
+    assert kept != statements, f"{action} is not granted"
+    return kept
 
 
 @dataclass

@@ -78,7 +78,7 @@ def test_the_aws_wiring_never_loads_the_memory_fakes() -> None:
     assert "MemoryJobs" not in source and "from ..memory import" not in source
 
 
-def test_five_clients_serve_everything_the_data_lake_included(
+def test_five_clients_serve_everything_only_the_tables_made_at_build(
     aws_stack: AwsStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[str] = []
@@ -89,9 +89,15 @@ def test_five_clients_serve_everything_the_data_lake_included(
         return create_client(self, service, **kwargs)
 
     monkeypatch.setattr(botocore.session.Session, "create_client", counting)
-    container = build_aws_container(aws_stack.settings(data_lake_bucket="lake"))
+    clients = wiring.AwsClients.create(aws_stack.settings())
+    container = build_aws_container(aws_stack.settings(data_lake_bucket="lake"), clients)
     assert isinstance(container.store, DataLakeStore)
     assert LAKE_JOB in container.adapter_jobs
+    assert made == ["dynamodb"]  # the cold start's: the others wait for their first call
+    for lazy in (clients.s3, clients.cognito, clients.sqs, clients.textract):
+        assert lazy is not None
+        lazy.meta.region_name  # noqa: B018 - the first use makes it
+        lazy.meta.region_name  # noqa: B018 - and only once
     assert sorted(made) == ["cognito-idp", "dynamodb", "s3", "sqs", "textract"]
 
 

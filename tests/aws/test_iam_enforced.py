@@ -27,8 +27,8 @@ from tests.aws.iam_deployment import (
     download,
     enforced_world,
     upload,
+    without,
 )
-from tests.infra import cfn
 from tests.support.api import User
 from tests.support.aws_stack import AwsStack
 from tests.support.receipt_files import image_bytes
@@ -49,17 +49,6 @@ def deployment(world: World, monkeypatch: pytest.MonkeyPatch) -> Deployment:
     return build(
         world, monkeypatch, world.statements("ApiFunctionRole"), world.statements("JobWorkerRole")
     )
-
-
-def without(statements: list[Any], action: str) -> list[Any]:
-    """The statements with one action taken out (a statement left empty goes)."""
-    kept = []
-    for statement in statements:
-        actions = [a for a in cfn.as_list(statement["Action"]) if a != action]
-        if actions:
-            kept.append({**statement, "Action": actions})
-    assert kept != statements, f"{action} is not granted"
-    return kept
 
 
 def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:

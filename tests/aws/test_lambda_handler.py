@@ -355,6 +355,7 @@ def test_a_restored_snapshot_gets_a_new_seed_and_fresh_connections(
 ) -> None:
     container = aws_wiring.build_aws_container(aws_stack.settings())
     container.store.categories("someone")  # a pooled connection, as init leaves one
+    container.receipts.inspect("users/someone/none")  # and a client made on first use
     closed: list[object] = []
     for client in aws_wiring._CLIENTS:
         monkeypatch.setattr(client, "close", lambda c=client: closed.append(c))
@@ -363,7 +364,7 @@ def test_a_restored_snapshot_gets_a_new_seed_and_fresh_connections(
     random.seed(7)
     lambda_handler.refresh_after_restore()
     assert random.random() != snapshot_draw  # not the sequence every restored copy shares
-    assert closed == aws_wiring._CLIENTS and len(closed) >= 5
+    assert closed == aws_wiring._CLIENTS and len(closed) >= 2
 
 
 def test_clients_whose_connections_were_dropped_still_answer(aws_stack: AwsStack) -> None:

@@ -102,7 +102,8 @@ def test_the_lambda_profile_holds_the_app_and_aws_groups_but_no_local_server_or_
 
 def _clients_made(folder: Path) -> set[str]:
     """Every service name the function's code makes a client for: `<x>.client("service")`,
-    `<session>.create_client("service")`, or the wiring's `_client(settings, "service", ...)`."""
+    `<session>.create_client("service")`, or the wiring's `_client(settings, "service", ...)`
+    and `_lazy(settings, "service", ...)` (a client made on first use)."""
     services = set()
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -111,7 +112,7 @@ def _clients_made(folder: Path) -> set[str]:
             func, args = node.func, node.args
             if isinstance(func, ast.Attribute) and func.attr in {"client", "create_client"}:
                 named = args[0] if args else None
-            elif isinstance(func, ast.Name) and func.id == "_client" and len(args) > 1:
+            elif isinstance(func, ast.Name) and func.id in {"_client", "_lazy"} and len(args) > 1:
                 named = args[1]
             else:
                 continue

@@ -9,7 +9,8 @@ What enforces what (moto 5's source: `core/authorization.py`, `core/responses.py
   scoped to a table or secret ARN never matches it). The table runs on DynamoDB Local (moto's
   DynamoDB differs from the service in what the adapters rely on), which checks nothing, so
   every DynamoDB call is judged here, before it is sent, by moto's own policy evaluator with
-  the real table or index ARN, item by item for transactions as IAM does. Secrets Manager is
+  the real table or index ARN, item by item for transactions as IAM does, and with the rates
+  role's `dynamodb:LeadingKeys` condition (which moto's evaluator skips). Secrets Manager is
   judged by the server on the action with the statement's resources widened to "*".
 - Cognito: the app's public-client calls need no IAM; AdminGetUser is left to tests/infra.
 
@@ -174,34 +175,89 @@ TRANSACT_ITEM_ACTIONS = {
 }
 
 
-def dynamodb_requests(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-    """(action, resource) pairs IAM authorises for one DynamoDB call."""
+def dynamodb_requests(
+    operation: str, params: dict[str, Any]
+) -> list[tuple[str, str, list[str] | None]]:
+    """(action, resource, leading keys) that IAM authorises for one DynamoDB call."""
     if operation in ("TransactWriteItems", "TransactGetItems"):
         return [
-            (f"dynamodb:{TRANSACT_ITEM_ACTIONS[kind]}", table_arn(body["TableName"]))
+            (f"dynamodb:{TRANSACT_ITEM_ACTIONS[kind]}", table_arn(body["TableName"]),
+             leading_keys(body))
             for item in params["TransactItems"]
             for kind, body in item.items()
-        ]
+        ]  # fmt: skip
     if operation in ("BatchWriteItem", "BatchGetItem"):
-        return [(f"dynamodb:{operation}", table_arn(t)) for t in params["RequestItems"]]
-    return [(f"dynamodb:{operation}", table_arn(params["TableName"], params.get("IndexName")))]
+        return [
+            (f"dynamodb:{operation}", table_arn(t), leading_keys({"RequestItems": {t: r}}))
+            for t, r in params["RequestItems"].items()
+        ]
+    arn = table_arn(params["TableName"], params.get("IndexName"))
+    return [(f"dynamodb:{operation}", arn, leading_keys(params))]
+
+
+LEADING_KEYS = "dynamodb:LeadingKeys"
+PARTITION_KEY = "pk"  # the table's partition key (adapters/aws/dynamodb_schema.py)
+
+
+def leading_keys(params: dict[str, Any]) -> list[str] | None:
+    """The partition key values one DynamoDB call touches, as IAM's `dynamodb:LeadingKeys`
+    sees them; None when the call names no item (a Query's key is in its expression)."""
+    for named in ("Item", "Key"):
+        if named in params:
+            return [params[named][PARTITION_KEY]["S"]]
+    if "RequestItems" in params:
+        keys = []
+        for requests in params["RequestItems"].values():
+            for request in requests if isinstance(requests, list) else requests["Keys"]:
+                keys.append(_named_item(request)[PARTITION_KEY]["S"])
+        return keys
+    return None
+
+
+def _named_item(request: dict[str, Any]) -> dict[str, Any]:
+    """A batch write's put item or delete key; a batch get's entry is the key itself."""
+    if "PutRequest" in request:
+        return dict(request["PutRequest"]["Item"])
+    if "DeleteRequest" in request:
+        return dict(request["DeleteRequest"]["Key"])
+    return request
+
+
+def with_leading_keys(statements: list[Any], keys: list[str] | None) -> list[Any]:
+    """moto's evaluator ignores `ForAllValues:StringEquals`, so a statement conditioned on
+    `dynamodb:LeadingKeys` is judged here: kept (condition met) when every key the call touches
+    is one it names, else dropped. Any other condition is left to moto."""
+    judged = []
+    for statement in statements:
+        condition = statement.get("Condition", {})
+        allowed = condition.get("ForAllValues:StringEquals", {}).get(LEADING_KEYS)
+        if allowed is None:
+            judged.append(statement)
+        elif keys is not None and set(keys) <= set(cfn.as_list(allowed)):
+            judged.append({k: v for k, v in statement.items() if k != "Condition"})
+    return judged
 
 
 class JudgedPolicy:
-    """Statements judged by moto's policy evaluator. As a DynamoDB client's
-    `before-parameter-build` handler it refuses, as DynamoDB would with AccessDeniedException,
-    every call the statements do not allow."""
+    """Statements judged by moto's policy evaluator (and `dynamodb:LeadingKeys` here). As a
+    DynamoDB client's `before-parameter-build` handler it refuses, as DynamoDB would with
+    AccessDeniedException, every call the statements do not allow."""
 
     def __init__(self, statements: list[Any]) -> None:
-        self._policy = IAMPolicy(policy_json(statements))
+        self._statements = statements
+        self._conditioned = with_leading_keys(statements, None) != statements
+        self._policy = IAMPolicy(policy_json(with_leading_keys(statements, None)))
         self.refused: list[tuple[str, str]] = []
 
-    def allows(self, action: str, resource: str) -> bool:
-        return self._policy.is_action_permitted(action, resource) == PermissionResult.PERMITTED
+    def allows(self, action: str, resource: str, keys: list[str] | None = None) -> bool:
+        policy = self._policy
+        if keys is not None and self._conditioned:
+            policy = IAMPolicy(policy_json(with_leading_keys(self._statements, keys)))
+        return policy.is_action_permitted(action, resource) == PermissionResult.PERMITTED
 
     def __call__(self, params: dict[str, Any], model: Any, **kwargs: Any) -> None:
-        for action, resource in dynamodb_requests(model.name, params):
-            if not self.allows(action, resource):
+        for action, resource, keys in dynamodb_requests(model.name, params):
+            if not self.allows(action, resource, keys):
                 self.refused.append((action, resource))
                 answer: Any = {
                     "Error": {

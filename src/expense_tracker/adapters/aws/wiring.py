@@ -5,13 +5,22 @@ Imported only when `backend == "aws"` (bootstrap imports it lazily), so the loca
 never loads the AWS SDK. The clients are botocore's, made without boto3: boto3's session adds
 nothing the adapters use (resources, s3transfer) and costs a tenth of a second of CPU at
 every cold start. Each client is made once here and shared: in Lambda that is once per
-execution environment, and the clients keep their connection pools warm between invocations."""
+execution environment, and the clients keep their connection pools warm between invocations.
+
+A cold start pays for what it uses: the table's client (every request reads the table) and
+Secrets Manager's (the cursor secret) are made at init; S3, Cognito, SQS and Textract are
+made on their first call (`LazyClient`: reading a service's model costs tens of ms of CPU
+each). Every session shares one loader, so the SDK's data files are read and parsed once."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import botocore.loaders
 import botocore.session
 from botocore.client import BaseClient
 from botocore.config import Config
@@ -45,6 +54,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
     from mypy_boto3_textract import TextractClient
 
 MIN_SECRET_BYTES = 32
@@ -77,6 +87,39 @@ def close_connections() -> None:
         client.close()
 
 
+class LazyClient:
+    """Stands for an SDK client and makes it on first use (once, whichever thread is first);
+    its session has the credentials already, found when the eager clients were made."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make: Callable[[], Any] | None = make
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def _real(self) -> Any:
+        if self._make is not None:  # only until it is made: later calls take no lock
+            with self._lock:
+                if self._make is not None:
+                    self._client = _made(self._make())
+                    self._make = None
+        return self._client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+
+@cache
+def _shared_loader() -> botocore.loaders.Loader:
+    """The SDK's data files (service models, endpoints), read and parsed once per process."""
+    return botocore.loaders.create_loader()
+
+
+def _session() -> botocore.session.Session:
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _shared_loader())
+    return session
+
+
 def _client(
     settings: Settings,
     service: str,
@@ -86,10 +129,20 @@ def _client(
 ) -> Any:
     """A client with the environment's credentials (the role's, on Lambda), as boto3 makes
     them; a new session unless given one (a session keeps the credentials it first found)."""
-    session = session or botocore.session.get_session()
+    session = session or _session()
     return session.create_client(
         service, region_name=settings.region, endpoint_url=endpoint, config=config
     )
+
+
+def _lazy(
+    settings: Settings,
+    service: str,
+    endpoint: str | None,
+    config: Config,
+    session: botocore.session.Session,
+) -> Any:
+    return LazyClient(lambda: _client(settings, service, endpoint, config, session))
 
 
 def s3_regional_endpoint(region: str) -> str:
@@ -102,20 +155,24 @@ class AwsClients:
     s3: S3Client
     cognito: CognitoIdentityProviderClient
     textract: TextractClient | None = None  # made when scans are read by Textract
+    sqs: SQSClient | None = None  # the jobs queue
 
     @classmethod
     def create(cls, settings: Settings) -> AwsClients:
+        """The table's client now; the others on their first call, with the credentials the
+        one session found now (a function's role, or a test's keys, at build time)."""
         general = settings.aws_endpoint_url or None
-        base, one = BASE_CONFIG, botocore.session.get_session()
+        base, one = BASE_CONFIG, _session()
         s3_endpoint = general or s3_regional_endpoint(settings.region)
         dynamodb_endpoint = settings.dynamodb_endpoint_url or general
         # AnalyzeExpense takes a few seconds: the worker, not API Gateway, waits for it.
         textract_config = base.merge(Config(read_timeout=60))
         return cls(
             dynamodb=_made(_client(settings, "dynamodb", dynamodb_endpoint, base, one)),
-            s3=_made(_client(settings, "s3", s3_endpoint, base.merge(S3_CONFIG), one)),
-            cognito=_made(_client(settings, "cognito-idp", general, base, one)),
-            textract=_made(_client(settings, "textract", general, textract_config, one)),
+            s3=_lazy(settings, "s3", s3_endpoint, base.merge(S3_CONFIG), one),
+            cognito=_lazy(settings, "cognito-idp", general, base, one),
+            textract=_lazy(settings, "textract", general, textract_config, one),
+            sqs=_lazy(settings, "sqs", general, base, one),
         )
 
 
@@ -158,7 +215,7 @@ def aws_jobs(settings: Settings, aws: AwsClients) -> Jobs:
     way to run a job on AWS: a missing queue is a configuration error, named at start."""
     if not settings.jobs_queue_url:
         raise ConfigurationError("The AWS backend needs EXPENSE_TRACKER_JOBS_QUEUE_URL")
-    sqs = _made(_client(settings, "sqs", settings.aws_endpoint_url or None, BASE_CONFIG))
+    sqs = aws.sqs or _made(_client(settings, "sqs", settings.aws_endpoint_url or None, BASE_CONFIG))
     return SqsJobs(aws.dynamodb, settings.table_name, sqs, settings.jobs_queue_url, SystemClock())
 
 

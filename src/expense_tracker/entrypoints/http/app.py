@@ -24,7 +24,6 @@ from .routes import (
     imports,
     insights,
     meta,
-    pages,
     rates,
     recurring,
     rules,
@@ -95,7 +94,9 @@ def create_app(
     app.include_router(scans.router)
     for extra in extra_routers(wired):
         app.include_router(extra)
-    if serve_pages:
+    if serve_pages:  # imported here: the Lambda app (pages come from S3) never loads it
+        from .routes import pages
+
         pages.mount_pages(app)
     return app
 

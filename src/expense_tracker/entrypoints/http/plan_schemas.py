@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictStr
+from pydantic import Field, StrictBool, StrictStr
 from pydantic.json_schema import SkipJsonSchema
 
 from ...domain.recurrence import RULE_MAX
-from .schemas import AmountIn, CategoryIn, CurrencyIn, DateIn, DescriptionIn, OwnerField, Strict
+from .schemas import (
+    AmountIn,
+    CategoryIn,
+    CurrencyIn,
+    DateIn,
+    DescriptionIn,
+    OwnerField,
+    Schema,
+    Strict,
+)
 
 PeriodIn = Literal["month", "year"]
 
@@ -31,7 +40,7 @@ class BudgetUpdate(Strict):
     user_id: OwnerField = None
 
 
-class BudgetOut(BaseModel):
+class BudgetOut(Schema):
     id: str
     category: str | None
     amount: str
@@ -40,18 +49,18 @@ class BudgetOut(BaseModel):
     version: int
 
 
-class BudgetList(BaseModel):
+class BudgetList(Schema):
     items: list[BudgetOut]
     next_cursor: str | None
 
 
-class MissingOut(BaseModel):
+class MissingOut(Schema):
     currency: str
     count: int
     amount: str = Field(description="In its own currency: no rate to convert it that day")
 
 
-class BudgetStatusOut(BaseModel):
+class BudgetStatusOut(Schema):
     budget_id: str
     category: str | None
     currency: str
@@ -66,7 +75,7 @@ class BudgetStatusOut(BaseModel):
     )
 
 
-class BudgetStatusList(BaseModel):
+class BudgetStatusList(Schema):
     month: str
     items: list[BudgetStatusOut]
 
@@ -99,7 +108,7 @@ class RecurringUpdate(Strict):
     user_id: OwnerField = None
 
 
-class RecurringOut(BaseModel):
+class RecurringOut(Schema):
     id: str
     amount: str
     currency: str
@@ -112,12 +121,12 @@ class RecurringOut(BaseModel):
     version: int
 
 
-class RecurringList(BaseModel):
+class RecurringList(Schema):
     items: list[RecurringOut]
     next_cursor: str | None
 
 
-class AlertOut(BaseModel):
+class AlertOut(Schema):
     id: str
     kind: Literal["budget_at_risk", "budget_over", "possible_duplicate"]
     created_at: str
@@ -125,7 +134,7 @@ class AlertOut(BaseModel):
     refs: dict[str, str]
 
 
-class AlertList(BaseModel):
+class AlertList(Schema):
     items: list[AlertOut]
     next_cursor: str | None
 
@@ -134,5 +143,5 @@ class AlertSettings(Strict):
     emails: StrictBool = Field(description="E-mail new alerts (when the server can send mail)")
 
 
-class AlertSettingsOut(BaseModel):
+class AlertSettingsOut(Schema):
     emails: bool

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StrictStr, WithJsonSchema
+from pydantic import AfterValidator, Field, StrictStr, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ...domain.receipts import MAX_RECEIPT_BYTES
 from ...domain.scans import SCAN_TYPES
-from .schemas import Strict, UploadTicketOut, WholeNumber
+from .schemas import Schema, Strict, UploadTicketOut, WholeNumber
 
 
 def _scan_type(value: str) -> str:
@@ -27,17 +27,17 @@ class ScanRequest(Strict):
     size: WholeNumber = Field(ge=1, le=MAX_RECEIPT_BYTES, description="Bytes")
 
 
-class ScanCreated(BaseModel):
+class ScanCreated(Schema):
     id: str
     upload: UploadTicketOut
 
 
-class LineItemOut(BaseModel):
+class LineItemOut(Schema):
     description: str
     amount: str = Field(examples=["3.50"])
 
 
-class ScanFieldsOut(BaseModel):
+class ScanFieldsOut(Schema):
     merchant: str | None
     date: str | None = Field(description="YYYY-MM-DD")
     total: str | None = Field(examples=["12.50"])
@@ -45,7 +45,7 @@ class ScanFieldsOut(BaseModel):
     line_items: list[LineItemOut]
 
 
-class ScanConfidenceOut(BaseModel):
+class ScanConfidenceOut(Schema):
     """0..1 per field; below 0.8 the page asks the user to check it."""
 
     merchant: float
@@ -54,7 +54,7 @@ class ScanConfidenceOut(BaseModel):
     currency: float
 
 
-class ScanOut(BaseModel):
+class ScanOut(Schema):
     id: str
     status: Literal["waiting_upload", "queued", "running", "done", "failed"]
     fields: ScanFieldsOut | None = Field(description="null until the scan is done")

@@ -94,6 +94,15 @@ DateIn = Annotated[
 OwnerField = SkipJsonSchema[StrictStr | None]
 
 
+class Schema(BaseModel):
+    """The base of the answer models: each is built on first use, not at import. FastAPI's
+    adapter for a route's answer takes the model's config, so it waits too: a Lambda cold
+    start builds only what its first requests send back. (Bodies, `Strict`, are built at
+    import: FastAPI's body adapter warns when built outside its own route set-up.)"""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -128,13 +137,13 @@ class ExpenseUpdate(Strict):
     user_id: OwnerField = None
 
 
-class ReceiptOut(BaseModel):
+class ReceiptOut(Schema):
     content_type: str
     size: int
     uploaded_at: str
 
 
-class ExpenseOut(BaseModel):
+class ExpenseOut(Schema):
     id: str
     amount: str = Field(examples=["12.50"])
     currency: str
@@ -150,21 +159,21 @@ class ExpenseOut(BaseModel):
     )
 
 
-class ExpenseList(BaseModel):
+class ExpenseList(Schema):
     items: list[ExpenseOut]
     next_cursor: str | None
 
 
-class CategoryOut(BaseModel):
+class CategoryOut(Schema):
     name: str
     count: int
 
 
-class CategoryList(BaseModel):
+class CategoryList(Schema):
     items: list[CategoryOut]
 
 
-class CurrencyTotalOut(BaseModel):
+class CurrencyTotalOut(Schema):
     currency: str
     amount: str
     count: int
@@ -176,7 +185,7 @@ HOME_AMOUNT = (
 )
 
 
-class CategoryTotalOut(BaseModel):
+class CategoryTotalOut(Schema):
     category: str
     currency: str
     amount: str
@@ -184,7 +193,7 @@ class CategoryTotalOut(BaseModel):
     home_amount: str | None = Field(description=HOME_AMOUNT)
 
 
-class MonthTotalOut(BaseModel):
+class MonthTotalOut(Schema):
     month: str
     currency: str
     amount: str
@@ -192,18 +201,18 @@ class MonthTotalOut(BaseModel):
     home_amount: str | None = Field(description=HOME_AMOUNT)
 
 
-class MissingRateOut(BaseModel):
+class MissingRateOut(Schema):
     currency: str
     count: int = Field(description="Expenses without an ECB rate on their date, left out")
 
 
-class HomeTotalOut(BaseModel):
+class HomeTotalOut(Schema):
     currency: str = Field(description="The user's home currency")
     amount: str = Field(description="Every convertible expense at its date's rate, rounded once")
     missing: list[MissingRateOut]
 
 
-class SummaryOut(BaseModel):
+class SummaryOut(Schema):
     from_: str | None = Field(alias="from")
     to: str | None
     totals: list[CurrencyTotalOut]
@@ -212,7 +221,7 @@ class SummaryOut(BaseModel):
     home: HomeTotalOut
 
 
-class RatesOut(BaseModel):
+class RatesOut(Schema):
     base: str
     date: str = Field(description="The day asked for")
     as_of: str = Field(description="The ECB business day whose rates these are")
@@ -220,12 +229,12 @@ class RatesOut(BaseModel):
     rates: dict[str, str] = Field(description="Units of each currency per 1 base, as decimals")
 
 
-class ImportLineError(BaseModel):
+class ImportLineError(Schema):
     line: int
     message: str
 
 
-class ImportOut(BaseModel):
+class ImportOut(Schema):
     imported: int
     errors: list[ImportLineError] = Field(description="The first 100 bad lines")
     error_count: int = Field(description="How many lines were bad in all")
@@ -253,20 +262,20 @@ class RefreshIn(Strict):
     refresh_token: StrictStr = Field(max_length=4096)
 
 
-class SignupOut(BaseModel):
+class SignupOut(Schema):
     user_id: str
     email: str
     confirmation_required: bool
 
 
-class TokensOut(BaseModel):
+class TokensOut(Schema):
     access_token: str
     refresh_token: str
     token_type: str = "Bearer"
     expires_in: int
 
 
-class MeOut(BaseModel):
+class MeOut(Schema):
     user_id: str
     email: str
     default_currency: str
@@ -284,7 +293,7 @@ class MeUpdate(Strict):
     )
 
 
-class HealthOut(BaseModel):
+class HealthOut(Schema):
     status: str
     version: str
 
@@ -313,14 +322,14 @@ class UploadRequest(Strict):
     size: WholeNumber = Field(ge=1, le=MAX_RECEIPT_BYTES, description="Bytes")
 
 
-class UploadTicketOut(BaseModel):
+class UploadTicketOut(Schema):
     url: str
     fields: dict[str, str]
     expires_in: int
     max_bytes: int
 
 
-class Problem(BaseModel):
+class Problem(Schema):
     type: str
     title: str
     status: int

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictStr
+from pydantic import Field, StrictBool, StrictStr
 from pydantic.json_schema import SkipJsonSchema
 
 from ...domain.imports import CONTAINS_MAX, MAX_IMPORT_BYTES
-from .schemas import CategoryIn, Strict, UploadTicketOut, WholeNumber
+from .schemas import CategoryIn, Schema, Strict, UploadTicketOut, WholeNumber
 
 ImportFormat = Literal["csv", "ofx", "qif", "camt053", "mt940"]
 ImportStatus = Literal["waiting_upload", "queued", "running", "done", "failed"]
@@ -57,17 +57,17 @@ class ImportCreate(Strict):
     )
 
 
-class ImportCreated(BaseModel):
+class ImportCreated(Schema):
     id: str
     upload: UploadTicketOut
 
 
-class ImportLineErrorOut(BaseModel):
+class ImportLineErrorOut(Schema):
     line: int
     message: str
 
 
-class ImportJobOut(BaseModel):
+class ImportJobOut(Schema):
     id: str
     format: ImportFormat
     status: ImportStatus
@@ -79,7 +79,7 @@ class ImportJobOut(BaseModel):
     errors: list[ImportLineErrorOut] = Field(description="The first 100")
 
 
-class ImportJobList(BaseModel):
+class ImportJobList(Schema):
     items: list[ImportJobOut]
     next_cursor: str | None
 
@@ -96,13 +96,13 @@ class RuleUpdate(Strict):
     category: CategoryIn | SkipJsonSchema[None] = None
 
 
-class RuleOut(BaseModel):
+class RuleOut(Schema):
     id: str
     contains: str
     category: str
     version: int
 
 
-class RuleList(BaseModel):
+class RuleList(Schema):
     items: list[RuleOut]
     next_cursor: str | None

@@ -6,13 +6,13 @@ from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ....domain.csv_format import utc_text
 from ....domain.errors import FieldError, Invalid
 from ....services import exports as svc
 from ..deps import ContainerDep, PrincipalDep
-from ..schemas import DateIn, Strict
+from ..schemas import DateIn, Schema, Strict
 from .common import expense_filter, problems
 
 router = APIRouter(prefix="/api/exports", tags=["exports"])
@@ -30,11 +30,11 @@ class ExportCreate(Strict):
     q: str | None = Field(default=None, max_length=200, description="Text to look for")
 
 
-class ExportCreated(BaseModel):
+class ExportCreated(Schema):
     id: str
 
 
-class ExportOut(BaseModel):
+class ExportOut(Schema):
     id: str
     status: Literal["queued", "running", "done", "failed", "expired"]
     format: Literal["csv", "json", "zip"]
@@ -46,7 +46,7 @@ class ExportOut(BaseModel):
     error: str | None
 
 
-class ExportList(BaseModel):
+class ExportList(Schema):
     items: list[ExportOut]
     next_cursor: str | None = Field(description="Always null: the newest 50 are listed")
 
