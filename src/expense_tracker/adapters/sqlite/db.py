@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from ...domain.errors import StorageError
+from .writer_lock import ProcessWriterLock
 
 BUSY_TIMEOUT_MS = 30_000
 MAX_GROUP = 64  # writes sharing one commit at most, so no caller waits behind a huge group
@@ -254,8 +255,10 @@ class Database:
         self._lock = threading.Lock()
         # Writers of this process queue here, in order, instead of polling SQLite's busy
         # handler (which sleeps in growing steps and gave concurrent adds a long p99 tail);
-        # busy_timeout still arbitrates between processes (serve --workers N).
+        # Between processes (serve --workers N) the writer then takes a kernel lock, woken
+        # at once on release (writer_lock.py); busy_timeout is only the fallback.
         self._writer = threading.Lock()
+        self._processes = ProcessWriterLock(self.path)
         self._pending: list[_GroupedWrite[object]] = []
         self._pending_lock = threading.Lock()
         make_private(Path(self.path))
@@ -296,7 +299,7 @@ class Database:
         and in order, and the next durable commit syncs it too). Only for work that is
         redone if lost, such as a job's chunks before the job is done."""
         conn = self.connection()
-        with self._writer:
+        with self._writer, self._processes.held():
             if not durable:
                 conn.execute("PRAGMA synchronous=NORMAL")
             try:
@@ -338,10 +341,16 @@ class Database:
             with self._writer:
                 if slot.done:
                     break
-                with self._pending_lock:
-                    group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
-                self._commit_group(group)
+                self._run_pending()
         return slot.outcome()
+
+    def _run_pending(self) -> None:
+        """The next group of queued writes, committed together (under the writer lock)."""
+        with self._processes.held():
+            # Taken once the process's lock is held: what queued while waiting joins in.
+            with self._pending_lock:
+                group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            self._commit_group(group)
 
     def _commit_group(self, group: list[_GroupedWrite[object]]) -> None:
         conn = self.connection()
@@ -406,6 +415,7 @@ class Database:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+        self._processes.close()
 
 
 class _GroupedWrite(Generic[T]):
