@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from ...domain.errors import StorageError
+from .writer_lock import SUFFIX as WRITER_LOCK_SUFFIX
 from .writer_lock import ProcessWriterLock
 
 BUSY_TIMEOUT_MS = 30_000
@@ -229,7 +230,7 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 PRIVATE_FILE = 0o600  # password hashes and every user's expenses: the owner's eyes only
-SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal", WRITER_LOCK_SUFFIX)  # the last: ours
 
 
 def make_private(path: Path) -> None:
