@@ -36,7 +36,7 @@ APP, PEER = "expense-tracker", "ihatemoney"
 PEER_ADD = "date=2025-03-04&what=wrk&payer={member}&payed_for={member}&amount={n}"
 FORM = "application/x-www-form-urlencoded"
 OPERATIONS = ("add", "list", "summary", "export")
-FAILURES: list[str] = []  # said in the section's text
+GIVEN_UP: dict[tuple[str, str, int], str] = {}  # (system, operation, rows) -> why: in its cell
 
 
 def budget(plan: Plan) -> float:
@@ -87,7 +87,7 @@ def _paths(system: str, project: str) -> dict[str, str]:
 
 
 def measure(
-    system: str, url: str, headers: dict[str, str], rows: int, plan: Plan, workdir: Path
+    system: str, url: str, headers: dict[str, str], rows: int, plan: Plan, wd: Path
 ) -> Figures:
     project = f"p{rows}"
     figures: Figures = {}
@@ -96,7 +96,7 @@ def measure(
         try:
             figures[(system, operation, rows)] = timed(url, path, headers, budget(plan))
         except httpx.HTTPError as failed:  # one failed line must not lose the others
-            FAILURES.append(f"{system} {operation} at {count(rows)} rows failed: {failed}")
+            GIVEN_UP[(system, operation, rows)] = f"{type(failed).__name__}: {failed}"[:120]
     token = headers["Authorization"].removeprefix("Bearer ")
     peer_body = PEER_ADD.replace("{member}", headers.get("X-Member", "1"))
     add = (
@@ -105,10 +105,25 @@ def measure(
         else Request(f"/api/projects/{project}/bills", "POST", peer_body, token, FORM)
     )
     for seconds in (1, plan.wrk_seconds // 2 or 1):  # a warm-up, then the figure
-        figures[(system, "add", rows)] = run_wrk(
-            url, add, seconds=seconds, connections=plan.connections, threads=1, workdir=workdir
-        )
+        try:
+            figures[(system, "add", rows)] = run_wrk(
+                url, add, seconds=seconds, connections=plan.connections, threads=1, workdir=wd
+            )
+        except RuntimeError as failed:  # wrk itself gave up: the line is n/a, said why
+            figures.pop((system, "add", rows), None)
+            GIVEN_UP[(system, "add", rows)] = str(failed).splitlines()[0][:120]
+            break
     return figures
+
+
+def add_failure(figure: WrkResult) -> str | None:
+    """Why an add line has no figure to read (None: it has one). A run with no successful
+    answer would otherwise print as "0 adds/s, p99 0.000 ms", a figure it never measured."""
+    if figure.requests == 0:
+        return f"no answer in {figure.seconds:.0f} s, {figure.socket_errors} socket errors"
+    if figure.non_2xx_3xx >= figure.requests:
+        return f"all {count(figure.requests)} answers were errors"
+    return None
 
 
 def sizes(plan: Plan) -> tuple[int, ...]:
@@ -141,11 +156,15 @@ def collect_peer(plan: Plan, workdir: Path) -> tuple[Figures, str]:
         return figures, durability(db)
 
 
-def _cell(figure: Timing | WrkResult | None, operation: str, rows: int) -> str:
+def _cell(figure: Timing | WrkResult | None, operation: str, rows: int, why: str) -> str:
     if figure is None:
-        return "n/a"
+        return f"n/a ({why})"
     if isinstance(figure, WrkResult):
-        return f"{count(figure.rate)} adds/s, p99 {ms(figure.p99)}"
+        if (failed := add_failure(figure)) is not None:
+            return f"n/a ({failed})"
+        errors = figure.non_2xx_3xx + figure.socket_errors
+        shown = f"{count(figure.rate)} adds/s, p99 {ms(figure.p99)}"
+        return shown + (f", {count(errors)} errors" if errors else "")
     if operation == "export":
         return f"{ms(figure.median)} ({count(rows / figure.median)} rows/s)"
     return f"{ms(figure.median)} ({count(1 / figure.median)}/s)"
@@ -153,17 +172,18 @@ def _cell(figure: Timing | WrkResult | None, operation: str, rows: int) -> str:
 
 def _speed(figure: Timing | WrkResult | None) -> float:
     if isinstance(figure, WrkResult):
-        return figure.rate
+        return 0.0 if add_failure(figure) else figure.rate
     return 1 / figure.median if figure is not None else 0.0
 
 
-def comparison_table(figures: Figures, plan: Plan) -> str:
+def comparison_table(figures: Figures, plan: Plan, missing: str = "not measured") -> str:
     rows = []
     for operation in OPERATIONS:
         for size in sizes(plan):
             mine, theirs = figures.get((APP, operation, size)), figures.get((PEER, operation, size))
             factor = _speed(mine) / _speed(theirs) if _speed(theirs) else 0.0
-            ours, peers = _cell(mine, operation, size), _cell(theirs, operation, size)
+            ours = _cell(mine, operation, size, GIVEN_UP.get((APP, operation, size), missing))
+            peers = _cell(theirs, operation, size, GIVEN_UP.get((PEER, operation, size), missing))
             rows.append(
                 [operation, count(size), ours, peers, f"{factor:,.1f}×" if factor else "n/a"]
             )
@@ -171,7 +191,7 @@ def comparison_table(figures: Figures, plan: Plan) -> str:
 
 
 def run(plan: Plan, workdir: Path) -> Section:
-    FAILURES.clear()
+    GIVEN_UP.clear()
     figures, app_durability = collect_app(plan, workdir)
     section = Section(f"Side by side: {APP} and {PEER} on gunicorn", data={"figures": figures})
     try:
@@ -191,11 +211,10 @@ def run(plan: Plan, workdir: Path) -> Section:
         "statistics (balances per member; ours: totals by currency, category and month); "
         "`export` is the CSV of every row in both. One answer may take "
         f"{REQUEST_CAP_SECONDS} s; a line slower than that is given up (n/a, said below).",
-        comparison_table(figures, plan),
+        comparison_table(figures, plan, "not measured, said below" if why else "not measured"),
         f"Durability: {APP}: {app_durability}, each add acknowledged after its commit's fsync "
         f"(group commit). {PEER}: {peer_durability} (a rollback journal; SQLite's default "
         "FULL syncs each commit), so both acknowledge an add only once it is on disk.",
         *([why] if why else []),
-        *(["Lines that failed: " + "; ".join(FAILURES) + "."] if FAILURES else []),
     )
     return section

@@ -3,6 +3,9 @@ worker processes share the SQLite file without errors."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -93,14 +96,27 @@ def all_expenses(client: httpx.Client) -> list[dict[str, Any]]:
         params["cursor"] = page["next_cursor"]
 
 
-def test_sigkill_mid_storm_loses_no_acknowledged_expense(data_dir: Path) -> None:
-    server = start_server(data_dir, env=UNLIMITED)
+def kill_with_workers(server: RunningServer) -> None:
+    """SIGKILL to the worker processes, then to the server that started them, as a crash of
+    the machine's processes would (a worker left running would keep answering)."""
+    pid = server.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(child), signal.SIGKILL)
+    server.kill()
+
+
+# Two workers: each process commits its own groups, taking turns on the file's writer lock.
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_mid_storm_loses_no_acknowledged_expense(data_dir: Path, workers: int) -> None:
+    server = start_server(data_dir, workers=workers, env=UNLIMITED)
     user = socket_api(server.base_url).new_user("crash")
     storm = Storm(server.base_url, user.access_token)
 
     def kill_mid_storm() -> None:
         storm.enough.wait(60)
-        server.kill()  # SIGKILL while the writers are still writing
+        kill_with_workers(server)  # SIGKILL while the writers are still writing
 
     killer = threading.Thread(target=kill_mid_storm)
     killer.start()

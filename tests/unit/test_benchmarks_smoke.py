@@ -143,3 +143,20 @@ def test_import_concurrency_percentiles_take_the_slow_tail() -> None:
     samples = [0.001] * 98 + [0.5, 0.9]
     assert percentile(samples, 0.99) == 0.5  # the 99th of 100, not the slowest
     assert summary(samples)["p50"] == 0.001
+
+
+def test_a_peer_add_line_without_a_successful_answer_reads_na_with_the_reason() -> None:
+    from benchmarks import side_by_side
+
+    nothing = wrk.WrkResult(0, 5.0, 0, 16, 0.0, 0.0, 0.0)
+    refused = wrk.WrkResult(40, 5.0, 40, 0, 0.001, 0.002, 0.003)
+    measured = wrk.WrkResult(500, 5.0, 2, 0, 0.001, 0.004, 0.009)
+
+    assert (
+        side_by_side._cell(nothing, "add", 1000, "") == "n/a (no answer in 5 s, 16 socket errors)"
+    )
+    assert side_by_side._cell(refused, "add", 1000, "") == "n/a (all 40 answers were errors)"
+    assert side_by_side._cell(None, "add", 1000, "timed out") == "n/a (timed out)"
+    assert side_by_side._cell(measured, "add", 1000, "").startswith("100 adds/s, p99 ")
+    assert side_by_side._cell(measured, "add", 1000, "").endswith(", 2 errors")
+    assert side_by_side._speed(nothing) == 0.0

@@ -102,6 +102,25 @@ class ExpenseStore(Protocol):
 
 
 @dataclass(frozen=True)
+class RowPage:
+    """A page of the list as flat rows in the API's text (domain/export_rows.py)."""
+
+    items: list[ExportRow]
+    next: Position | None
+
+
+@runtime_checkable
+class ListsRows(Protocol):
+    """A store that can read a page of the list straight into rows, without an Expense, a
+    Decimal and three datetimes per row (the list route's main cost); optional: any store's
+    `list_page` gives the same page through `export_row`."""
+
+    def list_rows(
+        self, user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
+    ) -> RowPage: ...
+
+
+@dataclass(frozen=True)
 class UploadTicket:
     url: str
     fields: dict[str, str]

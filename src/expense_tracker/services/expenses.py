@@ -20,13 +20,23 @@ from ..domain.expense import (
     Expense,
     ExpenseDraft,
     ExpenseFilter,
+    Position,
     RawExpense,
     Receipt,
     apply_changes,
     validate_changes,
     validate_draft,
 )
-from ..ports import Clock, ExpenseStore, IdempotencyKey, Profiles, ReceiptStore
+from ..domain.export_rows import export_row, json_record
+from ..ports import (
+    Clock,
+    ExpenseStore,
+    IdempotencyKey,
+    ListsRows,
+    Profiles,
+    ReceiptStore,
+    RowPage,
+)
 from .cursors import CursorCodec
 
 MAX_PAGE = 200
@@ -94,13 +104,45 @@ def list_expenses(
     limit: int = 50,
     cursor: str | None = None,
 ) -> ListedPage:
-    if not 1 <= limit <= MAX_PAGE:
-        raise Invalid(FieldError("limit", f"must be between 1 and {MAX_PAGE}"))
-    check_range(filters.date_from, filters.date_to)
-    after = cursors.decode(user_id, filters, cursor) if cursor else None
+    after = _page_start(cursors, user_id, filters, limit, cursor)
     page = store.list_page(user_id, filters, limit, after)
     next_cursor = cursors.encode(user_id, filters, page.next) if page.next else None
     return ListedPage(page.items, next_cursor)
+
+
+@dataclass(frozen=True)
+class ListedRecords:
+    items: list[dict[str, object]]  # the API's records (services.transfer.public_record)
+    next_cursor: str | None
+
+
+def list_records(
+    *,
+    store: ExpenseStore,
+    cursors: CursorCodec,
+    user_id: str,
+    filters: ExpenseFilter,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> ListedRecords:
+    """`list_expenses` as the API's records: from the store's rows when it has them."""
+    after = _page_start(cursors, user_id, filters, limit, cursor)
+    if isinstance(store, ListsRows):
+        page = store.list_rows(user_id, filters, limit, after)
+    else:
+        listed = store.list_page(user_id, filters, limit, after)
+        page = RowPage([export_row(e) for e in listed.items], listed.next)
+    next_cursor = cursors.encode(user_id, filters, page.next) if page.next else None
+    return ListedRecords([json_record(row) for row in page.items], next_cursor)
+
+
+def _page_start(
+    cursors: CursorCodec, user_id: str, filters: ExpenseFilter, limit: int, cursor: str | None
+) -> Position | None:
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(FieldError("limit", f"must be between 1 and {MAX_PAGE}"))
+    check_range(filters.date_from, filters.date_to)
+    return cursors.decode(user_id, filters, cursor) if cursor else None
 
 
 def check_range(date_from: date | None, date_to: date | None) -> None:

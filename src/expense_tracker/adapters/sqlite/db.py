@@ -20,6 +20,8 @@ from typing import Generic, TypeVar
 
 from ...domain.errors import StorageError
 from .export_sql import AMOUNT_TEXT, CSV_LINE
+from .writer_lock import SUFFIX as WRITER_LOCK_SUFFIX
+from .writer_lock import ProcessWriterLock
 
 BUSY_TIMEOUT_MS = 30_000
 BACKGROUND_YIELD_SECONDS = 0.25  # a background writer never starves: it waits this at most
@@ -244,7 +246,7 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 PRIVATE_FILE = 0o600  # password hashes and every user's expenses: the owner's eyes only
-SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal", WRITER_LOCK_SUFFIX)  # the last: ours
 
 
 def make_private(path: Path) -> None:
@@ -270,8 +272,10 @@ class Database:
         self._lock = threading.Lock()
         # Writers of this process queue here, in order, instead of polling SQLite's busy
         # handler (which sleeps in growing steps and gave concurrent adds a long p99 tail);
-        # busy_timeout still arbitrates between processes (serve --workers N).
+        # Between processes (serve --workers N) the writer then takes a kernel lock, woken
+        # at once on release (writer_lock.py); busy_timeout is only the fallback.
         self._writer = threading.Lock()
+        self._processes = ProcessWriterLock(self.path)
         self._pending: list[_GroupedWrite[object]] = []
         # Background writers (an import job) give way to request writes waiting here.
         self._foreground_waiting = 0
@@ -318,7 +322,7 @@ class Database:
         redone if lost, such as a job's chunks before the job is done.
         background=True: wait while a request's write is waiting (see `_writer_lock`)."""
         conn = self.connection()
-        with self._writer_lock(background=background):
+        with self._writer_lock(background=background), self._processes.held():
             if not durable:
                 conn.execute("PRAGMA synchronous=NORMAL")
             try:
@@ -403,10 +407,16 @@ class Database:
             with self._writer_lock(background=False):
                 if slot.done:
                     break
-                with self._pending_lock:
-                    group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
-                self._commit_group(group)
+                self._run_pending()
         return slot.outcome()
+
+    def _run_pending(self) -> None:
+        """The next group of queued writes, committed together (under the writer lock)."""
+        with self._processes.held():
+            # Taken once the process's lock is held: what queued while waiting joins in.
+            with self._pending_lock:
+                group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            self._commit_group(group)
 
     def _commit_group(self, group: list[_GroupedWrite[object]]) -> None:
         conn = self.connection()
@@ -471,6 +481,7 @@ class Database:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+        self._processes.close()
 
 
 class _GroupedWrite(Generic[T]):

@@ -26,7 +26,7 @@ from ...domain.export_rows import (
 from ...domain.profile import Profile, ProfileChanges
 from ...domain.records import expense_from_record, expense_to_record
 from ...domain.summary_totals import FactorOf, SummaryTotals
-from ...ports import IdempotencyKey
+from ...ports import IdempotencyKey, RowPage
 from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from . import day_totals, summary_sums, totals
 from .db import Database, storage_errors
@@ -151,6 +151,21 @@ class SqliteExpenseStore:
         items = [row_expense(row) for row in rows[:limit]]
         more = len(rows) > limit
         return ExpensePage(items, Position(items[-1].date, items[-1].id) if more else None)
+
+    def list_rows(
+        self, user_id: str, filters: ExpenseFilter, limit: int, after: Position | None
+    ) -> RowPage:
+        """list_page's page as the API's text, made by SQL (as the export's rows are)."""
+        with storage_errors("list expenses"):
+            conn = self._db.connection()
+            order = search_order(conn, user_id, filters)
+            cursor = conn.cursor()
+            sql, params = list_query(user_id, filters, limit + 1, after, EXPORT_SELECT, order)
+            cursor.row_factory = None  # plain tuples: no sqlite3.Row per row
+            rows = export_rows(cursor.execute(sql, params).fetchall())
+        items, more = rows[:limit], len(rows) > limit
+        last = items[-1] if more else None
+        return RowPage(items, Position(date.fromisoformat(last.date), last.id) if last else None)
 
     def replace(self, expense: Expense, expected_version: int) -> Expense:
         with storage_errors("change the expense"), self._db.write() as conn:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from ... import __version__
 from ...bootstrap import Container, build_container
@@ -30,6 +31,8 @@ from .routes import (
     scans,
     transfer,
 )
+
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(
@@ -63,6 +66,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # No OpenTelemetry here (Lambda reports EMF metrics): without this FastAPI asks the
+        # global providers on every request whether anyone listens.
+        telemetry=NO_TELEMETRY,
     )
     app.state.container = wired
     problems.install(app)

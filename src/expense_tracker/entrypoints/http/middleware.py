@@ -29,6 +29,15 @@ COMMON_HEADERS = [
 ]
 
 
+# Each answer's extra headers, made once: a request only filters out those already set.
+API_HEADERS = (
+    *COMMON_HEADERS,
+    (b"content-security-policy", API_CSP.encode()),
+    (b"cache-control", b"no-store"),
+)
+PAGE_HEADERS = (*COMMON_HEADERS, (b"content-security-policy", PAGE_CSP.encode()))
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,22 +47,26 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         is_api = scope["path"].startswith(("/api", "/.well-known"))
+        ours = API_HEADERS if is_api else PAGE_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
-                extra = [h for h in COMMON_HEADERS if h[0] not in present]
-                if b"content-security-policy" not in present:
-                    extra.append(
-                        (b"content-security-policy", (API_CSP if is_api else PAGE_CSP).encode())
-                    )
-                if is_api and b"cache-control" not in present:
-                    extra.append((b"cache-control", b"no-store"))
-                message["headers"] = headers + extra
+                headers += [h for h in ours if h[0] not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def header(scope: Scope, name: bytes) -> bytes | None:
+    """The first value of a request header (names are lower case in ASGI), without building
+    a dict of them all per request."""
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value)
+    return None
 
 
 class BodyRefused(HTTPException):
@@ -100,7 +113,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        declared = dict(scope.get("headers", [])).get(b"content-length")
+        declared = header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(scope, receive, send, limit)
             return
@@ -154,7 +167,7 @@ class DuplicateKeys:
 
 
 def _is_json(scope: Scope) -> bool:
-    content_type: bytes = dict(scope.get("headers", [])).get(b"content-type", b"")
+    content_type = header(scope, b"content-type") or b""
     kind = content_type.split(b";")[0].strip().lower()
     return kind == b"application/json" or kind.endswith(b"+json")
 

@@ -104,7 +104,7 @@ def list_expenses(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
-    page = svc.list_expenses(
+    page = svc.list_records(
         store=c.store,
         cursors=c.cursors,
         user_id=principal.user_id,
@@ -112,8 +112,7 @@ def list_expenses(
         limit=limit,
         cursor=cursor,
     )
-    items = [public_record(e) for e in page.items]
-    return json_response({"items": items, "next_cursor": page.next_cursor})
+    return json_response({"items": page.items, "next_cursor": page.next_cursor})
 
 
 @router.get(
