@@ -104,6 +104,9 @@ def test_a_pdf_receipt_previews_in_the_browsers_viewer_inside_a_dialog(
     assert inside.evaluate("() => document.contentType") == "application/pdf"
     assert viewer.get_by_role("button", name="Zoom in").is_hidden()
     assert len(tab.page.context.pages) == 1, "no raw tab opens"
+    # Chromium's PDF viewer may take the focus once loaded, and then keeps Escape for itself:
+    # the dialog's own Escape is checked from the dialog.
+    viewer.get_by_role("button", name="Close").focus()
     tab.page.keyboard.press("Escape")
     expect(viewer).to_be_hidden()
     expect(opener).to_be_focused()
