@@ -82,7 +82,6 @@ def _site(root: Path) -> Path:
         "js/api.js": "export {}",
         "css/app.css": "body{}",
         "favicon.svg": "<svg/>",
-        "vendor/chart.umd.min.js": "/* chart */",
         "__pycache__/x.pyc": "",
         ".DS_Store": "",
     }.items():
@@ -101,7 +100,6 @@ def test_every_packaged_page_is_uploaded_with_its_type_and_cache_policy(
     local = {k for k in local if "__pycache__" not in k}
     uploaded = _objects(aws[publish_cli.PAGES_BUCKET_OUTPUT])
     assert set(uploaded) == local
-    assert any(k.startswith("vendor/") for k in uploaded), "Chart.js must ship"
     for key, head in uploaded.items():
         assert head["ContentType"] == publish_cli.content_type_for(key), key
         assert head["CacheControl"] == publish_cli.cache_control_for(key), key
@@ -121,7 +119,6 @@ def test_content_types_and_cache_headers_by_kind_of_file(
         "js/api.js": ("text/javascript; charset=utf-8", "public, max-age=86400"),
         "css/app.css": ("text/css; charset=utf-8", "public, max-age=86400"),
         "favicon.svg": ("image/svg+xml", "public, max-age=86400"),
-        "vendor/chart.umd.min.js": ("text/javascript; charset=utf-8", "public, max-age=604800"),
     }
 
 
