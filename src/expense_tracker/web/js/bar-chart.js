@@ -91,33 +91,37 @@ function valueAxis(spec, box, ticks, at) {
   return group;
 }
 
-/** One band per label: its stacked bars (each with a tooltip title) and the label itself. */
+/** The bars of one label, one per series, stacked from `zero` along the value axis. */
+function stack(spec, index, start, thickness, at, zero) {
+  const rects = [];
+  let base = zero;
+  for (const one of spec.series) {
+    const value = one.values[index];
+    if (value === null || value === undefined) continue;
+    const size = Math.abs(at(Math.max(0, value)) - zero);
+    const rect = spec.horizontal
+      ? s("rect", { class: "bar", x: base, y: start, width: size, height: thickness, fill: one.colour })
+      : s("rect", { class: "bar", x: start, y: base - size, width: thickness, height: size, fill: one.colour });
+    for (const [name, text] of Object.entries(one.data?.[index] ?? {})) if (text !== null) rect.dataset[name] = text;
+    rect.dataset.series = one.label;
+    if (one.titles[index]) rect.append(s("title", {}, `${spec.labels[index]}: ${one.titles[index]}`));
+    rects.push(rect);
+    base = spec.horizontal ? base + size : base - size;
+  }
+  return rects;
+}
+
+/** One band per label: its stacked bars (each with a tooltip title) and the label itself;
+ * month labels are thinned out where they would overlap. */
 function bands(spec, box, at, zero) {
-  const count = spec.labels.length;
   const along = spec.horizontal ? box.bottom - box.top : box.right - box.left;
-  const band = along / Math.max(count, 1);
+  const band = along / Math.max(spec.labels.length, 1);
   const thickness = Math.min(MAX_BAR_PX, band * 0.7);
   const everyNth = spec.horizontal ? 1 : Math.ceil((spec.labels.length * 60) / Math.max(along, 1));
   const group = s("g", { class: "bars" });
   spec.labels.forEach((label, index) => {
     const start = (spec.horizontal ? box.top : box.left) + band * index + (band - thickness) / 2;
-    const item = s("g", { class: "band", "data-label": label, "data-index": index });
-    let base = zero;
-    for (const one of spec.series) {
-      const value = one.values[index];
-      if (value === null || value === undefined) continue;
-      const size = Math.abs(at(Math.max(0, value)) - zero);
-      const rect = spec.horizontal
-        ? s("rect", { x: base, y: start, width: size, height: thickness })
-        : s("rect", { x: start, y: base - size, width: thickness, height: size });
-      rect.setAttribute("class", "bar");
-      rect.setAttribute("fill", one.colour);
-      for (const [name, text] of Object.entries(one.data?.[index] ?? {})) if (text !== null) rect.dataset[name] = text;
-      rect.dataset.series = one.label;
-      if (one.titles[index]) rect.append(s("title", {}, `${label}: ${one.titles[index]}`));
-      item.append(rect);
-      base = spec.horizontal ? base + size : base - size;
-    }
+    const item = s("g", { class: "band", "data-label": label, "data-index": index }, ...stack(spec, index, start, thickness, at, zero));
     if (index % everyNth === 0) {
       const middle = start + thickness / 2;
       item.append(spec.horizontal
