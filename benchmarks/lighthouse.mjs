@@ -22,6 +22,7 @@ import puppeteer from "puppeteer-core";
 const FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const CATEGORIES = ["performance", "accessibility", "best-practices"];
+const SKIPPED = ["bf-cache", "screenshot-thumbnails", "final-screenshot"];
 const PAGES = { "sign-in page": ["/login.html", false], dashboard: ["/tracker.html", true] };
 
 async function prepare(browser, base, session) {
@@ -67,7 +68,10 @@ async function warmUp(browser, base) {
 async function audit(browser, base, session, [path, needsSession], formFactor) {
   const page = await prepare(browser, base, needsSession ? session : "");
   try {
-    const flags = { onlyCategories: CATEGORIES, disableStorageReset: true, logLevel: "error", disableFullPageScreenshot: true };
+    // Zero-weight diagnostics that cost time are skipped (bf-cache navigates away and back);
+    // no score depends on them.
+    const flags = { onlyCategories: CATEGORIES, disableStorageReset: true, logLevel: "error",
+      disableFullPageScreenshot: true, skipAudits: SKIPPED };
     const config = formFactor === "desktop" ? desktopConfig : undefined;
     const run = await lighthouse(`${base}${path}`, flags, config, page);
     if (process.env.LIGHTHOUSE_DUMP) {

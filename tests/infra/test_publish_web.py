@@ -158,11 +158,12 @@ def test_a_missing_stack_is_reported_without_a_traceback(
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_pages_without_the_vendor_folder_are_refused(aws: dict[str, str], tmp_path: Path) -> None:
-    (tmp_path / "login.html").write_text("<!doctype html>", encoding="utf-8")
+def test_a_folder_without_pages_is_refused(aws: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "x.pyc").write_text("", encoding="utf-8")
     result = _publish("--source", str(tmp_path))
     assert result.exit_code == 1
-    assert "make install" in result.output
+    assert "No pages found" in result.output
     assert _objects(aws[publish_cli.PAGES_BUCKET_OUTPUT]) == {}
 
 
