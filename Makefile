@@ -44,12 +44,11 @@ $(DEV_STAMP): requirements/dev.txt $(LOCAL_STAMP)
 lock: | $(UV) ## re-resolve requirements/*.txt after a change to pyproject.toml's dependencies
 	$(PY) scripts/lock.py --uv $(UV)
 
-# The app needs Chart.js only (`dependencies`); the linters, axe-core and DynamoDB Local are
-# devDependencies, for lint and tests only. npm ci empties node_modules, so each recipe leaves
+# The pages need no npm package (the charts are drawn by web/js/bar-chart.js); the linters,
+# axe-core, Lighthouse and DynamoDB Local are devDependencies, for lint, tests and benchmarks. npm ci empties node_modules, so each recipe leaves
 # the stamps true for what it installed.
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --omit=dev --no-audit --no-fund --loglevel=error
-	$(BIN)/python scripts/copy_web_vendor.py 2>/dev/null || $(PY) scripts/copy_web_vendor.py
 	touch $(NPM_STAMP)
 
 $(NPM_DEV_STAMP): $(NPM_STAMP)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,15 @@ from .report import kib, table
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "lighthouse.mjs"
 CHROMIUM = "/usr/bin/chromium"
-TIMEOUT_S = 280
+TIMEOUT_S = 400
 TARGETS = "performance ≥ 95, accessibility 100, best practices 100, CLS < 0.05, TBT < 150 ms"
 DASHBOARD_COLD_KIB = 150
 
 
 @dataclass
 class Audit:
+    """One page and form factor: the median of its runs, figure by figure."""
+
     page: str
     form_factor: str
     performance: int
@@ -34,6 +37,8 @@ class Audit:
     lcp_ms: float
     bytes: int
     failing: list[str]
+    runs: int = 1
+    errors: list[str] = field(default_factory=list)  # failed runs, each run again once
 
     def meets(self) -> bool:
         scores = self.performance >= 95 and self.accessibility == self.best_practices == 100
@@ -49,8 +54,27 @@ def session_json(tokens: dict[str, Any]) -> str:
     })  # fmt: skip
 
 
-def run_audits(base_url: str, tokens: dict[str, Any]) -> tuple[list[Audit], float]:
-    env = {**os.environ, "CHROME_PATH": CHROMIUM, "SESSION_JSON": session_json(tokens)}
+def median_audit(runs: list[dict[str, Any]]) -> Audit:
+    """Each figure's median over the runs (Lighthouse is noisy on a shared machine); the
+    failing audits are those of the run with the median performance score."""
+
+    def mid(key: str) -> float:
+        return float(statistics.median(float(r[key] or 0) for r in runs))
+
+    middle = sorted(runs, key=lambda r: r["performance"])[len(runs) // 2]
+    return Audit(
+        runs[0]["page"], runs[0]["form_factor"], round(mid("performance")),
+        round(mid("accessibility")), round(mid("best_practices")), mid("cls"), mid("tbt_ms"),
+        mid("lcp_ms"), int(max(float(r["bytes"] or 0) for r in runs)), middle["failing"],
+        len(runs), [r[k] for r in runs for k in ("retried", "error") if r.get(k)],
+    )  # fmt: skip
+
+
+def run_audits(base_url: str, tokens: dict[str, Any], runs: int) -> tuple[list[Audit], float]:
+    env = {
+        **os.environ, "CHROME_PATH": CHROMIUM, "SESSION_JSON": session_json(tokens),
+        "LIGHTHOUSE_RUNS": str(runs),
+    }  # fmt: skip
     t0 = time.perf_counter()
     done = subprocess.run(
         ["node", str(SCRIPT), base_url],
@@ -58,16 +82,10 @@ def run_audits(base_url: str, tokens: dict[str, Any]) -> tuple[list[Audit], floa
     )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"lighthouse failed: {done.stderr[-2000:]}")
-    rows = json.loads(done.stdout.strip().splitlines()[-1])
-    audits = [
-        Audit(
-            r["page"], r["form_factor"], r["performance"], r["accessibility"],
-            r["best_practices"], r["cls"] or 0.0, r["tbt_ms"] or 0.0, r["lcp_ms"] or 0.0,
-            int(r["bytes"] or 0), r["failing"],
-        )
-        for r in rows
-    ]  # fmt: skip
-    return audits, time.perf_counter() - t0
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in json.loads(done.stdout.strip().splitlines()[-1]):
+        found.setdefault((row["page"], row["form_factor"]), []).append(row)
+    return [median_audit(rows) for rows in found.values()], time.perf_counter() - t0
 
 
 def audits_table(audits: list[Audit]) -> str:
@@ -87,8 +105,14 @@ def cold_dashboard_line(audits: list[Audit]) -> str:
     login = next(a for a in audits if a.page == "sign-in page")
     board = max((a for a in audits if a.page == "dashboard"), key=lambda a: a.bytes)
     verdict = "met" if board.bytes < DASHBOARD_COLD_KIB * 1024 else "NOT met"
+    errors = [f"{a.page}, {a.form_factor}: {e}" for a in audits for e in a.errors]
+    failed = (
+        " Runs that failed and were run again: " + "; ".join(errors) + "."
+        if errors
+        else " No run failed."
+    )
     return (
         f"Dashboard cold transfer (Lighthouse's total byte weight, the larger of its runs): "
         f"{kib(board.bytes)} against the sign-in page's {kib(login.bytes)} (baseline); target "
-        f"< {DASHBOARD_COLD_KIB} KiB: {verdict}."
+        f"< {DASHBOARD_COLD_KIB} KiB: {verdict}.{failed}"
     )

@@ -33,7 +33,7 @@ OBSERVE = """(() => {
 READ = """() => { const v = window.__vitals;
   const tbt = v.longTasks.filter(([start]) => v.fcp !== null && start >= v.fcp)
     .reduce((sum, [, duration]) => sum + Math.max(0, duration - 50), 0);
-  return {cls: v.cls, tbt, fcp: v.fcp, chart: typeof window.Chart === "function"}; }"""
+  return {cls: v.cls, tbt, fcp: v.fcp}; }"""
 
 
 @dataclass
@@ -42,7 +42,6 @@ class Vitals:
     cls: float
     tbt_ms: float
     fcp_ms: float
-    chart_loaded: bool
 
 
 def measure(browser: Browser, base_url: str, email: str, page: str, phone: bool) -> Vitals:
@@ -65,9 +64,7 @@ def measure(browser: Browser, base_url: str, email: str, page: str, phone: bool)
         tab.page.wait_for_load_state("networkidle")
         found: dict[str, Any] = tab.page.evaluate(READ)
         size = "phone, CPU 4× slower" if phone else "desktop"
-        return Vitals(
-            f"{page} ({size})", found["cls"], found["tbt"], found["fcp"] or 0, found["chart"]
-        )
+        return Vitals(f"{page} ({size})", found["cls"], found["tbt"], found["fcp"] or 0)
     finally:
         context.close()
 
@@ -83,10 +80,6 @@ def collect(browser: Browser, base_url: str, email: str) -> list[Vitals]:
 
 def vitals_table(rows: list[Vitals]) -> str:
     return table(
-        ["page", "CLS", "TBT proxy", "first contentful paint", "Chart.js loaded at ready"],
-        [
-            [v.label, f"{v.cls:.3f}", f"{v.tbt_ms:.0f} ms", f"{v.fcp_ms:.0f} ms",
-             "yes" if v.chart_loaded else "no (charts below the fold)"]
-            for v in rows
-        ],
+        ["page", "CLS", "TBT proxy", "first contentful paint"],
+        [[v.label, f"{v.cls:.3f}", f"{v.tbt_ms:.0f} ms", f"{v.fcp_ms:.0f} ms"] for v in rows],
     )  # fmt: skip

@@ -121,22 +121,30 @@ class Tab:
         )
         return value
 
-    def chart_data(self, canvas_id: str) -> dict[str, Any]:
-        """Labels and datasets of a drawn Chart.js chart, read from its Chart instance.
-        Chart.js loads when the charts come near the screen: bring this one there first."""
-        self.page.locator(f"#{canvas_id}").scroll_into_view_if_needed()
-        self.page.wait_for_function("(id) => window.Chart && Chart.getChart(id)", arg=canvas_id)
+    def chart_data(self, chart_id: str) -> dict[str, Any]:
+        """What a drawn chart shows, read from its SVG: the labels of its bands, a series per
+        original currency (from the legend) with each band's original amount (None: no bar),
+        and how many bars were drawn with a visible size."""
+        self.page.wait_for_function(
+            "(id) => document.querySelectorAll(`#${id} .band`).length > 0", arg=chart_id
+        )
         data: dict[str, Any] = self.page.evaluate(
             """(id) => {
-                const chart = Chart.getChart(id);
-                return chart && {
-                    labels: chart.data.labels,
-                    datasets: chart.data.datasets.map(
-                        (d) => ({label: d.label, amounts: d.amounts})
-                    ),
-                    drawn: chart.getDatasetMeta(0).data.length,
+                const svg = document.getElementById(id);
+                const bands = [...svg.querySelectorAll('.band')];
+                const series = [...svg.querySelectorAll('.legend-item')]
+                    .map((item) => item.dataset.series);
+                const bar = (band, name) => [...band.querySelectorAll('.bar')]
+                    .find((rect) => rect.dataset.series === name);
+                return {
+                    labels: bands.map((band) => band.dataset.label),
+                    datasets: series.map((name) => ({label: name, amounts: bands.map(
+                        (band) => bar(band, name)?.dataset.amount ?? null)})),
+                    drawn: [...svg.querySelectorAll('.bar')].filter((rect) => {
+                        const box = rect.getBBox(); return box.width > 0 && box.height > 0;
+                    }).length,
                 };
             }""",
-            canvas_id,
+            chart_id,
         )
         return data

@@ -82,7 +82,6 @@ def _site(root: Path) -> Path:
         "js/api.js": "export {}",
         "css/app.css": "body{}",
         "favicon.svg": "<svg/>",
-        "vendor/chart.umd.min.js": "/* chart */",
         "__pycache__/x.pyc": "",
         ".DS_Store": "",
     }.items():
@@ -101,7 +100,6 @@ def test_every_packaged_page_is_uploaded_with_its_type_and_cache_policy(
     local = {k for k in local if "__pycache__" not in k}
     uploaded = _objects(aws[publish_cli.PAGES_BUCKET_OUTPUT])
     assert set(uploaded) == local
-    assert any(k.startswith("vendor/") for k in uploaded), "Chart.js must ship"
     for key, head in uploaded.items():
         assert head["ContentType"] == publish_cli.content_type_for(key), key
         assert head["CacheControl"] == publish_cli.cache_control_for(key), key
@@ -121,7 +119,6 @@ def test_content_types_and_cache_headers_by_kind_of_file(
         "js/api.js": ("text/javascript; charset=utf-8", "public, max-age=86400"),
         "css/app.css": ("text/css; charset=utf-8", "public, max-age=86400"),
         "favicon.svg": ("image/svg+xml", "public, max-age=86400"),
-        "vendor/chart.umd.min.js": ("text/javascript; charset=utf-8", "public, max-age=604800"),
     }
 
 
@@ -161,11 +158,12 @@ def test_a_missing_stack_is_reported_without_a_traceback(
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_pages_without_the_vendor_folder_are_refused(aws: dict[str, str], tmp_path: Path) -> None:
-    (tmp_path / "login.html").write_text("<!doctype html>", encoding="utf-8")
+def test_a_folder_without_pages_is_refused(aws: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "x.pyc").write_text("", encoding="utf-8")
     result = _publish("--source", str(tmp_path))
     assert result.exit_code == 1
-    assert "make install" in result.output
+    assert "No pages found" in result.output
     assert _objects(aws[publish_cli.PAGES_BUCKET_OUTPUT]) == {}
 
 

@@ -28,10 +28,9 @@ SITE_URL_OUTPUT = "SiteUrl"
 
 # HTML is revalidated on every visit, so a publish shows at once. Assets keep fixed names (no
 # content hash), so their lifetime bounds how long a visitor may run old scripts with new
-# pages: a day for ours, a week for third-party files, which change only with an upgrade.
+# pages: a day.
 HTML_CACHE = "no-cache"
 ASSET_CACHE = "public, max-age=86400"
-VENDOR_CACHE = "public, max-age=604800"
 
 # Explicit, so the upload does not depend on the machine's mime.types.
 CONTENT_TYPES = {
@@ -95,7 +94,7 @@ def content_type_for(name: str) -> str:
 def cache_control_for(key: str) -> str:
     if key.endswith(".html"):
         return HTML_CACHE
-    return VENDOR_CACHE if key.startswith("vendor/") else ASSET_CACHE
+    return ASSET_CACHE
 
 
 def page_files(root: Path) -> list[PageFile]:
@@ -109,8 +108,6 @@ def page_files(root: Path) -> list[PageFile]:
             found.append(PageFile(path, key, content_type_for(key), cache_control_for(key)))
     if not found:
         raise PublishError(f"No pages found in {root}")
-    if not any(f.key.startswith("vendor/") for f in found):
-        raise PublishError(f"{root / 'vendor'} is empty: run `make install` to copy Chart.js")
     return sorted(found, key=lambda f: (f.key.endswith(".html"), f.key))
 
 

@@ -1,24 +1,23 @@
 // The summary for exactly the chosen period and filters: the headline total in the home
-// currency, the per-currency totals beside it, and two Chart.js charts on one value axis in
-// the home currency (bars stacked by original currency; the tooltip tells the original).
+// currency, the per-currency totals beside it, and two bar charts (bar-chart.js, SVG) on one
+// value axis in the home currency (bars stacked by original currency; the tooltip tells the
+// original).
 // Amounts of different currencies are only ever added after the API converted them.
 // Each chart has a table of the same numbers (its text alternative, keyboard reachable), and
-// choosing a bar or a table row filters the dashboard by it. Chart.js itself is loaded only
-// when the charts come near the screen, so it never holds up the first paint.
+// choosing a bar or a table row filters the dashboard by it.
 
 import { SessionEnded, explain, getJson } from "./api.js";
 import { h } from "./dom.js";
 import { formatDate, formatMoney as money, formatMonth } from "./format.js";
 import { toQuery } from "./filters.js";
 import { currentTheme } from "./theme-switch.js";
+import { drawBarChart } from "./bar-chart.js";
 
 const PALETTE = {
   light: ["#0f766e", "#c2410c", "#4338ca", "#be185d", "#15803d", "#a16207", "#0369a1", "#6b21a8"],
   dark: ["#2dd4bf", "#fb923c", "#a5b4fc", "#f9a8d4", "#86efac", "#fde047", "#7dd3fc", "#d8b4fe"],
 };
-const CHART_JS = "/vendor/chart.umd.min.js";
-const charts = {};
-let latest = null; // the last summary shown, drawn again when Chart.js arrives or the theme changes
+let latest = null; // the last summary shown, drawn again when the theme or locale changes
 let latestFilters = {};
 let generation = 0;
 /** @type {(filters: Record<string, string>) => void} */
@@ -39,7 +38,7 @@ function colour(index) {
  * `amounts` keeps each bar's original decimal string and `homeAmounts` the converted one. */
 export function datasetsByCurrency(rows, labelOf, labels) {
   const currencies = [...new Set(rows.map((row) => row.currency))].sort();
-  return currencies.map((currency, index) => {
+  return currencies.map((currency) => {
     const amounts = labels.map(() => null);
     const homeAmounts = labels.map(() => null);
     for (const row of rows) {
@@ -48,18 +47,9 @@ export function datasetsByCurrency(rows, labelOf, labels) {
       amounts[at] = row.amount;
       homeAmounts[at] = row.home_amount ?? null;
     }
-    return {
-      label: currency,
-      currency,
-      amounts,
-      homeAmounts,
-      // Chart.js needs numbers to draw; the text stays exact in the two arrays above.
-      data: homeAmounts.map((amount) => (amount === null ? null : Number(amount))),
-      backgroundColor: colour(index),
-      borderColor: colour(index),
-      borderRadius: 4,
-      maxBarThickness: 56,
-    };
+    // Bars need numbers to be drawn; the text stays exact in the two arrays above.
+    const data = homeAmounts.map((amount) => (amount === null ? null : Number(amount)));
+    return { label: currency, currency, amounts, homeAmounts, data };
   });
 }
 
@@ -70,102 +60,21 @@ function originalAndHome(amount, currency, homeAmount, home) {
   return homeAmount === null ? `${text} (no rate)` : `${text} ≈ ${money(homeAmount, home)}`;
 }
 
-function tooltipLabel(home) {
-  return (item) => {
-    const { dataset, dataIndex } = item;
-    const text = originalAndHome(dataset.amounts[dataIndex], dataset.currency, dataset.homeAmounts[dataIndex], home);
-    return `${dataset.currency}: ${text}`;
-  };
-}
-
-function chartOptions(home, horizontal, onPick) {
-  const reduced = matchMedia("(prefers-reduced-motion: reduce)").matches;
-  const valueAxis = horizontal ? "x" : "y";
-  const indexAxis = horizontal ? "y" : "x";
-  return {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: reduced ? false : { duration: 300 },
-    indexAxis,
-    onClick: (_event, elements) => {
-      if (elements.length) onPick(elements[0].index);
-    },
-    onHover: (event, elements) => {
-      event.native.target.style.cursor = elements.length ? "pointer" : "default";
-    },
-    plugins: {
-      legend: { position: "bottom", labels: { boxWidth: 12 } },
-      tooltip: { callbacks: { label: tooltipLabel(home) } },
-    },
-    // One value axis, in the home currency: the bars of every currency stack on it.
-    scales: {
-      [indexAxis]: { stacked: true, grid: { display: false } },
-      [valueAxis]: {
-        stacked: true,
-        beginAtZero: true,
-        title: { display: true, text: home },
-        ticks: { maxTicksLimit: 6, callback: (value) => money(value, home, { notation: "compact", minimumFractionDigits: 0 }) },
-      },
-    },
-  };
-}
-
-let chartJs = null;
-/** Chart.js as a classic script (its UMD build), fetched once; CSP allows 'self'. */
-function loadChartJs() {
-  chartJs ??= new Promise((resolve, reject) => {
-    if (typeof window.Chart === "function") {
-      resolve(window.Chart);
-      return;
-    }
-    const script = h("script", { src: CHART_JS, async: true });
-    script.addEventListener("load", () => resolve(window.Chart));
-    script.addEventListener("error", () => reject(new Error("Chart.js could not be loaded")));
-    document.head.append(script);
-  });
-  return chartJs;
-}
-
-function whenChartsNear(callback) {
-  const box = document.querySelector("#analytics .charts");
-  if (!("IntersectionObserver" in window)) {
-    callback();
-    return;
-  }
-  const watch = new IntersectionObserver((entries) => {
-    if (entries.some((entry) => entry.isIntersecting)) {
-      watch.disconnect();
-      callback();
-    }
-  }, { rootMargin: "0px 0px 300px 0px" });
-  watch.observe(box);
-}
-
-let chartsWanted = false;
-function wantCharts() {
-  if (chartsWanted) return;
-  chartsWanted = true;
-  whenChartsNear(() => loadChartJs().then(() => latest && drawAll(latest)).catch(() => {
-    // No charts without Chart.js; the totals and tables still tell the numbers.
-  }));
-}
-
+/** A chart's series: one per original currency, stacked on the one home-currency axis. Each
+ * bar carries its original amount and home value (data-amount, data-home) and a tooltip. */
 function draw(id, labels, datasets, home, horizontal, onPick) {
-  const canvas = document.getElementById(id);
-  canvas.setAttribute("aria-label", `${canvas.dataset.name ?? "Spending"}, in ${home}`);
-  const Chart = window.Chart;
-  if (typeof Chart !== "function") return;
-  const styles = getComputedStyle(document.documentElement);
-  Chart.defaults.color = styles.getPropertyValue("--muted").trim() || Chart.defaults.color;
-  Chart.defaults.borderColor = styles.getPropertyValue("--line").trim() || Chart.defaults.borderColor;
-  const options = chartOptions(home, horizontal, onPick);
-  if (charts[id]) {
-    charts[id].data = { labels, datasets };
-    charts[id].options = options;
-    charts[id].update();
-    return;
-  }
-  charts[id] = new Chart(canvas, { type: "bar", data: { labels, datasets }, options });
+  const svg = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (document.getElementById(id)));
+  svg.setAttribute("aria-label", `${svg.dataset.name ?? "Spending"}, in ${home}`);
+  const series = datasets.map((d, index) => ({
+    label: d.currency,
+    colour: colour(index),
+    values: d.data,
+    titles: d.amounts.map((amount, at) => (amount === null ? null
+      : `${d.currency} ${originalAndHome(amount, d.currency, d.homeAmounts[at], home)}`)),
+    data: d.amounts.map((amount, at) => ({ amount, home: d.homeAmounts[at] })),
+  }));
+  const tick = (value) => money(value, home, { notation: "compact", minimumFractionDigits: 0 });
+  drawBarChart(svg, { labels, series, horizontal, axisTitle: home, tick, onPick });
 }
 
 /** The chart's numbers as a table: a row per bar label, a column per original currency, each
@@ -281,6 +190,5 @@ export async function refreshAnalytics(filters) {
   latest = summary;
   latestFilters = chosen;
   render(summary, chosen);
-  if (summary.totals.length) wantCharts();
   return summary;
 }

@@ -7,7 +7,7 @@ import { onDrillDown, redrawCharts, refreshAnalytics } from "./analytics.js";
 import { $, announce, h } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
-import { amountToInput, setLocale } from "./format.js";
+import { amountToInput, formatMoney, formatMonth, setLocale } from "./format.js";
 import { flushOutbox, setOwner, watchNetwork } from "./offline.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createScan } from "./scan.js";
@@ -85,8 +85,11 @@ async function start() {
     $("#who-email").textContent = me.email;
     addForm.setDefaultCurrency(me.default_currency);
     defaultCurrency = me.default_currency;
+    const before = localeSample();
     useLocale(me.locale);
-    redrawCharts(); // the totals came in parallel, written in the browser's locale
+    // The totals came in parallel, written in the browser's locale: drawn again only if the
+    // person's locale writes them differently (a redraw costs a throttled phone ~100 ms).
+    if (localeSample() !== before) redrawCharts();
     createSettings($("#settings-form"), me, (saved) => {
       useLocale(saved.locale);
       addForm.setDefaultCurrency(saved.default_currency);
@@ -96,6 +99,11 @@ async function start() {
   }
   $("main").removeAttribute("aria-busy");
   document.body.dataset.ready = "true"; // lets tests (and people with slow links) know it is loaded
+}
+
+/** How the current locale writes an amount, a compact axis tick and a month. */
+function localeSample() {
+  return `${formatMoney("-1234.56", "EUR")} ${formatMoney("12500", "EUR", { notation: "compact" })} ${formatMonth("2026-11")}`;
 }
 
 /** Amounts are written, and typed, the locale's way from now on ("0,00" in de-DE).
