@@ -127,4 +127,3 @@ def extra_routers(container: Container) -> list[APIRouter]:
     from .routes import export_downloads, uploads
 
     return [receipts.router, uploads.router, export_downloads.router]
-    return [receipts.router, uploads.router]
