@@ -4,7 +4,6 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-NPM_STAMP := node_modules/.installed
 NPM_DEV_STAMP := node_modules/.installed-dev
 DATA_DIR ?= ./data
 HOST ?= 127.0.0.1
@@ -23,7 +22,7 @@ UV_PIP = $(UV) pip install --quiet --python $(BIN)/python
 
 .PHONY: install install-dev lock run test lint typecheck pytest bench openapi deploy clean system-deps ocr-engine
 
-install: $(LOCAL_STAMP) $(NPM_STAMP) ocr-engine ## what the app needs to run locally (idempotent)
+install: $(LOCAL_STAMP) ocr-engine ## what the app needs to run locally (idempotent)
 
 install-dev: install $(DEV_STAMP) $(NPM_DEV_STAMP) ## plus what the tests and tools need (and the aws group)
 
@@ -44,16 +43,12 @@ $(DEV_STAMP): requirements/dev.txt $(LOCAL_STAMP)
 lock: | $(UV) ## re-resolve requirements/*.txt after a change to pyproject.toml's dependencies
 	$(PY) scripts/lock.py --uv $(UV)
 
-# The pages need no npm package (the charts are drawn by web/js/bar-chart.js); the linters,
-# axe-core, Lighthouse and DynamoDB Local are devDependencies, for lint, tests and benchmarks. npm ci empties node_modules, so each recipe leaves
-# the stamps true for what it installed.
-$(NPM_STAMP): package.json package-lock.json
-	npm ci --omit=dev --no-audit --no-fund --loglevel=error
-	touch $(NPM_STAMP)
-
-$(NPM_DEV_STAMP): $(NPM_STAMP)
+# The pages need no npm package (the charts are drawn by web/js/bar-chart.js), so `make run`
+# runs no npm at all; the linters, axe-core, Lighthouse and DynamoDB Local are devDependencies,
+# for lint, tests and benchmarks.
+$(NPM_DEV_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	touch $(NPM_STAMP) $(NPM_DEV_STAMP)
+	touch $(NPM_DEV_STAMP)
 
 # The receipt scanner's OCR engine and its English model, from Debian (outside .venv: the
 # Python side is only pytesseract). Skipped when already there. Where apt-get cannot run, the

@@ -118,7 +118,8 @@ def run(plan: Plan, workdir: Path) -> Section:  # noqa: ARG001 - one size: a who
     )
     section.add(
         "A `git clone` of this commit, then `make run` (the pinned uv into `.tools/`, the "
-        "hashed `requirements/local.txt` into `.venv`, `npm ci`) until `/api/health` answers "
+        "hashed `requirements/local.txt` into `.venv`; no npm: the pages need no package) "
+        "until `/api/health` answers "
         "200, with the uv, pip and npm caches warm and the Debian packages already on the "
         "machine (the OCR engine, `tesseract-ocr`, lives outside `.venv`: on a machine without "
         "it `make run` first installs it with apt-get, about 15 s here). Baseline, in the same "
