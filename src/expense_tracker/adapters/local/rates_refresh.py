@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ...domain.errors import StorageError
 from ..common.ecb_rates import BUNDLED_FILE, EcbRates, parse_history
+from .scheduler import DailyTrigger
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 32 * 1024 * 1024  # today's history is about 600 KiB
@@ -99,28 +100,20 @@ class RatesFollower:
     def __init__(self, rates: EcbRates, target: Path, every_seconds: float = 60.0) -> None:
         self._rates = rates
         self._target = target
-        self._every = every_seconds
         self._seen = self._mtime()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rates-follow", daemon=True)
+        self._trigger = DailyTrigger(self.follow_once, every_seconds, name="rates-follow")
 
     def start(self) -> None:
-        self._thread.start()
+        self._trigger.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=1)
+        self._trigger.stop()
 
     def _mtime(self) -> float:
         try:
             return self._target.stat().st_mtime
         except OSError:
             return 0.0
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._every):
-            self.follow_once()
 
     def follow_once(self) -> bool:
         """True when the kept file was newer than the rates in use and was swapped in."""
