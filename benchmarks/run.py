@@ -32,6 +32,7 @@ from . import (
     scans,
     side_by_side,
     throughput,
+    throughput_adds,
 )
 from .machine import load_average, machine_info
 from .plan import Plan
@@ -40,6 +41,7 @@ from .report import Section, table
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS: dict[str, Callable[[Plan, Path], Section]] = {
     "server": throughput.run,
+    "server_adds": throughput_adds.run,
     "peer": side_by_side.run,
     "scale": scale.run,
     "home_summary": home_summary.run,

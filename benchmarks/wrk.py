@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 from dataclasses import dataclass
@@ -50,15 +51,19 @@ def _lua_string(text: str) -> str:
     return "[==[" + text + "]==]"  # a long bracket: no escaping needed for JSON or tokens
 
 
-# A body with "{n}" gets a counter there, per request (n = 1, 2, ...), so each add differs:
-# the same body every time would make every add after the first a "possible duplicate".
+# A body with "{n}" gets a counter there, per request, so each add differs: the same body
+# every time would make every add after the first a "possible duplicate" (an alert, so a
+# second write). Each run starts where the one before could have stopped (RUN_STRIDE apart):
+# a run restarting at 1 repeated the warm-up's amounts, and measured alerts, not adds.
+RUN_STRIDE = 10_000_000
 COUNTER_LUA = """
-local n = 0
+local n = START
 request = function()
   n = n + 1
-  return wrk.format(nil, nil, nil, (string.gsub(wrk.body, "{n}", tostring(100 + n % 50000))))
+  return wrk.format(nil, nil, nil, (string.gsub(wrk.body, "{n}", tostring(n))))
 end
 """
+_runs = itertools.count()
 
 
 def script(request: Request) -> str:
@@ -68,7 +73,8 @@ def script(request: Request) -> str:
         lines.append(f'wrk.headers["Content-Type"] = {_lua_string(request.content_type)}')
     if request.token is not None:  # in the script, not on a command line others can read
         lines.append(f'wrk.headers["Authorization"] = {_lua_string("Bearer " + request.token)}')
-    counter = COUNTER_LUA if request.body is not None and "{n}" in request.body else ""
+    start = str(100 + RUN_STRIDE * next(_runs))
+    counter = COUNTER_LUA.replace("START", start) if request.body and "{n}" in request.body else ""
     return "\n".join(lines) + "\n" + counter + DONE_LUA
 
 

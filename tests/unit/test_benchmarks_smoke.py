@@ -116,6 +116,16 @@ def test_wrk_script_carries_the_token_and_its_figures_are_read() -> None:
     assert (result.rate, result.p50, result.non_2xx_3xx) == (50.0, 0.0015, 1)
 
 
+def test_each_wrk_run_counts_from_its_own_start_so_no_add_repeats_an_earlier_runs() -> None:
+    add = wrk.Request("/api/expenses", "POST", '{"amount": "{n}"}')
+    starts = [
+        int(line.split()[-1])
+        for line in (wrk.script(add) + wrk.script(add)).splitlines()
+        if line.startswith("local n = ")
+    ]
+    assert len(starts) == 2 and starts[1] - starts[0] >= wrk.RUN_STRIDE
+
+
 def test_importtime_output_is_summed_per_top_level_package() -> None:
     stderr = (
         "import time: self [us] | cumulative | imported package\n"
