@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,18 @@ def test_category_page_is_read_off_the_category_index(
 
     assert "USING INDEX expenses_by_category" in plan
     assert "category_key=?" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_duplicate_check_of_a_busy_day_seeks_the_money_index(populated: Database) -> None:
+    # Every expense of one day: on the date index the check would read them all.
+    day = date(2026, 1, 3)
+    near = ExpenseFilter(day - timedelta(1), day + timedelta(1), money=(Decimal("12.5"), "EUR"))
+
+    plan = _plan(populated, near, None)
+
+    assert "USING INDEX expenses_by_money" in plan
+    assert "amount_minor=?" in plan
     assert "TEMP B-TREE" not in plan
 
 

@@ -218,8 +218,12 @@ def list_query(
     # Without statistics SQLite would rather walk the covering date index (migration 10) and
     # test each row's category than seek the category index and look rows up: for a rare
     # category that reads every row of the user. So it is told.
+    # Likewise the duplicate check's money filter (after every add): on the date index it
+    # read every expense of the day (all of a busy day's adds), on the money index a few rows.
     by_category = filters.category is not None and order == DATE_ORDER
     source = " INDEXED BY expenses_by_category" if by_category else ""
+    if filters.money is not None and order == DATE_ORDER:
+        source = " INDEXED BY expenses_by_money"
     sql = f"{select}{source} WHERE {' AND '.join(clauses)} {order} LIMIT ?"
     return sql, [*params, limit]
 
