@@ -16,16 +16,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from ...domain.errors import StorageError
 from .export_sql import AMOUNT_TEXT, CSV_LINE
+from .group_commit import GroupCommitter
 from .writer_lock import SUFFIX as WRITER_LOCK_SUFFIX
 from .writer_lock import ProcessWriterLock
 
 BUSY_TIMEOUT_MS = 30_000
 BACKGROUND_YIELD_SECONDS = 0.25  # a background writer never starves: it waits this at most
-MAX_GROUP = 64  # writes sharing one commit at most, so no caller waits behind a huge group
 
 T = TypeVar("T")
 
@@ -276,11 +276,11 @@ class Database:
         # at once on release (writer_lock.py); busy_timeout is only the fallback.
         self._writer = threading.Lock()
         self._processes = ProcessWriterLock(self.path)
-        self._pending: list[_GroupedWrite[object]] = []
+        # Request writes (adds) go through one committer thread: group commit (group_commit.py).
+        self._committer = GroupCommitter(self._held_for_group, self.connection)
         # Background writers (an import job) give way to request writes waiting here.
         self._foreground_waiting = 0
         self._waiting_lock = threading.Lock()
-        self._pending_lock = threading.Lock()
         make_private(Path(self.path))
         self.migrate()
 
@@ -396,47 +396,19 @@ class Database:
     def grouped(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` in a write transaction that concurrent callers share: one COMMIT, so one
         fsync, for the whole group (group commit). Each work runs in its own SAVEPOINT, so its
-        failure undoes only itself; it returns only once the group's COMMIT is durable.
+        failure undoes only itself; it returns only once the group's COMMIT is durable."""
+        return self._committer.run(work)
 
-        Callers queue on the writer lock as with `write`; whoever gets it runs every write
-        queued meanwhile, and the others find theirs done."""
-        slot: _GroupedWrite[T] = _GroupedWrite(work)
-        with self._pending_lock:
-            self._pending.append(slot)  # type: ignore[arg-type]
-        while not slot.done:
-            with self._writer_lock(background=False):
-                if slot.done:
-                    break
-                self._run_pending()
-        return slot.outcome()
+    def commit_groups(self) -> dict[int, int]:
+        """How many group commits of each size this process has made (tests, benchmarks)."""
+        return dict(self._committer.group_sizes)
 
-    def _run_pending(self) -> None:
-        """The next group of queued writes, committed together (under the writer lock)."""
-        with self._processes.held():
-            # Taken once the process's lock is held: what queued while waiting joins in.
-            with self._pending_lock:
-                group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
-            self._commit_group(group)
-
-    def _commit_group(self, group: list[_GroupedWrite[object]]) -> None:
-        conn = self.connection()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            _finish_all(group, "the database is busy", exc)
-            return
-        try:
-            for slot in group:
-                slot.run_in_savepoint(conn)
-            conn.execute("COMMIT")
-        except BaseException as exc:  # the commit failed: nothing of the group is kept
-            _rollback(conn)
-            _finish_all(group, "the database could not commit", exc)
-            if not isinstance(exc, sqlite3.Error):
-                raise
-            return
-        for slot in group:
-            slot.done = True
+    @contextmanager
+    def _held_for_group(self) -> Iterator[None]:
+        """The committer's locks, as `write` takes them: queued as a request's write (so a
+        background writer gives way), then the cross-process flock for the transaction only."""
+        with self._writer_lock(background=False), self._processes.held():
+            yield
 
     def migrate(self) -> None:
         """Run the steps past PRAGMA user_version in one transaction (all or none). A current
@@ -476,43 +448,13 @@ class Database:
             return int(self.connection().execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
+        self._committer.close()  # it commits what is queued, on its own connection
         with self._lock:
             for conn in self._connections:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
         self._processes.close()
-
-
-class _GroupedWrite(Generic[T]):
-    """One caller's work in a group commit, with its result or its error."""
-
-    def __init__(self, work: Callable[[sqlite3.Connection], T]) -> None:
-        self.work = work
-        self.done = False
-        self.result: T | None = None
-        self.error: BaseException | None = None
-
-    def run_in_savepoint(self, conn: sqlite3.Connection) -> None:
-        conn.execute("SAVEPOINT grouped_write")
-        try:
-            self.result = self.work(conn)
-        except Exception as exc:  # this write fails alone; the group goes on
-            conn.execute("ROLLBACK TO grouped_write")
-            self.error = exc
-        conn.execute("RELEASE grouped_write")
-
-    def outcome(self) -> T:
-        if self.error is not None:
-            raise self.error
-        return self.result  # type: ignore[return-value]
-
-
-def _finish_all(group: list[_GroupedWrite[object]], message: str, cause: BaseException) -> None:
-    for slot in group:
-        slot.error = StorageError(message)
-        slot.error.__cause__ = cause
-        slot.done = True
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -1,0 +1,154 @@
+"""Group commit: one committer thread per process runs the writes queued by many callers in one
+transaction, so one COMMIT (one fsync, synchronous=FULL) serves them all.
+
+Each write runs in its own SAVEPOINT, so its failure undoes only itself; its caller is woken
+only once the group's COMMIT is durable (or has failed: then every caller of the group gets
+the error, and nothing of the group is kept). While the committer waits for the locks or for
+the fsync (both release the GIL), the next group forms in the queue: it takes the whole queue
+once it holds the locks, so a busy second process makes this one commit bigger groups rather
+than alternate small ones with it. Callers sleep on their own event: no convoy of threads
+taking a lock in turn only to find their write done."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from collections import Counter, deque
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any, Generic, TypeVar
+
+from ...domain.errors import StorageError
+
+MAX_GROUP = 64  # writes sharing one commit at most, so no caller waits behind a huge group
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class GroupCommitter:
+    """`hold`: the locks a write transaction needs (the process's writer lock, then the
+    cross-process one); `connection`: the calling thread's connection (the committer's own)."""
+
+    def __init__(
+        self,
+        hold: Callable[[], AbstractContextManager[None]],
+        connection: Callable[[], sqlite3.Connection],
+    ) -> None:
+        self._hold = hold
+        self._connection = connection
+        self._queue: deque[_GroupedWrite[Any]] = deque()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._closing = False
+        self.group_sizes: Counter[int] = Counter()  # commits by group size (tests, benchmarks)
+
+    def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work`'s result once its group's COMMIT is durable, or its own error."""
+        slot: _GroupedWrite[T] = _GroupedWrite(work)
+        with self._ready:
+            self._start_if_needed()
+            self._queue.append(slot)
+            self._ready.notify()
+        slot.finished.wait()
+        return slot.outcome()
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the thread (before its connection is closed).
+        A later write starts a new one, as the database reopens connections after close."""
+        with self._ready:
+            self._closing = True
+            self._ready.notify()
+            thread = self._thread if self._pid == os.getpid() else None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+        with self._ready:
+            self._thread, self._closing = None, False
+
+    def _start_if_needed(self) -> None:
+        """Under `_ready`. A forked worker process has the fields but not the thread."""
+        alive = self._thread is not None and self._thread.is_alive()
+        if alive and self._pid == os.getpid():
+            return
+        self._queue.clear()  # a parent's queue is not this process's to run
+        self._pid = os.getpid()
+        self._thread = threading.Thread(target=self._loop, name="sqlite-group-commit", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue and not self._closing:
+                    self._ready.wait()
+                if not self._queue:
+                    return  # closing, and nothing left to commit
+            self._commit_next()
+
+    def _take(self) -> list[_GroupedWrite[Any]]:
+        with self._ready:
+            return [self._queue.popleft() for _ in range(min(len(self._queue), MAX_GROUP))]
+
+    def _commit_next(self) -> None:
+        group: list[_GroupedWrite[Any]] = []
+        try:
+            with self._hold():
+                # Taken once the locks are held: what queued while waiting joins in.
+                group = self._take()
+                _commit_group(self._connection(), group)
+                self.group_sizes[len(group)] += 1
+        except BaseException as exc:  # the locks failed, or worse: the callers still hear
+            log.exception("group commit failed")
+            _finish_all(group or self._take(), "the database could not commit", exc)
+        finally:
+            for slot in group:  # woken after the locks are let go
+                slot.finished.set()
+
+
+def _commit_group(conn: sqlite3.Connection, group: list[_GroupedWrite[Any]]) -> None:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        _finish_all(group, "the database is busy", exc)
+        return
+    try:
+        for slot in group:
+            slot.run_in_savepoint(conn)
+        conn.execute("COMMIT")
+    except BaseException as exc:  # the commit failed: nothing of the group is kept
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        _finish_all(group, "the database could not commit", exc)
+
+
+class _GroupedWrite(Generic[T]):
+    """One caller's work in a group commit, with its result or its error."""
+
+    def __init__(self, work: Callable[[sqlite3.Connection], T]) -> None:
+        self.work = work
+        self.finished = threading.Event()
+        self.result: T | None = None
+        self.error: BaseException | None = None
+
+    def run_in_savepoint(self, conn: sqlite3.Connection) -> None:
+        conn.execute("SAVEPOINT grouped_write")
+        try:
+            self.result = self.work(conn)
+        except Exception as exc:  # this write fails alone; the group goes on
+            conn.execute("ROLLBACK TO grouped_write")
+            self.error = exc
+        conn.execute("RELEASE grouped_write")
+
+    def outcome(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.result  # type: ignore[return-value]
+
+
+def _finish_all(group: list[_GroupedWrite[Any]], message: str, cause: BaseException) -> None:
+    for slot in group:
+        slot.error = StorageError(message)
+        slot.error.__cause__ = cause
+        slot.finished.set()
