@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from ...domain.errors import StorageError
 from .export_sql import AMOUNT_TEXT, CSV_LINE
-from .group_commit import GroupCommitter
+from .group_commit import Bulk, GroupCommitter
 from .writer_lock import SUFFIX as WRITER_LOCK_SUFFIX
 from .writer_lock import ProcessWriterLock
 
@@ -393,11 +393,12 @@ class Database:
         holding it should commit soon)."""
         return self._foreground_waiting > 0
 
-    def grouped(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def grouped(self, work: Callable[[sqlite3.Connection], T], bulk: Bulk[T] | None = None) -> T:
         """Run `work` in a write transaction that concurrent callers share: one COMMIT, so one
         fsync, for the whole group (group commit). Each work runs in its own SAVEPOINT, so its
-        failure undoes only itself; it returns only once the group's COMMIT is durable."""
-        return self._committer.run(work)
+        failure undoes only itself; it returns only once the group's COMMIT is durable.
+        `bulk`: the same write, done together with its kind queued beside it (group_commit)."""
+        return self._committer.run(work, bulk)
 
     def commit_groups(self) -> dict[int, int]:
         """How many group commits of each size this process has made (tests, benchmarks)."""

@@ -31,6 +31,7 @@ from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from . import day_totals, summary_sums, totals
 from .db import Database, storage_errors
 from .export_pages import text_pages
+from .group_commit import Bulk
 from .queries import (
     EXPORT_SELECT,
     SELECT,
@@ -59,9 +60,11 @@ class SqliteExpenseStore:
 
     def add(self, expense: Expense, idempotency: IdempotencyKey | None = None) -> Expense:
         """Concurrent adds share one commit (group commit): one fsync for many, each still
-        durable before it returns, and a failing add undoes only itself."""
+        durable before it returns, and a failing add undoes only itself. Those without an
+        idempotency key (nothing to look up first) are inserted together (Bulk)."""
+        bulk = None if idempotency is not None else Bulk(_add_all, expense)
         with storage_errors("add the expense"):
-            return self._db.grouped(lambda conn: self._add(conn, expense, idempotency))
+            return self._db.grouped(lambda conn: self._add(conn, expense, idempotency), bulk)
 
     def _add(
         self, conn: sqlite3.Connection, expense: Expense, idempotency: IdempotencyKey | None
@@ -269,6 +272,13 @@ class SqliteExpenseStore:
             ):
                 conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         return [receipt for row in rows if (receipt := row_expense(row).receipt) is not None]
+
+
+def _add_all(conn: sqlite3.Connection, expenses: list[Expense]) -> list[Expense]:
+    """Adds without idempotency keys, all in one insert and one upkeep of the totals."""
+    insert_rows(conn, [row_values(e) for e in expenses])
+    _account(conn, [(e, 1) for e in expenses])
+    return expenses
 
 
 def _account(conn: sqlite3.Connection, changes: list[tuple[Expense, int]]) -> None:
