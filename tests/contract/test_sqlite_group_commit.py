@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from expense_tracker.adapters.sqlite.db import Database
-from expense_tracker.domain.errors import Conflict
+from expense_tracker.adapters.sqlite.group_commit import Bulk
+from expense_tracker.domain.errors import Conflict, StorageError
 
 
 @pytest.fixture
@@ -80,3 +81,107 @@ def test_grouped_and_plain_writes_interleave(db: Database) -> None:
         conn.execute("INSERT INTO t VALUES ('plain')")
     db.grouped(insert("grouped"))  # type: ignore[arg-type]
     assert keys(db) == ["grouped", "plain"]
+
+
+def insert_all(conn: sqlite3.Connection, batch: list[str]) -> list[str]:
+    """The Bulk run of `insert`: one executemany (a bad key makes it fail as a whole)."""
+    conn.executemany("INSERT INTO t VALUES (?)", [(k,) for k in batch])
+    if any(k.startswith("bad") for k in batch):
+        raise Conflict("a bad key in the batch")
+    return batch
+
+
+def held_elsewhere(db: Database) -> Database:
+    """Another handle on the file: its write holds the cross-process writer lock (flock)."""
+    return Database(db.path)
+
+
+def test_writes_queued_behind_the_lock_share_one_commit_and_wait_for_it(db: Database) -> None:
+    other = held_elsewhere(db)
+    results: list[object] = []
+
+    def write(key: str) -> None:
+        results.append(db.grouped(insert(key)))  # type: ignore[arg-type]
+
+    writers = [threading.Thread(target=write, args=(k,)) for k in ("a", "b", "c", "d", "e", "f")]
+    with other.write():
+        for w in writers:
+            w.start()
+        for w in writers:
+            w.join(timeout=0.5)
+        # Nobody is answered while their commit cannot happen.
+        assert results == [] and all(w.is_alive() for w in writers)
+    for w in writers:
+        w.join()
+    assert sorted(map(str, results)) == ["a", "b", "c", "d", "e", "f"]
+    assert keys(other) == ["a", "b", "c", "d", "e", "f"]
+    assert max(db.commit_groups()) >= 2  # they queued meanwhile and shared a commit
+    other.close()
+
+
+def test_a_bad_write_in_a_bulk_run_fails_alone_and_its_neighbours_commit(db: Database) -> None:
+    other = held_elsewhere(db)
+    outcomes: dict[str, object] = {}
+
+    def write(key: str) -> None:
+        try:
+            outcomes[key] = db.grouped(insert(key), Bulk(insert_all, key))  # type: ignore[arg-type]
+        except Conflict as exc:
+            outcomes[key] = exc
+
+    writers = [threading.Thread(target=write, args=(k,)) for k in ("k1", "bad-2", "k3", "k4")]
+    with other.write():  # so that the four queue up and run as one bulk run
+        for w in writers:
+            w.start()
+        for w in writers:
+            w.join(timeout=0.5)
+    for w in writers:
+        w.join()
+    assert isinstance(outcomes.pop("bad-2"), Conflict)
+    assert outcomes == {"k1": "k1", "k3": "k3", "k4": "k4"}
+    assert keys(db) == ["k1", "k3", "k4"]
+    other.close()
+
+
+def test_a_bulk_run_gives_each_caller_its_own_result(db: Database) -> None:
+    other = held_elsewhere(db)
+    outcomes: dict[str, object] = {}
+    runs: list[list[str]] = []
+
+    def counted(conn: sqlite3.Connection, batch: list[str]) -> list[str]:
+        runs.append(batch)
+        return insert_all(conn, batch)
+
+    def write(key: str) -> None:
+        outcomes[key] = db.grouped(insert(key), Bulk(counted, key))  # type: ignore[arg-type]
+
+    writers = [threading.Thread(target=write, args=(f"k{i}",)) for i in range(5)]
+    with other.write():
+        for w in writers:
+            w.start()
+        for w in writers:
+            w.join(timeout=0.5)
+    for w in writers:
+        w.join()
+    assert outcomes == {f"k{i}": f"k{i}" for i in range(5)}
+    assert max(map(len, runs)) >= 2  # done together, not one by one
+    assert keys(db) == [f"k{i}" for i in range(5)]
+    other.close()
+
+
+def test_a_failed_commit_answers_every_caller_with_an_error_and_keeps_nothing(
+    db: Database,
+) -> None:
+    # A deferred foreign key is checked at COMMIT only: the group's COMMIT fails.
+    db.connection().execute(
+        "CREATE TABLE child (k TEXT REFERENCES t(k) DEFERRABLE INITIALLY DEFERRED)"
+    )
+
+    def orphan(conn: sqlite3.Connection) -> str:
+        conn.execute("INSERT INTO child VALUES ('nobody')")
+        return "acknowledged"
+
+    with pytest.raises(StorageError):
+        db.grouped(orphan)
+    assert db.connection().execute("SELECT count(*) FROM child").fetchone()[0] == 0
+    assert db.grouped(insert("after")) == "after"  # type: ignore[arg-type]
