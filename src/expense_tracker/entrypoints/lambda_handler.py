@@ -51,7 +51,7 @@ def make_handler(settings: Settings) -> LambdaHandler:
     from .http.app import create_app
 
     # Pages come from S3 behind CloudFront; lifespan "off": a Lambda is frozen, never shut down.
-    app = create_app(settings, serve_pages=False)
+    app = create_app(settings, serve_pages=False, lazy_routes=True)
     adapter: LambdaHandler = Mangum(app, lifespan="off", text_mime_types=TEXT_TYPES)
     return adapter
 
