@@ -3,7 +3,9 @@ building every area's routes (FastAPI's dependency and body adapters, the schema
 behind them) for it costs most of the init. An area's router is imported and included when the
 first request whose path could reach it arrives, and its routes take their place in the app's
 order, so the routing (404, 405, redirects) is the eager app's. The OpenAPI document includes
-every area first, so it is the same document."""
+every area first, so it is the same document. Made for Lambda, which hands an execution
+environment one request at a time; the local server, which routes requests concurrently,
+builds its routes up front."""
 
 from __future__ import annotations
 
