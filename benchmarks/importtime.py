@@ -20,6 +20,10 @@ FIRST_CALL = (
     "expense_tracker.entrypoints.http.app, expense_tracker.adapters.aws.wiring"
 )
 
+# The floor under any handler of this stack: the libraries init cannot do without (the web
+# framework with pydantic, the settings, the SDK's client machinery, the ASGI adapter).
+LIBRARIES = "import fastapi, pydantic_settings, botocore.session, mangum"
+
 
 @dataclass(frozen=True)
 class ImportProfile:

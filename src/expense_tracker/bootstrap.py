@@ -5,17 +5,11 @@ imports it lazily so the Lambda package never loads a local adapter."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from .config import Settings
 from .container import Container
 from .domain.errors import ConfigurationError
 from .domain.imports import IMPORT_KIND
-from .ports.jobs import JobHandler
-from .services.exports import ExportDeps, run_export
-from .services.import_job import ImportDeps, run_import
-from .services.recurring import run_recurring_job
-from .services.scans import run_scan
+from .ports.jobs import Continue, Job, JobData, JobHandler, JobReporter
 
 __all__ = ["Container", "build_container"]
 
@@ -27,15 +21,38 @@ def build_container(settings: Settings) -> Container:
 
 
 def job_handlers(container: Container) -> dict[str, JobHandler]:
-    """Each kind of job and the service function that does it, bound to this container."""
+    """Each kind of job and the service function that does it, bound to this container. The
+    services are imported by the first job of their kind: the API's Lambda, which builds this
+    container at every cold start, runs no job (its worker function does)."""
     c = container
-    exports = ExportDeps(c.store, c.receipts, c.exports, c.rates, c.profiles, c.clock)
-    imports = ImportDeps(c.ledger, c.rules, c.receipts, c.profiles, c.clock)
+
+    def export(job: Job, reporter: JobReporter) -> JobData:
+        from .services.exports import ExportDeps, run_export
+
+        deps = ExportDeps(c.store, c.receipts, c.exports, c.rates, c.profiles, c.clock)
+        return run_export(job, reporter, deps=deps)
+
+    def import_(job: Job, reporter: JobReporter) -> JobData | Continue:
+        from .services.import_job import ImportDeps, run_import
+
+        deps = ImportDeps(c.ledger, c.rules, c.receipts, c.profiles, c.clock)
+        return run_import(job, reporter, deps=deps)
+
+    def recurring(job: Job, reporter: JobReporter) -> JobData:
+        from .services.recurring import run_recurring_job
+
+        return run_recurring_job(job, reporter, store=c.store, plans=c.plans, clock=c.clock)
+
+    def scan(job: Job, reporter: JobReporter) -> JobData:
+        from .services.scans import run_scan
+
+        return run_scan(job, reporter, receipts=c.receipts, reader=c.reader, profiles=c.profiles)
+
     return {
-        "export": partial(run_export, deps=exports),
-        IMPORT_KIND: partial(run_import, deps=imports),
-        "recurring": partial(run_recurring_job, store=c.store, plans=c.plans, clock=c.clock),
-        "scan": partial(run_scan, receipts=c.receipts, reader=c.reader, profiles=c.profiles),
+        "export": export,
+        IMPORT_KIND: import_,
+        "recurring": recurring,
+        "scan": scan,
         **c.adapter_jobs,
     }
 

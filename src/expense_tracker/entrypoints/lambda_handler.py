@@ -51,7 +51,7 @@ def make_handler(settings: Settings) -> LambdaHandler:
     from .http.app import create_app
 
     # Pages come from S3 behind CloudFront; lifespan "off": a Lambda is frozen, never shut down.
-    app = create_app(settings, serve_pages=False)
+    app = create_app(settings, serve_pages=False, lazy_routes=True)
     adapter: LambdaHandler = Mangum(app, lifespan="off", text_mime_types=TEXT_TYPES)
     return adapter
 
@@ -131,12 +131,25 @@ def build_at_init(environ: Mapping[str, str] = os.environ) -> bool:
     try:
         if environ.get("_HANDLER") == WORKER_HANDLER:
             worker_handler()
+        elif environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+            include_every_route(app_handler())
         else:
             app_handler()
     except ExpenseError:  # not cached: the first invocation raises it again, with its message
         return False
     register_after_restore(refresh_after_restore)
     return True
+
+
+def include_every_route(handler: LambdaHandler) -> None:
+    """SnapStart's init runs once per published version: the snapshot then holds every route
+    already built, and no restored copy builds one (a plain cold start builds an area's
+    routes on its first request instead: only that one's)."""
+    from .http.lazy_routes import LazyApp
+
+    app = getattr(handler, "app", None)
+    if isinstance(app, LazyApp) and app.lazy_routes is not None:
+        app.lazy_routes.include_all()
 
 
 def refresh_after_restore() -> None:

@@ -17,11 +17,12 @@ import time
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from ...domain.errors import StorageError, Unauthorized
+
+if TYPE_CHECKING:  # PyJWT (and the cryptography it loads) is imported on the first token:
+    import jwt  # behind API Gateway's authorizer a request brings verified claims instead
 
 ALGORITHM = "RS256"  # Cognito signs with RS256 only; anything else is refused before decoding
 FETCH_TIMEOUT_SECONDS = 5.0
@@ -88,6 +89,8 @@ class JwksCache:
         return last is None or self._monotonic() - last >= self._refetch_seconds
 
     def _load(self) -> None:
+        import jwt
+
         document = self._fetch(self._url)
         keys: dict[str, jwt.PyJWK] = {}
         for jwk in document.get("keys", []):
@@ -136,6 +139,8 @@ class AccessTokenVerifier:
 
     def verify(self, token: str) -> dict[str, Any]:
         """The claims of a valid access token; Unauthorized for anything else."""
+        import jwt
+
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

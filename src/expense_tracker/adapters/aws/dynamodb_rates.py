@@ -20,10 +20,6 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 
 from ...domain.errors import StorageError
 from ...ports.rates import EuroRates
@@ -51,6 +47,12 @@ Days = dict[date, dict[str, str]]  # business day -> {currency: units per EUR, a
 
 def parse_daily_xml(data: bytes) -> Days:
     """The ECB's eurofxref-daily / -hist-90d XML: <Cube time="..."><Cube currency rate/>..."""
+    # Imported here: only the daily refresh parses XML, never the API's cold start.
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
     try:
         root = fromstring(data, forbid_dtd=True)
         days: Days = {}

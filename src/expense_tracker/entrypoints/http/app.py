@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
 from ... import __version__
@@ -14,23 +15,10 @@ from ...config import Settings
 from . import problems
 from .access_log import JsonAccessLog
 from .body_deadline import BodyDeadline
+from .body_limits import IMPORT_BODY_LIMIT, IMPORT_PATH
+from .lazy_routes import LazyApp, LazyRoutes
 from .middleware import BodyLimit, DuplicateKeys, SecurityHeaders
-from .routes import (
-    account_page,
-    accounts,
-    alerts,
-    budgets,
-    expenses,
-    exports,
-    imports,
-    insights,
-    meta,
-    rates,
-    recurring,
-    rules,
-    scans,
-    transfer,
-)
+from .route_table import ROUTES_PACKAGE, areas_for
 
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
@@ -40,8 +28,10 @@ def create_app(
     container: Container | None = None,
     *,
     serve_pages: bool = True,
+    lazy_routes: bool = False,
 ) -> FastAPI:
-    """Build the app around a container (built from settings when not given)."""
+    """Build the app around a container (built from settings when not given). With
+    `lazy_routes` (the Lambda app) each area's routes are built on their first request."""
     settings = settings or (container.settings if container else Settings())
     owned = container is None
     wired = container or build_container(settings)
@@ -58,7 +48,7 @@ def create_app(
             if owned:
                 wired.close()
 
-    app = FastAPI(
+    app = LazyApp(
         title="expense-tracker",
         version=__version__,
         description="Record, search, export and analyse what you spend.",
@@ -73,7 +63,7 @@ def create_app(
     app.state.container = wired
     problems.install(app)
     app.add_middleware(DuplicateKeys)  # inside BodyLimit: reads only what the limit allows
-    body_limits = {transfer.IMPORT_PATH: transfer.IMPORT_BODY_LIMIT, **extra_body_limits(wired)}
+    body_limits = {IMPORT_PATH: IMPORT_BODY_LIMIT, **extra_body_limits(wired)}
     app.add_middleware(
         BodyLimit, limit_for=lambda path: body_limits.get(path, settings.max_body_bytes)
     )
@@ -85,21 +75,12 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     if settings.access_log == "json":  # outermost: it sees every answer, even a 413
         app.add_middleware(JsonAccessLog)
-    app.include_router(meta.router)
-    app.include_router(accounts.router)
-    app.include_router(account_page.router)
-    app.include_router(transfer.router)  # before /api/expenses/{id}
-    app.include_router(expenses.router)
-    app.include_router(insights.router)
-    app.include_router(exports.router)
-    app.include_router(imports.router)
-    app.include_router(rules.router)
-    app.include_router(rates.router)
-    for planning in (budgets.router, recurring.router, alerts.router):
-        app.include_router(planning)
-    app.include_router(scans.router)
-    for extra in extra_routers(wired):
-        app.include_router(extra)
+    areas = areas_for(wired.settings.backend)
+    if lazy_routes:
+        app.lazy_routes = LazyRoutes(app, areas)
+    else:
+        for area in areas:
+            app.include_router(importlib.import_module(f"{ROUTES_PACKAGE}.{area.module}").router)
     if serve_pages:  # imported here: the Lambda app (pages come from S3) never loads it
         from .routes import pages
 
@@ -115,15 +96,3 @@ def extra_body_limits(container: Container) -> dict[str, int]:
     from .routes.uploads import UPLOAD_BODY_LIMIT
 
     return {UPLOAD_PATH: UPLOAD_BODY_LIMIT}
-
-
-def extra_routers(container: Container) -> list[APIRouter]:
-    """The receipt routes, and those that depend on the adapters in use (the local upload
-    target and view links: imported only here, so the Lambda app never loads them)."""
-    from .routes import receipts
-
-    if container.settings.backend != "local":
-        return [receipts.router]
-    from .routes import export_downloads, uploads
-
-    return [receipts.router, uploads.router, export_downloads.router]

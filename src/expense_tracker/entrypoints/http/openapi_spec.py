@@ -26,12 +26,13 @@ from ...services.cursors import CursorCodec
 from .app import create_app
 
 
-def spec() -> dict[str, Any]:
+def memory_container(settings: Settings | None = None) -> Container:
+    """The in-memory adapters: enough to build the app and render its document."""
     store = MemoryExpenseStore()
-    container = Container(
+    return Container(
         ledger=MemoryImportLedger(store),
         rules=MemoryRuleStore(),
-        settings=Settings(),
+        settings=settings or Settings(),
         store=store,
         receipts=MemoryReceiptStore(),
         identity=MemoryIdentity(),
@@ -44,7 +45,10 @@ def spec() -> dict[str, Any]:
         plans=MemoryPlans(),
         reader=MemoryReceiptReader(),
     )
-    return create_app(container=container, serve_pages=False).openapi()
+
+
+def spec() -> dict[str, Any]:
+    return create_app(container=memory_container(), serve_pages=False).openapi()
 
 
 def render_spec(*, yaml_format: bool) -> str:

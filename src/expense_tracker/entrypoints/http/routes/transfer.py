@@ -12,13 +12,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ....domain.errors import FieldError, Invalid
 from ....services import transfer as svc
+from ..body_limits import IMPORT_BODY_LIMIT
 from ..deps import ContainerDep, PrincipalDep
 from ..schemas import ImportOut
 from .common import CategoryQ, DateFrom, DateTo, TextQ, expense_filter, problems
 
 router = APIRouter(prefix="/api/expenses", tags=["transfer"])
-IMPORT_PATH = "/api/expenses/import"
-IMPORT_BODY_LIMIT = svc.MAX_IMPORT_BYTES + 64 * 1024  # the file plus multipart framing
 
 
 @router.get(
