@@ -14,6 +14,7 @@ from ...config import Settings
 from . import problems
 from .access_log import JsonAccessLog
 from .body_deadline import BodyDeadline
+from .fast_reads import FastReads
 from .middleware import BodyLimit, DuplicateKeys, SecurityHeaders
 from .routes import (
     account_page,
@@ -72,6 +73,8 @@ def create_app(
     )
     app.state.container = wired
     problems.install(app)
+    # Innermost: the hottest reads skip the router, yet every middleware sees their answers.
+    app.add_middleware(FastReads, container=wired)
     app.add_middleware(DuplicateKeys)  # inside BodyLimit: reads only what the limit allows
     body_limits = {transfer.IMPORT_PATH: transfer.IMPORT_BODY_LIMIT, **extra_body_limits(wired)}
     app.add_middleware(
