@@ -28,9 +28,11 @@ from .money import from_minor
 FactorOf = Callable[[date, str], int | None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DaySum:
-    """One day's spending in one currency, every category, and that day's factor."""
+    """One day's spending in one currency, every category, and that day's factor. (Not
+    frozen, like DayTotal: a summary makes one per day of spending, and a frozen dataclass
+    is several times slower to make.)"""
 
     day: date
     currency: str
@@ -39,7 +41,7 @@ class DaySum:
     factor: int | None  # None: no rate (or no conversion asked)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CategorySum:
     category: str
     currency: str
