@@ -188,3 +188,18 @@ def test_a_server_process_that_does_not_refresh_follows_the_kept_file(tmp_path: 
     assert follower.follow_once()
     assert rates.on(date(2031, 1, 3)) is not None
     assert not follower.follow_once()  # unchanged since: not read again
+
+
+def test_a_day_asked_again_after_a_swap_has_the_new_tables_rates() -> None:
+    # Days are remembered per table: a refresh must not leave a day on the old figure.
+    rates = EcbRates()
+    rates.replace(parse_history(history_zip("Date,USD,", "2031-01-02,1.2,")))
+    day = date(2031, 1, 5)
+    first = rates.on(day)
+    assert first is not None and rates.on(day) is first
+    assert first.per_euro["USD"] == Decimal("1.2")
+    rates.replace(parse_history(history_zip("Date,USD,", "2031-01-02,1.3,")))
+    again = rates.on(day)
+    assert again is not None and again.per_euro["USD"] == Decimal("1.3")
+    assert rates.on(date(2031, 1, 1)) is None
+    assert rates.on(date(2031, 1, 1)) is None

@@ -68,14 +68,20 @@ def to_minor(amount: Decimal, currency: str) -> int:
     return int(scaled)
 
 
+# Each currency's scale and smallest unit (-2 and 0.01), made once: a summary formats a
+# hundred amounts, and making the unit was about half of each.
+_UNIT: dict[str, tuple[int, Decimal]] = {
+    currency: (-digits, Decimal(1).scaleb(-digits)) for currency, digits in MINOR_UNITS.items()
+}
+
+
 def from_minor(minor: int, currency: str) -> Decimal:
-    digits = minor_units(currency)
-    return (Decimal(minor).scaleb(-digits)).quantize(Decimal(1).scaleb(-digits))
+    exponent, unit = _UNIT[currency]
+    return Decimal(minor).scaleb(exponent).quantize(unit)
 
 
 def format_amount(amount: Decimal, currency: str) -> str:
-    digits = minor_units(currency)
-    return str(amount.quantize(Decimal(1).scaleb(-digits)))
+    return str(amount.quantize(_UNIT[currency][1]))
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,11 @@ from .money import from_minor
 FactorOf = Callable[[date, str], int | None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DaySum:
-    """One day's spending in one currency, every category, and that day's factor."""
+    """One day's spending in one currency, every category, and that day's factor. (Not
+    frozen, like DayTotal: a summary makes one per day of spending, and a frozen dataclass
+    is several times slower to make.)"""
 
     day: date
     currency: str
@@ -39,7 +41,7 @@ class DaySum:
     factor: int | None  # None: no rate (or no conversion asked)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CategorySum:
     category: str
     currency: str
@@ -85,12 +87,20 @@ def summary_of_totals(
     totals: SummaryTotals, date_from: date | None, date_to: date | None
 ) -> Summary:
     """The per-currency summary (integer sums: the same figures as the stores' own summary)."""
-    currencies: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    months: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for t in totals.days:
-        for bucket in (currencies[t.currency], months[(t.day.isoformat()[:7], t.currency)]):
+    months: dict[tuple[str, str], list[int]] = {}
+    for t in totals.days:  # one bucket a day: the currencies' sums come from the months'
+        key = (t.day.isoformat()[:7], t.currency)
+        bucket = months.get(key)
+        if bucket is None:
+            months[key] = [t.minor, t.count]
+        else:
             bucket[0] += t.minor
             bucket[1] += t.count
+    currencies: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (_, currency), (minor, count) in months.items():
+        bucket = currencies[currency]
+        bucket[0] += minor
+        bucket[1] += count
     return build_summary(
         date_from,
         date_to,

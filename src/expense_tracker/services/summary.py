@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from ..domain.analytics import Summary
 from ..domain.expense import ExpenseFilter
@@ -38,8 +39,11 @@ def factors_of(rates: Rates, home: str) -> FactorOf:
     """Each (business day, currency)'s factor is worked out once per process: kept in the
     memo of the day's rates; each day's rates are looked up once per summary."""
     days: dict[date, EuroRates | None] = {}
+    same = home_factor(home)
 
     def factor_of(day: date, currency: str) -> int | None:
+        if currency == home:  # no rate needed: the same factor every day
+            return same
         found = days[day] if day in days else days.setdefault(day, rates.on(day))
         if found is None:
             return unit_factor(currency, home, None)
@@ -49,3 +53,10 @@ def factors_of(rates: Rates, home: str) -> FactorOf:
         return found.memo[key]
 
     return factor_of
+
+
+@cache
+def home_factor(home: str) -> int | None:
+    """What one minor unit of the home currency is in itself, scaled (conversion.convert
+    leaves an amount in its own currency as it is, whatever the day's rates)."""
+    return unit_factor(home, home, None)

@@ -16,6 +16,7 @@ from . import problems
 from .access_log import JsonAccessLog
 from .body_deadline import BodyDeadline
 from .body_limits import IMPORT_BODY_LIMIT, IMPORT_PATH
+from .fast_reads import FastReads
 from .lazy_routes import LazyApp, LazyRoutes
 from .middleware import BodyLimit, DuplicateKeys, SecurityHeaders
 from .route_table import ROUTES_PACKAGE, areas_for
@@ -62,6 +63,8 @@ def create_app(
     )
     app.state.container = wired
     problems.install(app)
+    # Innermost: the hottest reads skip the router, yet every middleware sees their answers.
+    app.add_middleware(FastReads, container=wired)
     app.add_middleware(DuplicateKeys)  # inside BodyLimit: reads only what the limit allows
     body_limits = {IMPORT_PATH: IMPORT_BODY_LIMIT, **extra_body_limits(wired)}
     app.add_middleware(

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from ...bootstrap import Container
 from ...domain.errors import MissingCredentials
@@ -35,10 +36,10 @@ class ClaimsIdentity(Protocol):
     def principal_from_claims(self, claims: Mapping[str, Any]) -> Principal: ...
 
 
-def gateway_claims(request: Request) -> Mapping[str, Any] | None:
+def gateway_claims(scope: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """Claims API Gateway's JWT authorizer verified. They exist only in the Lambda event, which
     Mangum puts in the ASGI scope; nothing a client sends can put them there."""
-    found: Any = request.scope.get("aws.event")
+    found: Any = scope.get("aws.event")
     for key in ("requestContext", "authorizer", "jwt", "claims"):
         found = found.get(key) if isinstance(found, dict) else None
     return found if isinstance(found, dict) and found else None
@@ -48,21 +49,33 @@ async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The token's subject is the user; then the per-user token bucket is charged. Without
-    verified claims from the gateway, the bearer token is verified here."""
     # The container straight from the app, not as a sub-dependency: FastAPI solves each one
     # afresh per request (even a cached one), the larger part of an authenticated request's
     # framework cost.
     container: Container = request.app.state.container
-    claims, identity = gateway_claims(request), container.identity
+    token = credentials.credentials if credentials is not None else None
+    return resolve_principal(container, request.scope, token)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, read as HTTPBearer reads it."""
+    scheme, token = get_authorization_scheme_param(authorization)
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def resolve_principal(
+    container: Container, scope: Mapping[str, Any], token: str | None
+) -> Principal:
+    """The token's subject is the user; then the per-user token bucket is charged. Without
+    verified claims from the gateway, the bearer token is verified here. Shared by the
+    dependency and the fast lane (fast_reads.py), so both check alike."""
+    claims, identity = gateway_claims(scope), container.identity
     if claims is not None and isinstance(identity, ClaimsIdentity):
         principal = identity.principal_from_claims(claims)
-    elif (
-        credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials
-    ):
+    elif not token:
         raise MissingCredentials("A bearer access token is required")
     else:
-        principal = identity.verify(credentials.credentials)
+        principal = identity.verify(token)
     container.request_limits.take(principal.user_id)
     return principal
 

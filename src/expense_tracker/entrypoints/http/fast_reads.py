@@ -1,0 +1,187 @@
+"""A fast lane for the hottest reads: GET /api/health, /api/expenses (a page) and
+/api/analytics/summary, answered without FastAPI's routing, dependency solving and
+query validation (most of an authenticated read's CPU), and without the thread-pool hop.
+
+Same work, same answers: the token is checked and the rate limit charged by the dependency's
+own code (deps.resolve_principal), the same services read SQLite, the same bodies are built,
+and errors go through the one error table (problems.py). Only a query string whose every known
+parameter is plainly valid is served here; anything else (a bad date, `limit=0`, a long `q`,
+HEAD, a trailing slash...) goes on to the FastAPI routes, which stay the documented contract
+and give the same 422 as ever. Unknown parameters are ignored, as FastAPI ignores them.
+
+The lane sits innermost among the middlewares, so body limits, security headers and the access
+log see its answers exactly as they see the routes'."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ...bootstrap import Container
+from ...domain.errors import ExpenseError
+from ...ports import Principal
+from ...services import expenses as svc
+from ...services.summary import summarize_expenses
+from . import problems
+from .deps import bearer_token, resolve_principal
+from .middleware import header
+from .responses import json_response
+from .routes.common import expense_filter
+from .routes.insights import summary_body
+from .routes.meta import HEALTH_BODY
+
+HEALTH_START = {
+    "type": "http.response.start",
+    "status": 200,
+    "headers": [
+        (b"content-length", str(len(HEALTH_BODY)).encode()),
+        (b"content-type", b"application/json"),
+    ],
+}
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_LIMIT = re.compile(r"[0-9]{1,3}")
+# The routes' Query() limits (routes/common.py, routes/expenses.py): longest accepted text.
+TEXT_LIMITS = {"category": 64, "q": 200, "cursor": 512}
+
+
+class NotPlain(Exception):
+    """A query the lane leaves to the routes (they validate it and say what is wrong)."""
+
+
+def _day(params: dict[str, str], name: str) -> date | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not _ISO_DAY.fullmatch(value):
+        raise NotPlain(name)
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise NotPlain(name) from exc
+
+
+def _text(params: dict[str, str], name: str) -> str | None:
+    value = params.get(name)
+    if value is not None and len(value) > TEXT_LIMITS[name]:
+        raise NotPlain(name)
+    return value
+
+
+def _limit(params: dict[str, str]) -> int:
+    value = params.get("limit")
+    if value is None:
+        return 50
+    if not _LIMIT.fullmatch(value) or not 1 <= int(value) <= 200:
+        raise NotPlain("limit")
+    return int(value)
+
+
+def _params(scope: Scope) -> dict[str, str]:
+    """As Starlette reads a query string: the last of repeated names wins."""
+    query: bytes = scope["query_string"]
+    return dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else {}
+
+
+def _filters(params: dict[str, str]) -> Any:
+    return expense_filter(
+        _day(params, "from"), _day(params, "to"), _text(params, "category"), _text(params, "q")
+    )
+
+
+Read = Callable[[Container, Principal, dict[str, str]], dict[str, Any]]
+
+
+def _page(c: Container, principal: Principal, params: dict[str, str]) -> dict[str, Any]:
+    page = svc.list_records(
+        store=c.store,
+        cursors=c.cursors,
+        user_id=principal.user_id,
+        filters=_filters(params),
+        limit=_limit(params),
+        cursor=_text(params, "cursor"),
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+def _summary(c: Container, principal: Principal, params: dict[str, str]) -> dict[str, Any]:
+    full = summarize_expenses(
+        store=c.store,
+        rates=c.rates,
+        profiles=c.profiles,
+        user_id=principal.user_id,
+        filters=_filters(params),
+    )
+    return summary_body(full)
+
+
+def _check(params: dict[str, str], names: tuple[str, ...]) -> None:
+    """Every known parameter plain, before the principal is charged for the request."""
+    if "q" in params and "q" not in names:
+        raise NotPlain("q")
+    for name in names:
+        if name in ("from", "to"):
+            _day(params, name)
+        elif name == "limit":
+            _limit(params)
+        else:
+            _text(params, name)
+
+
+READS: dict[str, tuple[Read, tuple[str, ...]]] = {
+    "/api/expenses": (_page, ("from", "to", "category", "q", "limit", "cursor")),
+    # A summary with a text search reads every match (O(matches), about 0.9 s at 1M rows): it
+    # goes to the routes, whose thread pool keeps it off the event loop.
+    "/api/analytics/summary": (_summary, ("from", "to", "category")),
+}
+
+
+class FastReads:
+    """Pure ASGI; answers the lane's requests, passes every other one on unchanged."""
+
+    def __init__(self, app: ASGIApp, container: Container) -> None:
+        self.app = app
+        self.container = container
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if path == "/api/health":
+            await send(HEALTH_START)
+            await send({"type": "http.response.body", "body": HEALTH_BODY})
+            return
+        found = READS.get(path)
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        read, names = found
+        params = _params(scope)
+        try:
+            _check(params, names)
+        except NotPlain:
+            await self.app(scope, receive, send)
+            return
+        await self._answer(read, params, scope, receive, send)
+
+    async def _answer(
+        self, read: Read, params: dict[str, str], scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        # On the event loop, as the principal's own read always was: a page is at most 200
+        # rows by primary-key order and a summary reads one index range; the thread-pool hop
+        # cost more than either read.
+        authorization = header(scope, b"authorization")
+        token = bearer_token(authorization.decode("latin-1") if authorization else None)
+        response: Response
+        try:
+            principal = resolve_principal(self.container, scope, token)
+            response = json_response(read(self.container, principal, params))
+        except ExpenseError as exc:
+            response = problems.expense_problem(exc)
+        await response(scope, receive, send)
