@@ -31,10 +31,8 @@ from ...services.summary import summarize_expenses
 from . import problems
 from .deps import bearer_token, resolve_principal
 from .middleware import header
+from .read_bodies import HEALTH_BODY, expense_filter, summary_body
 from .responses import json_response
-from .routes.common import expense_filter
-from .routes.insights import summary_body
-from .routes.meta import HEALTH_BODY
 
 HEALTH_START = {
     "type": "http.response.start",

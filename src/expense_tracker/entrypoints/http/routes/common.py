@@ -12,7 +12,6 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from ....container import Container
-from ....domain.expense import ExpenseFilter
 from ....ports import UploadTicket
 from ....services.quota import Quota
 from ..schemas import Problem
@@ -32,17 +31,6 @@ DateFrom = Annotated[IsoDay | None, Query(alias="from", description="Inclusive, 
 DateTo = Annotated[IsoDay | None, Query(alias="to", description="Inclusive, YYYY-MM-DD")]
 CategoryQ = Annotated[str | None, Query(max_length=64, description="Exact category")]
 TextQ = Annotated[str | None, Query(max_length=200, description="Text in description or category")]
-
-
-def expense_filter(
-    date_from: date | None, date_to: date | None, category: str | None, q: str | None
-) -> ExpenseFilter:
-    return ExpenseFilter(
-        date_from=date_from,
-        date_to=date_to,
-        category=" ".join(category.split()) if category else None,
-        text=q.strip() or None if q else None,
-    )
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -13,9 +13,10 @@ from ....services import expenses as svc
 from ....services.scans import add_scanned_expense
 from ....services.transfer import public_record
 from ..deps import ContainerDep, PrincipalDep
+from ..read_bodies import expense_filter
 from ..responses import json_response
 from ..schemas import ExpenseCreate, ExpenseList, ExpenseOut, ExpenseUpdate
-from .common import CategoryQ, DateFrom, DateTo, TextQ, expense_filter, problems
+from .common import CategoryQ, DateFrom, DateTo, TextQ, problems
 from .expense_hooks import after_expense_added
 
 # The routes answer with json_response (serialised once, no second validation: responses.py);

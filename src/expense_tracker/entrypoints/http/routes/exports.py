@@ -12,8 +12,9 @@ from ....domain.csv_format import utc_text
 from ....domain.errors import FieldError, Invalid
 from ....services import exports as svc
 from ..deps import ContainerDep, PrincipalDep
+from ..read_bodies import expense_filter
 from ..schemas import DateIn, Schema, Strict
-from .common import expense_filter, problems
+from .common import problems
 
 router = APIRouter(prefix="/api/exports", tags=["exports"])
 

@@ -6,14 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from .... import __version__
 from ..deps import ContainerDep
+from ..read_bodies import HEALTH_BODY
 from ..responses import JSON
 from ..schemas import HealthOut
 
 router = APIRouter(tags=["meta"])
-
-HEALTH_BODY = HealthOut(status="ok", version=__version__).model_dump_json().encode()
 
 
 # `async def`: nothing here blocks, so no thread-pool hop; the body is serialised once at import.

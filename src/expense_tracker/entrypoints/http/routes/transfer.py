@@ -14,8 +14,9 @@ from ....domain.errors import FieldError, Invalid
 from ....services import transfer as svc
 from ..body_limits import IMPORT_BODY_LIMIT
 from ..deps import ContainerDep, PrincipalDep
+from ..read_bodies import expense_filter
 from ..schemas import ImportOut
-from .common import CategoryQ, DateFrom, DateTo, TextQ, expense_filter, problems
+from .common import CategoryQ, DateFrom, DateTo, TextQ, problems
 
 router = APIRouter(prefix="/api/expenses", tags=["transfer"])
 
