@@ -29,7 +29,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 TIMEOUT_MS = 60_000
-# Ready: the page says so (no <body> yet while the next page is parsed), the list has rows and both charts have bars (bar-chart.js's SVG).
+# Ready: the page says so (no <body> yet while the next page is parsed), the list has rows
+# and both charts have bars (bar-chart.js's SVG).
 RENDERED = """() => document.body?.dataset.ready === "true"
   && document.querySelectorAll("#expense-list > li").length > 0
   && document.querySelectorAll("#chart-category .bar").length > 0
