@@ -29,8 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 TIMEOUT_MS = 60_000
-# Ready: the page says so, the list has rows and both charts have bars (bar-chart.js's SVG).
-RENDERED = """() => document.body.dataset.ready === "true"
+# Ready: the page says so (no <body> yet while the next page is parsed), the list has rows
+# and both charts have bars (bar-chart.js's SVG).
+RENDERED = """() => document.body?.dataset.ready === "true"
   && document.querySelectorAll("#expense-list > li").length > 0
   && document.querySelectorAll("#chart-category .bar").length > 0
   && document.querySelectorAll("#chart-month .bar").length > 0"""
@@ -103,7 +104,7 @@ def sign_up_phases(browser: Browser, base_url: str, email: str) -> list[Phase]:
         tab.page.goto("/login.html", wait_until="load")
         login.record(time.perf_counter() - t0, meter)
         signup = Phase("sign up → empty dashboard ready")
-        ready = '() => document.body.dataset.ready === "true"'
+        ready = '() => document.body?.dataset.ready === "true"'
         signup.record(_timed_until(tab.page, ready, lambda: tab.sign_up(email)), meter)
         return [login, signup]
     finally:

@@ -161,3 +161,19 @@ def test_dashboard_fits_desktop_and_phone_screens(open_tab: TabFactory, user: Us
         with Image.open(io.BytesIO(path.read_bytes())) as shot:
             assert shot.width == viewport["width"]
             assert shot.height >= viewport["height"]
+
+
+def test_a_newer_period_is_drawn_over_an_older_drawing_never_under_it(tab: Tab, user: User) -> None:
+    # The charts and their tables are drawn a piece per task: a period chosen while an older
+    # one is still being drawn must stop that drawing, not be overwritten by it.
+    user.add(amount="9.00", category="Food", description="Soup", date="2026-10-02")
+    user.add(amount="4.00", category="Tea", description="Tea", date="2026-11-03")
+    tab.sign_in(user.email)
+    tab.filter(category="Food")
+    tab.filter(category="Tea")
+    tab.wait_for_dashboard()
+    expect(tab.page.locator("#chart-category .band")).to_have_count(1)
+    expect(tab.page.locator("#chart-category .band")).to_have_attribute("data-label", "Tea")
+    expect(tab.page.locator("#chart-month .band")).to_have_count(1)
+    expect(tab.page.locator("#table-category tbody th")).to_have_text(["Tea"])
+    expect(tab.page.locator("#table-month tbody tr")).to_have_count(1)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Route, expect
 
-from tests.browser.conftest import TabFactory
+from tests.browser.conftest import PHONE, TabFactory
 from tests.browser.ui import Tab
 from tests.support.api import Api, User, socket_api, unique_email
 from tests.support.server import RunningServer, start_server
@@ -54,6 +54,30 @@ def test_sign_out_revokes_the_session(tab: Tab, user: User, web_api: Api) -> Non
     assert refreshed.status_code == 401
     tab.page.goto("/tracker.html")
     expect(tab.page).to_have_url(re.compile(r"/login\.html$"))
+
+
+# Layout shifts since the page started, after two more frames have been drawn.
+SHIFTS = """() => new Promise((resolve) => {
+    let total = 0;
+    new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+    }).observe({type: "layout-shift", buffered: true});
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(total)));
+})"""
+
+
+def test_the_sign_in_card_never_moves_while_a_slow_phone_loads_it(open_tab: TabFactory) -> None:
+    # The card is centred: a phone that painted it half-parsed moved it up as the rest came
+    # (seen in most loads with the CPU 4x slower), so the page waits for the whole card.
+    tab = open_tab(viewport=PHONE)
+    cdp = tab.page.context.new_cdp_session(tab.page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    shifts = []
+    for _ in range(3):
+        tab.page.goto("/login.html", wait_until="load")
+        expect(tab.page.get_by_role("heading", name="Sign in")).to_be_visible()
+        shifts.append(tab.page.evaluate(SHIFTS))
+    assert max(shifts) < 0.01, f"cumulative layout shifts {shifts}"
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@
 // choosing a bar or a table row filters the dashboard by it.
 
 import { SessionEnded, explain, getJson } from "./api.js";
-import { h } from "./dom.js";
+import { h, nextTask } from "./dom.js";
 import { formatDate, formatMoney as money, formatMonth } from "./format.js";
 import { toQuery } from "./filters.js";
 import { currentTheme } from "./theme-switch.js";
@@ -20,6 +20,8 @@ const PALETTE = {
 let latest = null; // the last summary shown, drawn again when the theme or locale changes
 let latestFilters = {};
 let generation = 0;
+let drawing = 0; // the latest drawAll() call
+const TABLE_ROWS_PER_TASK = 40;
 /** @type {(filters: Record<string, string>) => void} */
 let drillDown = () => {};
 
@@ -80,17 +82,25 @@ function draw(id, labels, datasets, home, horizontal, onPick) {
 /** The chart's numbers as a table: a row per bar label, a column per original currency, each
  * cell the original amount and (another currency) what it counts as in the home currency. */
 /** @param {HTMLElement} slot @param {string} caption @param {string[]} labels @param {string[]} shownLabels
- * @param {any[]} datasets @param {string} home @param {(index: number) => void} onPick */
-function renderTable(slot, caption, labels, shownLabels, datasets, home, onPick) {
+ * @param {any[]} datasets @param {string} home @param {(index: number) => void} onPick
+ * @param {() => boolean} stale true once a newer drawing started: this one stops */
+async function renderTable(slot, caption, labels, shownLabels, datasets, home, onPick, stale) {
   const head = h("tr", {}, h("th", { scope: "col" }, caption), ...datasets.map((d) => h("th", { scope: "col" }, d.currency)));
-  const rows = labels.map((label, index) => h("tr", {},
+  const row = (index) => h("tr", {},
     h("th", { scope: "row" }, h("button", { type: "button", class: "link drill",
       "aria-label": `Show the expenses of ${shownLabels[index]}`, onclick: () => onPick(index) }, shownLabels[index])),
     ...datasets.map((d) => h("td", { class: "num" },
       d.amounts[index] === null ? "–" : originalAndHome(d.amounts[index], d.currency, d.homeAmounts[index], home))),
-  ));
+  );
+  // Ten years are 120 months: built a batch per task, shown once whole.
+  const body = h("tbody", {});
+  for (let start = 0; start < labels.length; start += TABLE_ROWS_PER_TASK) {
+    if (start > 0) await nextTask();
+    if (stale()) return;
+    body.append(...labels.slice(start, start + TABLE_ROWS_PER_TASK).map((_, at) => row(start + at)));
+  }
   slot.replaceChildren(h("table", {}, h("caption", { class: "visually-hidden" }, `Spending ${caption.toLowerCase()}, in ${home}`),
-    h("thead", {}, head), h("tbody", {}, ...rows)));
+    h("thead", {}, head), body));
 }
 
 function monthRange(month) {
@@ -99,19 +109,29 @@ function monthRange(month) {
   return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, "0")}` };
 }
 
-function drawAll(summary) {
+/** The two charts and their tables, each in a task of its own (the month chart of a few
+ * years is hundreds of SVG nodes); a newer summary or redraw stops an older drawing. */
+async function drawAll(summary) {
+  const mine = ++drawing;
+  const stale = () => mine !== drawing;
   const home = summary.home.currency;
   const categories = [...new Set(summary.by_category.map((row) => row.category))];
   const byCategory = datasetsByCurrency(summary.by_category, (row) => row.category, categories);
   const pickCategory = (index) => drillDown({ category: categories[index] });
-  draw("chart-category", categories, byCategory, home, true, pickCategory);
-  renderTable(document.getElementById("table-category"), "By category", categories, categories, byCategory, home, pickCategory);
-
   const months = [...new Set(summary.by_month.map((row) => row.month))].sort();
   const byMonth = datasetsByCurrency(summary.by_month, (row) => row.month, months);
   const pickMonth = (index) => drillDown(monthRange(months[index]));
-  draw("chart-month", months.map(formatMonth), byMonth, home, false, pickMonth);
-  renderTable(document.getElementById("table-month"), "By month", months, months.map(formatMonth), byMonth, home, pickMonth);
+  const steps = [
+    () => draw("chart-category", categories, byCategory, home, true, pickCategory),
+    () => draw("chart-month", months.map(formatMonth), byMonth, home, false, pickMonth),
+    () => renderTable(document.getElementById("table-category"), "By category", categories, categories, byCategory, home, pickCategory, stale),
+    () => renderTable(document.getElementById("table-month"), "By month", months, months.map(formatMonth), byMonth, home, pickMonth, stale),
+  ];
+  for (const step of steps) {
+    await nextTask();
+    if (stale()) return;
+    await step();
+  }
 }
 
 /** Colours follow the theme, numbers the locale: draw the last summary again when either changes. */
@@ -159,7 +179,7 @@ function render(summary, chosen) {
   const empty = summary.totals.length === 0;
   document.getElementById("analytics-empty").hidden = !empty;
   /** @type {HTMLElement} */ (document.querySelector("#analytics .charts")).hidden = empty;
-  drawAll(summary);
+  return drawAll(summary);
 }
 
 function showState({ loading = false, error = null } = {}) {
@@ -189,6 +209,6 @@ export async function refreshAnalytics(filters) {
   showState();
   latest = summary;
   latestFilters = chosen;
-  render(summary, chosen);
+  await render(summary, chosen);
   return summary;
 }

@@ -167,11 +167,18 @@ export function drawBarChart(/** @type {SVGSVGElement} */ svg, /** @type {ChartS
   }
   charts.set(svg, { spec, width: 0, height: 0 });
   // Called once at once with the first size, then on each change (a rotated phone, a shown panel).
+  // The drawing waits for a task of its own: inside the observer it would lengthen the frame's
+  // style-layout-paint task, the longest of a throttled phone's load.
   new ResizeObserver((entries) => {
     const size = entries[entries.length - 1].contentRect;
     const chart = charts.get(svg);
     if (Math.abs(size.width - chart.width) < 1 && Math.abs(size.height - chart.height) < 1) return;
     Object.assign(chart, { width: size.width, height: size.height });
-    if (size.width > 0) render(svg, chart.spec, Math.max(size.width, 160), Math.max(size.height, 120));
+    setTimeout(() => {
+      const { width, height } = chart; // a later size wins: drawn once, at that size
+      if (width === size.width && height === size.height && width > 0) {
+        render(svg, chart.spec, Math.max(width, 160), Math.max(height, 120));
+      }
+    }, 0);
   }).observe(svg.parentElement);
 }

@@ -22,6 +22,14 @@ export function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** Let the browser paint and answer input before the next piece of work: a throttled phone
+ * counts every task over 50 ms as blocking, so a load is done as several short tasks. */
+export function nextTask() {
+  const { scheduler } = /** @type {any} */ (globalThis);
+  if (typeof scheduler?.yield === "function") return scheduler.yield();
+  return new Promise((resolve) => { setTimeout(resolve, 0); });
+}
+
 /** @returns {any} the first match (typed loosely: callers know which element they asked for) */
 export const $ = (selector, root = document) => root.querySelector(selector);
 /** @returns {any[]} */

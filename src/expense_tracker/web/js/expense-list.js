@@ -2,7 +2,7 @@
 // edit in place (PATCH with If-Match), delete after a confirmation, receipts per row.
 
 import { ApiError, SessionEnded, explain, getJson, request } from "./api.js";
-import { $, announce, clearFieldErrors, h, offerUndo, showFieldErrors } from "./dom.js";
+import { $, announce, clearFieldErrors, h, nextTask, offerUndo, showFieldErrors } from "./dom.js";
 import { checkExpense, expenseFields, readExpense } from "./expense-form.js";
 import { toQuery } from "./filters.js";
 import { formatDate, formatMoney } from "./format.js";
@@ -10,6 +10,7 @@ import { isNetworkError, loadSnapshot, saveSnapshot, setOffline } from "./offlin
 import { attachReceipt, forgetReceipt, receiptThumbnail, removeReceipt } from "./receipts.js";
 
 const PAGE_SIZE = 50;
+const ROWS_PER_TASK = 10;
 const FIELDS = ["amount", "currency", "category", "description", "date"];
 
 /** @param {{onChanged: () => unknown}} options */
@@ -51,10 +52,15 @@ export function createList({ onChanged }) {
       const extra = { limit: PAGE_SIZE, ...(state.cursor ? { cursor: state.cursor } : {}) };
       const page = await getJson(`/api/expenses${toQuery(state.filters, extra)}`);
       if (generation !== state.generation) return; // the filters changed meanwhile
-      for (const expense of page.items) {
-        if (state.shown.has(expense.id) || pendingDeletes.has(expense.id)) continue;
-        state.shown.set(expense.id, expense);
-        list.append(renderRow(expense));
+      // A few rows per task: the first ones show at once, and no task blocks a slow phone.
+      for (let start = 0; start < page.items.length; start += ROWS_PER_TASK) {
+        if (start > 0) await nextTask();
+        if (generation !== state.generation) return;
+        for (const expense of page.items.slice(start, start + ROWS_PER_TASK)) {
+          if (state.shown.has(expense.id) || pendingDeletes.has(expense.id)) continue;
+          state.shown.set(expense.id, expense);
+          list.append(renderRow(expense));
+        }
       }
       if (!state.cursor) saveSnapshot(page.items);
       state.cursor = page.next_cursor;

@@ -57,16 +57,26 @@ export function amountToInput(amount) {
   return amount && decimalMark() === "," ? amount.replace(".", ",") : amount;
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
-const monthFormat = new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric", timeZone: "UTC" });
+// Made on first use, not when the module loads: the first Intl objects of a page load the
+// browser's locale data (tens of ms each on a throttled phone), which a page can do ahead, a
+// step per task (PREPARE_STEPS).
+/** @type {Intl.DateTimeFormat | undefined} */
+let dateFormat;
+/** @type {Intl.DateTimeFormat | undefined} */
+let monthFormat;
+const dates = () => (dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" }));
+const months = () => (monthFormat ??= new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric", timeZone: "UTC" }));
+
+/** Each loads some locale data now; the formats made are kept. */
+export const PREPARE_STEPS = [dates, months, () => formatMoney("1.5", "USD")];
 
 /** "2026-11-24" -> "Nov 24, 2026" (read as a calendar day, never shifted by the time zone). */
 export function formatDate(day) {
-  return dateFormat.format(new Date(`${day}T00:00:00Z`));
+  return dates().format(new Date(`${day}T00:00:00Z`));
 }
 
 export function formatMonth(isoMonth) {
-  return monthFormat.format(new Date(`${isoMonth}-01T00:00:00Z`));
+  return months().format(new Date(`${isoMonth}-01T00:00:00Z`));
 }
 
 /** A local calendar day as YYYY-MM-DD (toISOString would give the UTC day). */

@@ -4,10 +4,10 @@
 import { SessionEnded, explain, getJson, scheduleRefresh, signOut } from "./api.js";
 import { createAddForm } from "./add-expense.js";
 import { onDrillDown, redrawCharts, refreshAnalytics } from "./analytics.js";
-import { $, announce, h } from "./dom.js";
+import { $, announce, h, nextTask } from "./dom.js";
 import { createList } from "./expense-list.js";
 import { createFilters } from "./filters.js";
-import { amountToInput, formatMoney, formatMonth, setLocale } from "./format.js";
+import { amountToInput, formatMoney, PREPARE_STEPS, formatMonth, setLocale } from "./format.js";
 import { flushOutbox, setOwner, watchNetwork } from "./offline.js";
 import { CURRENCY_CODES } from "./currencies.js";
 import { createScan } from "./scan.js";
@@ -45,9 +45,6 @@ async function start() {
   scheduleRefresh();
   bindThemeSwitch($("#theme-toggle"), redrawCharts);
   installServiceWorker();
-  // Built before anything is fetched, so the page has its final shape from the first paint.
-  const addForm = createAddForm($("#expense-form"), { onAdded: () => everything() });
-  $("#currency-options").replaceChildren(...CURRENCY_CODES.map((code) => h("option", { value: code })));
 
   const analytics = (current) => refreshAnalytics(current).catch(report);
   const sideData = () => Promise.all([analytics(filters.current()), refreshCategories().catch(report)]);
@@ -56,12 +53,28 @@ async function start() {
     list.reload(current);
     analytics(current);
   });
+  const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
+  // The requests go out first; the panels below the fold are built while they travel, each in
+  // a task of its own (one long task would block a throttled phone's main thread).
+  // Offline or failing, the page still comes up: the list and totals say what went wrong.
+  const loaded = Promise.all([getJson("/api/me").catch((error) => report(error)), everything()]);
   $("#analytics-retry").addEventListener("click", () => analytics(filters.current()));
   onDrillDown((values) => {
     filters.set(values);
     $("#expenses").focus(); // the chosen bar's expenses are what comes next
   });
-  const everything = () => Promise.all([list.reload(filters.current()), sideData()]);
+  let defaultCurrency = "USD"; // until /api/me answers
+  for (const step of PREPARE_STEPS) {
+    await nextTask();
+    step();
+  }
+  await nextTask();
+  // Its place is held in app.css, so nothing moves when it arrives after the first paint.
+  const addForm = createAddForm($("#expense-form"), { onAdded: () => everything() });
+  await nextTask();
+  $("#currency-options").replaceChildren(...CURRENCY_CODES.map((code) => new Option("", code)));
+  await nextTask();
+  createScan($("#scan-root"), { defaultCurrency: () => defaultCurrency, onAdded: everything });
   createTransfer({ filters, onImported: everything });
   let importDialog = null; // its module loads on the first click, not with the page
   $("#open-import").addEventListener("click", async () => {
@@ -69,16 +82,12 @@ async function start() {
     importDialog ??= createImportDialog({ opener: $("#open-import"), onImported: everything });
     importDialog.open();
   });
-  let defaultCurrency = "USD"; // until /api/me answers
-  createScan($("#scan-root"), { defaultCurrency: () => defaultCurrency, onAdded: everything });
-
   watchNetwork(everything);
   $("#sign-out").addEventListener("click", async () => {
     await signOut();
     location.assign("/login.html?signed-out=1");
   });
-  // Offline or failing, the page still comes up: the list and totals say what went wrong.
-  const [me] = await Promise.all([getJson("/api/me").catch((error) => report(error)), everything()]);
+  const [me] = await loaded;
   if (me) {
     setOwner(me.user_id);
     flushOutbox(everything); // adds saved offline in an earlier visit
@@ -90,6 +99,7 @@ async function start() {
     // The totals came in parallel, written in the browser's locale: drawn again only if the
     // person's locale writes them differently (a redraw costs a throttled phone ~100 ms).
     if (localeSample() !== before) redrawCharts();
+    await nextTask();
     createSettings($("#settings-form"), me, (saved) => {
       useLocale(saved.locale);
       addForm.setDefaultCurrency(saved.default_currency);
