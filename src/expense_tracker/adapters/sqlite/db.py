@@ -322,7 +322,10 @@ class Database:
         redone if lost, such as a job's chunks before the job is done.
         background=True: wait while a request's write is waiting (see `_writer_lock`)."""
         conn = self.connection()
-        with self._writer_lock(background=background), self._processes.held():
+        with (
+            self._writer_lock(background=background),
+            self._processes.held(background=background),
+        ):
             if not durable:
                 conn.execute("PRAGMA synchronous=NORMAL")
             try:
@@ -358,7 +361,7 @@ class Database:
         transaction to end it early. Request writers count themselves while they wait."""
         if background:
             deadline = time.monotonic() + BACKGROUND_YIELD_SECONDS
-            while self._foreground_waiting and time.monotonic() < deadline:
+            while self.foreground_waiting() and time.monotonic() < deadline:
                 time.sleep(0.0005)
             with self._writer:
                 yield
@@ -389,9 +392,10 @@ class Database:
             self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def foreground_waiting(self) -> bool:
-        """Whether a request's write is waiting for the writer lock (a background writer
-        holding it should commit soon)."""
-        return self._foreground_waiting > 0
+        """Whether a request's write is waiting for the writer lock, of this process or of
+        another (the server's, for the jobs worker process): a background writer holding it
+        should commit soon."""
+        return self._foreground_waiting > 0 or self._processes.foreground_waiting()
 
     def grouped(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` in a write transaction that concurrent callers share: one COMMIT, so one

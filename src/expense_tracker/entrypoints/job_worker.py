@@ -1,0 +1,37 @@
+"""The local server's jobs worker process (`python -m expense_tracker.entrypoints.job_worker`),
+started and supervised by the server (adapters/local/job_process.py), never by hand: its
+Settings come pickled on its standard input, then one byte per queued job, until end of file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from types import FrameType
+
+from ..adapters.local.job_process import NICENESS, read_settings, run_worker
+from ..bootstrap import build_container
+
+
+def _stop(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)  # the finally blocks stop the worker after the step in hand
+
+
+def main() -> None:
+    # Ctrl+C in a terminal reaches the whole process group: the server stops this one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+    logging.basicConfig(level=logging.INFO, format="jobs-worker %(levelname)s %(message)s")
+    stream = sys.stdin.buffer
+    settings = read_settings(stream)  # type: ignore[arg-type]
+    os.nice(NICENESS)
+    container = build_container(settings)
+    try:
+        run_worker(container, stream)  # type: ignore[arg-type]
+    finally:
+        container.close()
+
+
+if __name__ == "__main__":
+    main()
