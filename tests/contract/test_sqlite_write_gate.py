@@ -81,3 +81,36 @@ def test_an_import_commits_after_each_step_while_requests_wait(
     assert transactions == 3  # 100 + 100 + 50, each committed at once
     stored = db.connection().execute("SELECT COUNT(*) FROM expenses WHERE user_id = ?", (user,))
     assert stored.fetchone()[0] == 250
+
+
+def test_a_request_write_waiting_in_another_process_ends_a_background_write(
+    tmp_path: Path,
+) -> None:
+    # Two Database objects on one file open their own lock files, as two processes do (the
+    # server and its jobs worker process).
+    worker, server = Database(tmp_path / "two.sqlite3"), Database(tmp_path / "two.sqlite3")
+    worker.connection().execute("CREATE TABLE log (who TEXT NOT NULL)")
+    done = threading.Event()
+
+    def request() -> None:
+        with server.write() as conn:
+            conn.execute("INSERT INTO log VALUES ('request')")
+        done.set()
+
+    try:
+        with worker.write(durable=False, background=True) as conn:
+            conn.execute("INSERT INTO log VALUES ('import')")
+            assert not worker.foreground_waiting()
+            waiter = threading.Thread(target=request)
+            waiter.start()
+            wait_until(worker.foreground_waiting)
+            assert worker.foreground_waiting()  # seen across the processes' boundary
+            assert not done.is_set()
+        waiter.join(10)
+        assert done.is_set()
+        assert not worker.foreground_waiting()  # the flag went down with the wait
+        rows = [r[0] for r in worker.connection().execute("SELECT who FROM log ORDER BY rowid")]
+        assert rows == ["import", "request"]
+    finally:
+        worker.close()
+        server.close()
