@@ -145,4 +145,5 @@ def test_a_killed_worker_is_replaced_and_its_import_resumes_without_loss_or_dupl
     job = wait_for_job(user.client, path)
     assert (job["status"], job["imported"], job["duplicates"]) == ("done", rows, 0)
     assert stored(server.data_dir) == (rows, rows)
+    assert worker_pid(server.data_dir) == second  # the replacement finished it
     assert server.process.poll() is None  # the server itself never noticed

@@ -25,6 +25,9 @@ from .writer_lock import ProcessWriterLock
 
 BUSY_TIMEOUT_MS = 30_000
 BACKGROUND_YIELD_SECONDS = 0.25  # a background writer never starves: it waits this at most
+# After a request's write was seen waiting, background writers keep committing after each step
+# this long: requests come in runs, and the next one then waits for one short step at most.
+FOREGROUND_RECENT_SECONDS = 0.05
 MAX_GROUP = 64  # writes sharing one commit at most, so no caller waits behind a huge group
 
 T = TypeVar("T")
@@ -279,6 +282,7 @@ class Database:
         self._pending: list[_GroupedWrite[object]] = []
         # Background writers (an import job) give way to request writes waiting here.
         self._foreground_waiting = 0
+        self._foreground_seen = -FOREGROUND_RECENT_SECONDS  # monotonic time of the last one
         self._waiting_lock = threading.Lock()
         self._pending_lock = threading.Lock()
         make_private(Path(self.path))
@@ -361,7 +365,7 @@ class Database:
         transaction to end it early. Request writers count themselves while they wait."""
         if background:
             deadline = time.monotonic() + BACKGROUND_YIELD_SECONDS
-            while self.foreground_waiting() and time.monotonic() < deadline:
+            while self._someone_waits() and time.monotonic() < deadline:
                 time.sleep(0.0005)
             with self._writer:
                 yield
@@ -394,7 +398,14 @@ class Database:
     def foreground_waiting(self) -> bool:
         """Whether a request's write is waiting for the writer lock, of this process or of
         another (the server's, for the jobs worker process): a background writer holding it
-        should commit soon."""
+        should commit soon. True also for FOREGROUND_RECENT_SECONDS after one was."""
+        now = time.monotonic()
+        if self._someone_waits():
+            self._foreground_seen = now
+            return True
+        return now - self._foreground_seen < FOREGROUND_RECENT_SECONDS
+
+    def _someone_waits(self) -> bool:
         return self._foreground_waiting > 0 or self._processes.foreground_waiting()
 
     def grouped(self, work: Callable[[sqlite3.Connection], T]) -> T:
