@@ -25,7 +25,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="jobs-worker %(levelname)s %(message)s")
     stream = sys.stdin.buffer
     settings = read_settings(stream)  # type: ignore[arg-type]
-    os.nice(int(os.environ.get("IMPISO_NICE", NICENESS)))  # DEBUG
+    os.nice(NICENESS)
     container = build_container(settings)
     try:
         run_worker(container, stream)  # type: ignore[arg-type]
