@@ -4,14 +4,12 @@ Settings come pickled on its standard input, then one byte per queued job, until
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
 from types import FrameType
 
-from ..adapters.local.job_process import NICENESS, read_settings, run_worker
-from ..bootstrap import build_container
+NICENESS = 10  # requests first on a small machine; the worker takes what is left
 
 
 def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -19,13 +17,19 @@ def _stop(_signum: int, _frame: FrameType | None) -> None:
 
 
 def main() -> None:
-    # Ctrl+C in a terminal reaches the whole process group: the server stops this one.
+    # First, before the app's imports (a second of CPU): Ctrl+C in a terminal reaches the
+    # whole process group, and the server stops this process itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
+    os.nice(NICENESS)
+    import logging
+
+    from ..adapters.local.job_process import read_settings, run_worker
+    from ..bootstrap import build_container
+
     logging.basicConfig(level=logging.INFO, format="jobs-worker %(levelname)s %(message)s")
     stream = sys.stdin.buffer
     settings = read_settings(stream)  # type: ignore[arg-type]
-    os.nice(NICENESS)
     container = build_container(settings)
     try:
         run_worker(container, stream)  # type: ignore[arg-type]

@@ -2,9 +2,9 @@
 
 As a thread of the server, a 500,000-row import's Python held the GIL, and every request's
 hand-offs (event loop, thread pool, back) waited behind it: another user's add took 20 times
-its idle p99. In a process of its own, at a lower priority (NICENESS), it only shares the
-cores, and its writes give way to the server's (the cross-process write gate, see
-adapters/sqlite/writer_lock.py).
+its idle p99. In a process of its own, at a lower priority (niced: entrypoints/job_worker.py),
+it only shares the cores, and its writes give way to the server's (the cross-process write
+gate, see adapters/sqlite/writer_lock.py).
 
 The server side (`JobsProcess`, a Background run by the one owner of the background work)
 starts the process with `subprocess` (fork and exec at once, so no thread of the server is
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 
 WORKER_MODULE = "expense_tracker.entrypoints.job_worker"
 WORKER_LOCK_FILE = "jobs-worker.lock"
-NICENESS = 10  # requests first on a small machine; the worker takes what is left
 STOP_SECONDS = 15.0  # for the job in hand to checkpoint before the worker is killed
 POLL_SECONDS = 0.2  # how soon the supervisor sees its worker gone
 RESTART_SECONDS = 0.5  # doubled (to MAX_RESTART_SECONDS) while workers die young
