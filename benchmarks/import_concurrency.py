@@ -20,6 +20,7 @@ from .dataset import csv_bytes
 
 IDLE_SAMPLES = 200
 POLL_SECONDS = 0.25  # how often the sampler asks for the import's progress
+QUICK_ROWS = 100_000  # the quick mode's file (the full run imports 500,000)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -108,3 +109,19 @@ def measure(rows: int, workdir: Path) -> dict[str, Any]:
         "health": {"idle": summary(idle_health), "busy": summary(busy["health"])},
         "add": {"idle": summary(idle_add), "busy": summary(busy["add"])},
     }
+
+
+def main() -> None:
+    """Quick mode, to iterate: `python -m benchmarks.import_concurrency [ROWS]` (default
+    100,000 rows), the figures as JSON on stdout."""
+    import json
+    import sys
+    import tempfile
+
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else QUICK_ROWS
+    with tempfile.TemporaryDirectory() as folder:
+        print(json.dumps(measure(rows, Path(folder)), indent=1))
+
+
+if __name__ == "__main__":
+    main()

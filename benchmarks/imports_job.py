@@ -136,7 +136,8 @@ def concurrency_blocks(b: dict[str, Any]) -> list[str]:
         )
     return [
         f"A local server (`expense-tracker serve`, one worker) imports a {count(b['rows'])}-row "
-        f"CSV ({mib(b['bytes'])}) in its jobs worker thread ({b['seconds']:.1f} s from the start "
+        f"CSV ({mib(b['bytes'])}) in its jobs worker process (started by the server, niced; "
+        f"{b['seconds']:.1f} s from the start "
         f"to done, {count(b['rows'] / b['seconds'])} rows/s) while one client, in turn, asks "
         "for /api/health and adds an expense as another user; the baseline is the same requests "
         f"on the idle server just before. Targets: health p99 < {ms(TARGET_HEALTH_P99)}, the "

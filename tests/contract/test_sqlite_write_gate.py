@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from expense_tracker.adapters.sqlite.db import Database
+from expense_tracker.adapters.sqlite.db import FOREGROUND_RECENT_SECONDS, Database
 from expense_tracker.adapters.sqlite.imports import SqliteImportLedger
 from expense_tracker.ports.imports import KeyedExpense
 
@@ -55,6 +55,7 @@ def test_a_waiting_request_write_goes_before_a_background_write(db: Database) ->
         thread.join(10)
     order = [r[0] for r in db.connection().execute("SELECT who FROM log ORDER BY rowid")]
     assert order == ["holder", "request", "import"]
+    time.sleep(FOREGROUND_RECENT_SECONDS)  # requests come in runs: it says so a little longer
     assert not db.foreground_waiting()
 
 
@@ -81,3 +82,37 @@ def test_an_import_commits_after_each_step_while_requests_wait(
     assert transactions == 3  # 100 + 100 + 50, each committed at once
     stored = db.connection().execute("SELECT COUNT(*) FROM expenses WHERE user_id = ?", (user,))
     assert stored.fetchone()[0] == 250
+
+
+def test_a_request_write_waiting_in_another_process_ends_a_background_write(
+    tmp_path: Path,
+) -> None:
+    # Two Database objects on one file open their own lock files, as two processes do (the
+    # server and its jobs worker process).
+    worker, server = Database(tmp_path / "two.sqlite3"), Database(tmp_path / "two.sqlite3")
+    worker.connection().execute("CREATE TABLE log (who TEXT NOT NULL)")
+    done = threading.Event()
+
+    def request() -> None:
+        with server.write() as conn:
+            conn.execute("INSERT INTO log VALUES ('request')")
+        done.set()
+
+    try:
+        with worker.write(durable=False, background=True) as conn:
+            conn.execute("INSERT INTO log VALUES ('import')")
+            assert not worker.foreground_waiting()
+            waiter = threading.Thread(target=request)
+            waiter.start()
+            wait_until(worker.foreground_waiting)
+            assert worker.foreground_waiting()  # seen across the processes' boundary
+            assert not done.is_set()
+        waiter.join(10)
+        assert done.is_set()
+        time.sleep(FOREGROUND_RECENT_SECONDS)
+        assert not worker.foreground_waiting()  # the flag went down with the wait
+        rows = [r[0] for r in worker.connection().execute("SELECT who FROM log ORDER BY rowid")]
+        assert rows == ["import", "request"]
+    finally:
+        worker.close()
+        server.close()

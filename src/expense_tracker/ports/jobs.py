@@ -1,7 +1,7 @@
 """The jobs port: long work (imports, exports, scans, recurring occurrences) runs as a job.
 
 A request creates the job and returns at once; a worker runs it later and the client polls.
-Locally the jobs live in a table of the SQLite database and a worker thread of the server runs
+Locally the jobs live in a table of the SQLite database and a worker process of the server runs
 them (a restart resumes what was running); on AWS the records live in DynamoDB and an SQS queue
 feeds a worker function; the memory adapter runs each job inline when it is enqueued.
 

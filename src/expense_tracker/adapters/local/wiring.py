@@ -30,6 +30,7 @@ from .background_owner import LOCK_FILE, SingleOwner
 from .exports import LocalExportFiles
 from .files import LocalReceiptStore
 from .identity import LocalIdentityProvider
+from .job_process import JobsProcess
 from .rates_refresh import RatesFollower, RatesRefresher, newest_source, rates_file
 from .scheduler import DailyTrigger
 from .smtp_mail import smtp_mailer
@@ -83,8 +84,11 @@ def build_local_container(settings: Settings) -> Container:
     rates = EcbRates(newest_source(data_dir))
     receipts = LocalReceiptStore(data_dir / "receipts", secret, settings.public_url)
     quota = Quota(settings.storage_quota_bytes, jobs, clock)
-    # Run by one server process of many (background_owner): the jobs worker and the sweeps.
-    owned: list[Background] = [jobs, scan_sweep(receipts, clock)]
+    # Run by one server process of many (background_owner): the jobs worker process (told of
+    # each queued job) and the sweeps.
+    worker = JobsProcess(settings)
+    jobs.on_queued(worker.wake)
+    owned: list[Background] = [worker, scan_sweep(receipts, clock)]
     owned.append(  # uploads never confirmed go once their ticket has expired
         DailyTrigger(
             lambda: sweep_expired_uploads(receipts, quota),

@@ -26,6 +26,9 @@ from .writer_lock import ProcessWriterLock
 
 BUSY_TIMEOUT_MS = 30_000
 BACKGROUND_YIELD_SECONDS = 0.25  # a background writer never starves: it waits this at most
+# After a request's write was seen waiting, background writers keep committing after each step
+# this long: requests come in runs, and the next one then waits for one short step at most.
+FOREGROUND_RECENT_SECONDS = 0.05
 
 T = TypeVar("T")
 
@@ -280,6 +283,7 @@ class Database:
         self._committer = GroupCommitter(self._held_for_group, self.connection)
         # Background writers (an import job) give way to request writes waiting here.
         self._foreground_waiting = 0
+        self._foreground_seen = -FOREGROUND_RECENT_SECONDS  # monotonic time of the last one
         self._waiting_lock = threading.Lock()
         make_private(Path(self.path))
         self.migrate()
@@ -322,7 +326,10 @@ class Database:
         redone if lost, such as a job's chunks before the job is done.
         background=True: wait while a request's write is waiting (see `_writer_lock`)."""
         conn = self.connection()
-        with self._writer_lock(background=background), self._processes.held():
+        with (
+            self._writer_lock(background=background),
+            self._processes.held(background=background),
+        ):
             if not durable:
                 conn.execute("PRAGMA synchronous=NORMAL")
             try:
@@ -358,7 +365,7 @@ class Database:
         transaction to end it early. Request writers count themselves while they wait."""
         if background:
             deadline = time.monotonic() + BACKGROUND_YIELD_SECONDS
-            while self._foreground_waiting and time.monotonic() < deadline:
+            while self._someone_waits() and time.monotonic() < deadline:
                 time.sleep(0.0005)
             with self._writer:
                 yield
@@ -389,9 +396,17 @@ class Database:
             self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def foreground_waiting(self) -> bool:
-        """Whether a request's write is waiting for the writer lock (a background writer
-        holding it should commit soon)."""
-        return self._foreground_waiting > 0
+        """Whether a request's write is waiting for the writer lock, of this process or of
+        another (the server's, for the jobs worker process): a background writer holding it
+        should commit soon. True also for FOREGROUND_RECENT_SECONDS after one was."""
+        now = time.monotonic()
+        if self._someone_waits():
+            self._foreground_seen = now
+            return True
+        return now - self._foreground_seen < FOREGROUND_RECENT_SECONDS
+
+    def _someone_waits(self) -> bool:
+        return self._foreground_waiting > 0 or self._processes.foreground_waiting()
 
     def grouped(self, work: Callable[[sqlite3.Connection], T], bulk: Bulk[T] | None = None) -> T:
         """Run `work` in a write transaction that concurrent callers share: one COMMIT, so one

@@ -1,4 +1,5 @@
-"""The jobs port on SQLite, with the worker thread that runs them in the server process.
+"""The jobs port on SQLite, with the worker thread that runs them (the local server starts it
+in its jobs worker process, adapters/local/job_process.py, away from the requests' GIL).
 
 A job is claimed in a write transaction (BEGIN IMMEDIATE), so two worker threads or two server
 processes (serve --workers N) never claim the same job. A running job holds a lease that each
@@ -15,6 +16,7 @@ import logging
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +46,18 @@ class SqliteJobs:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_queued(self, listener: Callable[[], None]) -> None:
+        """Also tell `listener` when a job is queued (the jobs worker process, which runs
+        this process's jobs, then claims it at once rather than at its next poll)."""
+        self._listeners.append(listener)
+
+    def wake(self) -> None:
+        """A job may be waiting: look now rather than at the next poll."""
+        self._wake.set()
+        for listener in self._listeners:
+            listener()
 
     def bind(self, handlers: JobHandlers) -> None:
         self._handlers = handlers
@@ -65,7 +79,7 @@ class SqliteJobs:
                 ),
             )
         if job.status == "queued":
-            self._wake.set()
+            self.wake()
         return job
 
     def get(self, user_id: str, job_id: str) -> Job:
@@ -102,8 +116,22 @@ class SqliteJobs:
                 "WHERE id = ? AND user_id = ? AND status = 'waiting_upload'",
                 (now, job_id, user_id),
             )
-        self._wake.set()
+        self.wake()
         return self.get(user_id, job_id)
+
+    def requeue_running(self) -> int:
+        """Queue again every job marked running, at once rather than when its lease lapses.
+        Only for the one worker of the database (it holds the jobs worker lock, so no other
+        runs a job): what is marked running was left by a worker that died. Its attempt
+        stays counted, so a job that keeps killing its worker still gives up."""
+        now = moment(self._clock.now())
+        with storage_errors("requeue the jobs"), self._db.write() as conn:
+            cursor = conn.execute(
+                "UPDATE jobs SET status = 'queued', lease_until = NULL, updated_at = ? "
+                "WHERE status = 'running'",
+                (now,),
+            )
+        return cursor.rowcount
 
     # The worker -----------------------------------------------------------------------------
 
