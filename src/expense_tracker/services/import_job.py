@@ -43,7 +43,7 @@ from ..ports.jobs import Continue, Job, JobData, JobFailed, JobReporter
 from .imports import upload_key
 from .jobs import MAX_ATTEMPTS
 
-CHUNK_ROWS = 2000  # rows read per store write: one SQLite transaction, ~60 DynamoDB ones
+CHUNK_ROWS = 10_000  # rows read per store write at most (the ledger's batch_rows may be less)
 REPORT_SECONDS = 1.0  # between progress reports (each is a durable write of the job)
 RESUME = "resume"  # the progress entry a later slice starts from (not shown by the API)
 
