@@ -24,8 +24,8 @@ from .totals import SPLIT
 # a request's write waits (Database.foreground_waiting), so a request waits for one step and a
 # commit at most. Long transactions are far cheaper per row: each commit writes every index
 # page it dirtied (random dates touch a page of the covering date index per row) and merges
-# the FTS index; 100k rows cost 20 s of CPU in 500-row transactions, 8 s in 10,000-row ones.
-TRANSACTION_BUDGET = 0.5
+# the FTS index (100k rows: 20 s of CPU in 500-row transactions, 8 s in 10,000-row ones).
+TRANSACTION_BUDGET = 1.0
 STEP_SECONDS = 0.02  # each step is one INSERT ... SELECT: FTS5 writes a segment per statement
 SETTLE_SECONDS = 0.1  # how often the import syncs and checkpoints the log itself
 CACHE_KIB = 24 * 1024  # (the import's memory growth stays well under its 100 MiB target)
