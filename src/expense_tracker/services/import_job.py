@@ -13,15 +13,12 @@ slices: the chunks of every slice carry the job's id and are all removed when th
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-
-from ulid import ULID
 
 from ..domain.errors import Invalid
 from ..domain.expense import Expense, ExpenseDraft
@@ -43,6 +40,7 @@ from ..domain.statements.parse import parse_statement
 from ..ports import Clock, Profiles, ReceiptStore
 from ..ports.imports import ImportLedger, KeyedExpense, RuleStore
 from ..ports.jobs import Continue, Job, JobData, JobFailed, JobReporter
+from .import_ids import RowIds, our_id
 from .import_seen import SeenKeys, load_seen, save_seen, seen_key
 from .imports import upload_key
 from .jobs import MAX_ATTEMPTS
@@ -217,7 +215,7 @@ class _Run:
         self.seen = SeenKeys()
         self.batch: list[KeyedExpense] = []
         self.writing = True
-        self.ids = _Ids(job)
+        self.ids = RowIds(job)
 
     def replay(self, outcomes: Iterator[Outcome], resumed: Tally) -> None:
         """Read the rows an earlier slice stored again, keeping only their keys."""
@@ -276,7 +274,7 @@ class _Run:
 
     def _expense(self, row: StatementRow, draft: ExpenseDraft) -> Expense:
         now = self.now
-        known = row.expense_id if row.expense_id and _our_id(row.expense_id) else None
+        known = row.expense_id if row.expense_id and our_id(row.expense_id) else None
         return Expense(
             id=known or self.ids.of(self.tally.processed),
             user_id=self.job.user_id,
@@ -296,34 +294,3 @@ class _Run:
         self.tally.imported += result.added
         self.tally.duplicates += result.duplicates
         self.batch = []
-
-
-class _Ids:
-    """Expense ids made from the job and the row's place in the file, so a rerun of the job
-    gives a row the id it had before (a store may write it again harmlessly). Still ULIDs:
-    the job's time, 60 bits hashed from the job's id (and the block of rows), then the row's
-    number as 4 letters: far cheaper than a random ULID per row."""
-
-    def __init__(self, job: Job) -> None:
-        self._job_id = job.id
-        self._time = str(ULID.from_datetime(job.created_at))[:10]
-        self._block, self._prefix = -1, ""
-
-    def of(self, position: int) -> str:
-        block, number = divmod(position, _SPAN)
-        if block != self._block:
-            seed = hashlib.sha256(f"{self._job_id}#{block}".encode()).digest()
-            bits = int.from_bytes(seed[:8], "big") >> 4  # 60 bits: 12 letters
-            letters = "".join(_CROCKFORD[(bits >> shift) & 31] for shift in range(55, -1, -5))
-            self._block, self._prefix = block, self._time + letters
-        return self._prefix + _PAIRS[number >> 10] + _PAIRS[number & 1023]
-
-
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]  # 1024 two-letter digits
-_SPAN = 32**4
-
-
-def _our_id(text: str) -> bool:
-    """An id this app could have made (a ULID's 26 letters and digits)."""
-    return len(text) == 26 and text.isascii() and text.isalnum()
