@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +26,27 @@ TARGET_ROWS_PER_SECOND = 80_000
 TARGET_GROWTH_MIB = 100
 TARGET_HEALTH_P99 = 0.050
 TARGET_INVOCATION_SECONDS = 15.0
+# Which parts to run (comma-separated, default all): "local" alone takes a minute, where the
+# whole section takes twenty (the 500k-row and the DynamoDB parts).
+PARTS_ENV = "BENCH_IMPORTS_JOB_PARTS"
+PARTS = ("local", "concurrent", "dynamodb")
+
+
+def parts() -> tuple[str, ...]:
+    chosen = [p.strip() for p in os.environ.get(PARTS_ENV, "").split(",") if p.strip()]
+    unknown = set(chosen) - set(PARTS)
+    if unknown:
+        raise ValueError(f"{PARTS_ENV}: unknown part(s) {', '.join(sorted(unknown))}")
+    return tuple(chosen) or PARTS
 
 
 def sizes(plan: Plan) -> dict[str, int]:
-    """Rows per measurement: the issue's sizes in the full run."""
+    """Rows per measurement of the parts chosen: the issue's sizes in the full run."""
     if plan.quick:
-        return {"local": plan.import_rows, "concurrent": 10_000, "dynamodb": 3_000}
-    return {"local": plan.import_rows, "concurrent": 500_000, "dynamodb": 100_000}
+        every = {"local": plan.import_rows, "concurrent": 10_000, "dynamodb": 3_000}
+    else:
+        every = {"local": plan.import_rows, "concurrent": 500_000, "dynamodb": 100_000}
+    return {part: every[part] for part in parts()}
 
 
 def run_probe(workdir: Path, csv_path: Path, mode: str) -> dict[str, Any]:
@@ -65,32 +80,50 @@ def growth_kib(result: dict[str, Any]) -> int:
 
 def run(plan: Plan, workdir: Path) -> Section:
     rows = sizes(plan)
-    local = measure_local(rows["local"], workdir)
-    busy = import_concurrency.measure(rows["concurrent"], workdir)
-    (workdir / "aws").mkdir()
-    sliced = import_dynamodb.measure(rows["dynamodb"], workdir / "aws")
-    section = Section("Import job", data={"local": local, "concurrent": busy, "aws": sliced})
-    section.headlines += headlines(local, busy, sliced)
-    section.add(*local_blocks(local), *concurrency_blocks(busy), *aws_blocks(sliced))
+    data: dict[str, Any] = {}
+    section = Section("Import job", data=data)
+    if "local" in rows:
+        data["local"] = local = measure_local(rows["local"], workdir)
+        section.headlines.append(local_headline(local))
+        section.add(*local_blocks(local))
+    if "concurrent" in rows:
+        data["concurrent"] = busy = import_concurrency.measure(rows["concurrent"], workdir)
+        section.headlines.append(concurrency_headline(busy))
+        section.add(*concurrency_blocks(busy))
+    if "dynamodb" in rows:
+        (workdir / "aws").mkdir()
+        data["aws"] = sliced = import_dynamodb.measure(rows["dynamodb"], workdir / "aws")
+        section.headlines.append(aws_headline(sliced))
+        section.add(*aws_blocks(sliced))
     return section
 
 
-def headlines(local: dict[str, Any], busy: dict[str, Any], sliced: dict[str, Any]) -> list[str]:
+def local_headline(local: dict[str, Any]) -> str:
     job, v1 = local["job"], local["v1"]
-    longest, whole = max(sliced["invocations"]), sum(sliced["invocations"])
-    return [
+    return (
         f"Import job: {count(local['rows'] / job['seconds'])} rows/s end to end for a "
         f"{count(local['rows'])}-row CSV (target {count(TARGET_ROWS_PER_SECOND)}), peak memory "
         f"growth {mib(growth_kib(job) * 1024)} (v1: {count(local['rows'] / v1['seconds'])} "
-        f"rows/s, {mib(growth_kib(v1) * 1024)}).",
+        f"rows/s, {mib(growth_kib(v1) * 1024)})."
+    )
+
+
+def concurrency_headline(busy: dict[str, Any]) -> str:
+    return (
         f"During a {count(busy['rows'])}-row import: /api/health p99 "
         f"{ms(busy['health']['busy']['p99'])} (idle {ms(busy['health']['idle']['p99'])}, target "
         f"< {ms(TARGET_HEALTH_P99)}); another user's add p99 {ms(busy['add']['busy']['p99'])} "
-        f"(idle {ms(busy['add']['idle']['p99'])}, target < 2x idle).",
+        f"(idle {ms(busy['add']['idle']['p99'])}, target < 2x idle)."
+    )
+
+
+def aws_headline(sliced: dict[str, Any]) -> str:
+    longest, whole = max(sliced["invocations"]), sum(sliced["invocations"])
+    return (
         f"On DynamoDB Local: {count(sliced['rows'])} rows in {len(sliced['invocations'])} "
         f"worker invocations, the longest {longest:.1f} s (target <= "
-        f"{TARGET_INVOCATION_SECONDS:.0f} s; in one invocation: {whole:.1f} s).",
-    ]
+        f"{TARGET_INVOCATION_SECONDS:.0f} s; in one invocation: {whole:.1f} s)."
+    )
 
 
 def local_blocks(f: dict[str, Any]) -> list[str]:
@@ -99,8 +132,8 @@ def local_blocks(f: dict[str, Any]) -> list[str]:
         f"A {count(f['rows'])}-row CSV ({mib(f['bytes'])}) imported into an empty SQLite "
         "database, each run in a fresh process. The job's time runs from the start to its status "
         "reading done: the SQLite jobs worker thread reads the uploaded object as a stream, keeps "
-        "a duplicate key per row and stores batches of 2,000 rows in time-boxed transactions "
-        "(25 ms at most, ended early when a request's write waits; not fsynced: the job's end "
+        "a duplicate key per row and stores batches of 10,000 rows in time-boxed transactions "
+        "(1 s at most, ended early when a request's write waits; not fsynced: the job's end "
         "is), the totals summed by SQLite per step; the v1 baseline parses the whole body, then "
         f"stores it in one transaction. Targets: {count(TARGET_ROWS_PER_SECOND)} rows/s, growth < "
         f"{TARGET_GROWTH_MIB} MiB.",

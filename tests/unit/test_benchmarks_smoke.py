@@ -170,3 +170,15 @@ def test_a_peer_add_line_without_a_successful_answer_reads_na_with_the_reason() 
     assert side_by_side._cell(measured, "add", 1000, "").startswith("100 adds/s, p99 ")
     assert side_by_side._cell(measured, "add", 1000, "").endswith(", 2 errors")
     assert side_by_side._speed(nothing) == 0.0
+
+
+def test_imports_job_parts_can_be_chosen_by_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(imports_job.PARTS_ENV, "local")
+    assert set(imports_job.sizes(Plan.quick_plan())) == {"local"}
+    monkeypatch.setenv(imports_job.PARTS_ENV, "local,nonsense")
+    with pytest.raises(ValueError, match="nonsense"):
+        imports_job.sizes(Plan.quick_plan())
+    monkeypatch.delenv(imports_job.PARTS_ENV)
+    assert set(imports_job.sizes(Plan.quick_plan())) == set(imports_job.PARTS)

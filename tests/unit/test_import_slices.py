@@ -14,7 +14,7 @@ from expense_tracker.adapters.memory import MemoryJobs, MemoryProfiles
 from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.domain.imports import IMPORT_KIND
 from expense_tracker.ports.jobs import Continue, Job, JobData
-from expense_tracker.services import import_job
+from expense_tracker.services import import_job, import_seen
 from expense_tracker.services import imports as svc
 from expense_tracker.services.import_job import run_import
 from expense_tracker.services.jobs import MAX_ATTEMPTS
@@ -142,3 +142,56 @@ def _uploaded(world: World, data: bytes) -> Job:
     )
     world.receipts.write(svc.upload_key(USER, job.id), data, "text/csv")
     return job
+
+
+def test_a_later_slice_reads_on_from_its_byte_offset_not_from_the_start() -> None:
+    world = SliceWorld()
+    data = rows(10)
+    job = _uploaded(world, data)
+    first = run_import(replace(job, status="running", attempts=1), Spent(), deps=world.deps())
+    assert isinstance(first, Continue)
+    offset = int(first.progress[import_job.RESUME]["offset"])  # type: ignore[index]
+    header = data.index(b"\n") + 1
+    assert data[:offset].count(b"\n") == 1 + CHUNK  # just past the checkpoint's row
+    # Rows before the offset made unreadable: a slice that parsed them again would fail.
+    blanked = data[:header] + b"x" * (offset - header - 1) + b"\n" + data[offset:]
+    world.receipts.write(svc.upload_key(USER, job.id), blanked, "text/csv")
+    resumed = replace(job, status="running", attempts=1, progress=first.progress)
+    done = run_import(resumed, Unhurried(), deps=world.deps())
+    assert isinstance(done, dict)
+    assert (done["processed"], done["imported"], done["error_count"]) == (10, 10, 0)
+
+
+def _ids_csv(ids: list[str]) -> bytes:
+    lines = [f"{e},2026-11-01,{i}.00,EUR,Food,row {i}" for i, e in enumerate(ids, start=1)]
+    return ("id,date,amount,currency,category,description\n" + "\n".join(lines) + "\n").encode()
+
+
+def test_an_id_repeated_in_a_later_slice_is_a_duplicate_as_in_one_long_run() -> None:
+    ids = [f"01JX{i:022d}" for i in range(10)]
+    data = _ids_csv([*ids, ids[1], ids[6]])  # repeats, each in a slice after its first
+    sliced, whole = SliceWorld(), World()
+    first = sliced.run("csv", data)
+    assert first == {**whole.run("csv", data), "id": first["id"]}
+    assert (first["imported"], first["duplicates"]) == (10, 2)
+
+
+def test_a_resume_whose_kept_keys_are_gone_reads_the_file_again_with_the_same_result() -> None:
+    world, whole = SliceWorld(), World()
+    data = rows(10, repeat_every=3)
+    job = _uploaded(world, data)
+    first = run_import(replace(job, status="running", attempts=1), Spent(), deps=world.deps())
+    assert isinstance(first, Continue)
+    world.receipts.delete(import_seen.seen_key(svc.upload_key(USER, job.id)))  # a crash
+    resumed = replace(job, status="running", attempts=1, progress=first.progress)
+    done = run_import(resumed, Unhurried(), deps=world.deps())
+    assert isinstance(done, dict)
+    expected = whole.run("csv", data)
+    assert (done["imported"], done["duplicates"]) == (expected["imported"], 0)
+    assert world.expenses() == whole.expenses()
+
+
+def test_the_kept_keys_are_removed_when_the_import_ends() -> None:
+    world = SliceWorld()
+    world.run("csv", rows(10))
+    assert not [key for key in world.receipts.objects if key.endswith("/seen")]

@@ -4,26 +4,25 @@ rerun after a crash counts what an earlier attempt stored and adds nothing twice
 
 Checkpoints: after every chunk of CHUNK_ROWS rows read, everything read so far is stored, so
 the counters then are a point to resume from (progress reports are taken there). When the run's
-time slice is spent (reporter.out_of_time) the job returns Continue with that checkpoint; the
-next run reads the file again, replays the rows before it without writing (to rebuild the keys
-of the file's own repeated rows) and carries on. All-or-nothing holds across slices: the chunks
-of every slice carry the job's id and are all removed when the import fails."""
+time slice is spent (reporter.out_of_time) the job returns Continue with that checkpoint and,
+for a CSV, the byte offset there and the keys read so far (import_seen.py): the next run seeks
+to the offset and carries on. Otherwise (another format, or a crash after a progress report)
+the next run reads the file again, replays the rows before the checkpoint without writing (to
+rebuild the keys of the file's own repeated rows) and carries on. All-or-nothing holds across
+slices: the chunks of every slice carry the job's id and are all removed when the import fails."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import time
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ulid import ULID
-
 from ..domain.errors import Invalid
-from ..domain.expense import Expense, ExpenseDraft, RawExpense, validate_draft
+from ..domain.expense import Expense, ExpenseDraft
+from ..domain.import_drafts import DraftMaker
 from ..domain.imports import (
     MAX_LISTED_ERRORS,
     Rule,
@@ -34,16 +33,19 @@ from ..domain.imports import (
     nth_key,
 )
 from ..domain.statements import LineError, Outcome, StatementFormat, StatementRow
+from ..domain.statements.csv_lines import Cursor
 from ..domain.statements.csv_rows import ColumnMapping
 from ..domain.statements.detect import HEAD_BYTES, format_mismatch
 from ..domain.statements.parse import parse_statement
 from ..ports import Clock, Profiles, ReceiptStore
 from ..ports.imports import ImportLedger, KeyedExpense, RuleStore
 from ..ports.jobs import Continue, Job, JobData, JobFailed, JobReporter
+from .import_ids import RowIds, our_id
+from .import_seen import SeenKeys, load_seen, save_seen, seen_key
 from .imports import upload_key
 from .jobs import MAX_ATTEMPTS
 
-CHUNK_ROWS = 2000  # rows read per store write: one SQLite transaction, ~60 DynamoDB ones
+CHUNK_ROWS = 10_000  # rows read per store write at most (the ledger's batch_rows may be less)
 REPORT_SECONDS = 1.0  # between progress reports (each is a durable write of the job)
 RESUME = "resume"  # the progress entry a later slice starts from (not shown by the API)
 
@@ -98,6 +100,7 @@ def run_import(job: Job, reporter: JobReporter, *, deps: ImportDeps) -> JobData 
         result = _import(job, reporter, deps, key)
     except JobFailed:
         deps.receipts.delete(key)
+        deps.receipts.delete(seen_key(key))
         raise
     except Exception:
         if job.attempts >= MAX_ATTEMPTS:  # the last try: leave nothing of it behind
@@ -106,6 +109,7 @@ def run_import(job: Job, reporter: JobReporter, *, deps: ImportDeps) -> JobData 
     if isinstance(result, Continue):
         return result
     deps.receipts.delete(key)
+    deps.receipts.delete(seen_key(key))
     return result.progress()
 
 
@@ -115,11 +119,16 @@ def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tall
     if resume is None:
         _check_format(fmt, deps, key)
     run = _Run(job, deps, resume)
+    cursor = _cursor(run, deps, key, resume, Tally.resumed(job.progress)) if fmt == "csv" else None
     with deps.receipts.open_stream(key) as stream:
         outcomes = parse_statement(
-            fmt, stream, mapping=_mapping(job), day_first=bool(job.params.get("day_first"))
+            fmt,
+            stream,
+            mapping=_mapping(job),
+            day_first=bool(job.params.get("day_first")),
+            cursor=cursor,
         )
-        if resume is not None:
+        if resume is not None and not (cursor and cursor.offset):
             run.replay(outcomes, Tally.resumed(job.progress))
         size = min(CHUNK_ROWS, deps.ledger.batch_rows)
         reported = time.monotonic()
@@ -129,7 +138,7 @@ def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tall
             run.flush()
             at_checkpoint = run.tally.processed % size == 0  # (not at the file's end)
             if at_checkpoint and reporter.out_of_time():
-                return Continue(run.checkpoint())
+                return Continue(run.stop_at(cursor, key))
             if time.monotonic() - reported >= REPORT_SECONDS:
                 reporter.report(run.checkpoint())
                 reported = time.monotonic()
@@ -142,6 +151,19 @@ def _import(job: Job, reporter: JobReporter, deps: ImportDeps, key: str) -> Tall
             f"{count} line(s) could not be imported; nothing was imported", run.tally.progress()
         )
     return run.tally
+
+
+def _cursor(
+    run: _Run, deps: ImportDeps, key: str, resume: Mapping[str, Any] | None, resumed: Tally
+) -> Cursor:
+    """Where a CSV's reading starts: at the checkpoint's byte offset when the keys read up
+    to it were kept, else at the start (and the run replays the rows before the checkpoint)."""
+    offset = int((resume or {}).get("offset") or 0)
+    seen = load_seen(deps.receipts, key, resumed.processed) if offset else None
+    if resume is None or seen is None:
+        return Cursor()
+    run.seen, run.tally = seen, resumed
+    return Cursor(offset, int(resume.get("lines") or 0))
 
 
 def _check_format(fmt: StatementFormat, deps: ImportDeps, key: str) -> None:
@@ -189,11 +211,11 @@ class _Run:
             self.currency = str(resume["currency"])
             self.today = date.fromisoformat(str(resume["today"]))
             self.now = datetime.fromisoformat(str(resume["moment"]))
-        self.seen: set[str] = set()
-        self.occurrences: Counter[str] = Counter()
+        self.drafts = DraftMaker(default_currency=self.currency, today=self.today)
+        self.seen = SeenKeys()
         self.batch: list[KeyedExpense] = []
         self.writing = True
-        self.ids = _Ids(job)
+        self.ids = RowIds(job)
 
     def replay(self, outcomes: Iterator[Outcome], resumed: Tally) -> None:
         """Read the rows an earlier slice stored again, keeping only their keys."""
@@ -201,6 +223,14 @@ class _Run:
         for outcome in itertools.islice(outcomes, resumed.processed):
             self.take(outcome)
         self.writing, self.tally = True, resumed
+
+    def stop_at(self, cursor: Cursor | None, key: str) -> dict[str, Any]:
+        """The checkpoint of a slice that stops, with where a CSV's next slice seeks to."""
+        checkpoint = self.checkpoint()
+        if cursor is not None:
+            save_seen(self.deps.receipts, key, self.seen, self.tally.processed)
+            checkpoint[RESUME].update(offset=cursor.offset, lines=cursor.lines)
+        return checkpoint
 
     def checkpoint(self) -> dict[str, Any]:
         """The counters (everything read so far is stored) and what the next slice needs."""
@@ -221,10 +251,9 @@ class _Run:
             self.tally.error(outcome.line, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
             return
         key = self._key(outcome, draft)
-        if key in self.seen:
+        if key is None:
             self.tally.duplicates += 1
             return
-        self.seen.add(key)
         if not self.writing or (self.tally.error_count and not self.partial):
             return  # replaying; or nothing will be kept: stop writing, read on for the errors
         expense = self._expense(outcome, draft)
@@ -232,21 +261,20 @@ class _Run:
 
     def _draft(self, row: StatementRow) -> ExpenseDraft:
         category = row.category or categorise(row.description, self.rules)
-        raw = RawExpense(row.amount, row.currency, category, row.description, row.date)
-        return validate_draft(raw, default_currency=self.currency, today=self.today)
+        return self.drafts.draft(row.amount, row.currency, category, row.description, row.date)
 
-    def _key(self, row: StatementRow, draft: ExpenseDraft) -> str:
-        if row.expense_id:
-            return id_key(row.expense_id)
-        if row.bank_id:
-            return bank_key(row.bank_id)
+    def _key(self, row: StatementRow, draft: ExpenseDraft) -> str | None:
+        """The row's duplicate key; None when the file had it already (a content key is
+        numbered by its occurrence, so it never repeats)."""
+        if row.expense_id or row.bank_id:
+            key = id_key(row.expense_id) if row.expense_id else bank_key(str(row.bank_id))
+            return key if self.seen.first(key) else None
         base = content_key(draft.date, draft.amount, draft.currency, draft.description)
-        self.occurrences[base] += 1
-        return nth_key(base, self.occurrences[base])
+        return nth_key(base, self.seen.nth(base))
 
     def _expense(self, row: StatementRow, draft: ExpenseDraft) -> Expense:
         now = self.now
-        known = row.expense_id if row.expense_id and _our_id(row.expense_id) else None
+        known = row.expense_id if row.expense_id and our_id(row.expense_id) else None
         return Expense(
             id=known or self.ids.of(self.tally.processed),
             user_id=self.job.user_id,
@@ -266,34 +294,3 @@ class _Run:
         self.tally.imported += result.added
         self.tally.duplicates += result.duplicates
         self.batch = []
-
-
-class _Ids:
-    """Expense ids made from the job and the row's place in the file, so a rerun of the job
-    gives a row the id it had before (a store may write it again harmlessly). Still ULIDs:
-    the job's time, 60 bits hashed from the job's id (and the block of rows), then the row's
-    number as 4 letters: far cheaper than a random ULID per row."""
-
-    def __init__(self, job: Job) -> None:
-        self._job_id = job.id
-        self._time = str(ULID.from_datetime(job.created_at))[:10]
-        self._block, self._prefix = -1, ""
-
-    def of(self, position: int) -> str:
-        block, number = divmod(position, _SPAN)
-        if block != self._block:
-            seed = hashlib.sha256(f"{self._job_id}#{block}".encode()).digest()
-            bits = int.from_bytes(seed[:8], "big") >> 4  # 60 bits: 12 letters
-            letters = "".join(_CROCKFORD[(bits >> shift) & 31] for shift in range(55, -1, -5))
-            self._block, self._prefix = block, self._time + letters
-        return self._prefix + _PAIRS[number >> 10] + _PAIRS[number & 1023]
-
-
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]  # 1024 two-letter digits
-_SPAN = 32**4
-
-
-def _our_id(text: str) -> bool:
-    """An id this app could have made (a ULID's 26 letters and digits)."""
-    return len(text) == 26 and text.isascii() and text.isalnum()

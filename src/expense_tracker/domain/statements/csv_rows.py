@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +13,8 @@ from typing import BinaryIO, Literal
 from ..csv_format import REQUIRED_COLUMNS, unneutralise
 from ..errors import FieldError, Invalid
 from . import LineError, Outcome, StatementRow, clip
-from .text import decimal_text, text_stream
+from .csv_lines import Cursor, head_text, read_head, text_lines
+from .text import decimal_text
 
 SNIFF_BYTES = 64 * 1024
 ISO_DAY = "%Y-%m-%d"
@@ -44,33 +44,38 @@ class ColumnMapping:
         return [c for c in named if c]
 
 
-def parse_csv(stream: BinaryIO, mapping: ColumnMapping | None = None) -> Iterator[Outcome]:
-    """Rows of our export (every row an expense), or of a mapped bank CSV."""
-    with text_stream(stream) as text:
-        yield from _read(text, mapping)
-
-
-def _read(text: io.TextIOWrapper, mapping: ColumnMapping | None) -> Iterator[Outcome]:
-    # The first lines are read ahead (to guess the delimiter) and then read again from memory.
-    head = text.read(SNIFF_BYTES) + text.readline()
-    delimiter = (mapping.delimiter if mapping else ",") or _guess_delimiter(head)
-    lines = itertools.chain(io.StringIO(head, newline=""), text)
+def parse_csv(
+    stream: BinaryIO, mapping: ColumnMapping | None = None, cursor: Cursor | None = None
+) -> Iterator[Outcome]:
+    """Rows of our export (every row an expense), or of a mapped bank CSV. `cursor` follows
+    the reading (the byte offset past each row handed out); given with an offset, the rows
+    start there (the header is read again from the head, the rows before it are not)."""
+    cursor = cursor or Cursor()
+    # The first bytes are read ahead to guess the delimiter: decoded whole, so a file that is
+    # not UTF-8 there fails before any row.
+    head = read_head(stream, SNIFF_BYTES)
+    text = head_text(head)
+    delimiter = (mapping.delimiter if mapping else ",") or _guess_delimiter(text)
+    resuming = cursor.offset > 0
+    base = cursor.lines
+    lines = text_lines(head, stream, cursor)
     # strict: a broken quote is an error, not a silently merged cell
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
-        columns = [c.strip().lstrip("\ufeff") for c in next(reader, [])]
+        header = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        columns = [c.strip().lstrip("\ufeff") for c in next(header if resuming else reader, [])]
         wanted = mapping.columns() if mapping else list(REQUIRED_COLUMNS)
         missing = [c for c in wanted if c not in columns]
         if missing:
             yield LineError(1, f"missing column(s): {', '.join(missing)}")
             return
-        start = reader.line_num + 1
+        start = base + reader.line_num + 1
         for cells in reader:
-            line, start = start, reader.line_num + 1
+            line, start = start, base + reader.line_num + 1
             if cells:
                 yield _row(line, columns, cells, mapping)
     except csv.Error as exc:
-        yield LineError(max(reader.line_num, 1), f"not valid CSV ({exc}); not read further")
+        yield LineError(max(base + reader.line_num, 1), f"not valid CSV ({exc}); not read further")
 
 
 def _guess_delimiter(sample: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from . import LineError, Outcome, StatementFormat
+from .csv_lines import Cursor
 from .csv_rows import ColumnMapping, parse_csv
 
 
@@ -15,10 +16,13 @@ def parse_statement(
     *,
     mapping: ColumnMapping | None = None,
     day_first: bool = False,
+    cursor: Cursor | None = None,
 ) -> Iterator[Outcome]:
     """The file's rows and line errors in order. Text that is not UTF-8 ends the file with an
-    error (the line is the last one read)."""
-    produced = _parser(fmt, stream, mapping, day_first)
+    error (the line is the last one read). `cursor`: a CSV's byte offsets (csv_lines)."""
+    produced = (
+        parse_csv(stream, mapping, cursor) if fmt == "csv" else _parser(fmt, stream, day_first)
+    )
     last = 1
     try:
         for outcome in produced:
@@ -28,13 +32,9 @@ def parse_statement(
         yield LineError(last, "the file is not UTF-8 text; not read further")
 
 
-def _parser(
-    fmt: StatementFormat, stream: BinaryIO, mapping: ColumnMapping | None, day_first: bool
-) -> Iterator[Outcome]:
+def _parser(fmt: StatementFormat, stream: BinaryIO, day_first: bool) -> Iterator[Outcome]:
     # The bank formats' libraries load when first needed: together they take seconds to
     # import, which neither the server's start nor a Lambda cold start should pay.
-    if fmt == "csv":
-        return parse_csv(stream, mapping)
     if fmt == "ofx":
         from .ofx import parse_ofx
 
