@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from expense_tracker.adapters.sqlite.db import FOREGROUND_RECENT_SECONDS, Database
-from expense_tracker.adapters.sqlite.imports import SqliteImportLedger
+from expense_tracker.adapters.sqlite.imports import (
+    BUSY_STEP_SECONDS,
+    STEP_SECONDS,
+    SqliteImportLedger,
+)
 from expense_tracker.ports.imports import KeyedExpense
 
 from .factories import make_expense, new_user
@@ -66,7 +70,7 @@ def test_an_import_commits_after_each_step_while_requests_wait(
     rows = [KeyedExpense(f"k{i}", make_expense(user, amount=f"{i + 1}.00")) for i in range(250)]
     ledger = SqliteImportLedger(db)
     ledger._step = 100
-    monkeypatch.setattr(ledger, "_resize", lambda _spent: None)  # steps of 100 rows
+    monkeypatch.setattr(ledger, "_resize", lambda *_: None)  # steps of 100 rows
     monkeypatch.setattr(db, "foreground_waiting", lambda: True)
     transactions = 0
     write = db.write
@@ -116,3 +120,12 @@ def test_a_request_write_waiting_in_another_process_ends_a_background_write(
     finally:
         worker.close()
         server.close()
+
+
+def test_steps_shrink_to_a_few_ms_while_requests_write(db: Database) -> None:
+    ledger = SqliteImportLedger(db)
+    ledger._resize(1000, 0.01, busy=False)  # 100k rows/s: a quiet step of 20 ms is 2,000 rows
+    assert ledger._step == int(1000 * STEP_SECONDS / 0.01)
+    ledger._resize(1000, 0.01, busy=True)  # requests write: a step of 3 ms is 300 rows
+    assert ledger._step == int(1000 * BUSY_STEP_SECONDS / 0.01)
+    assert ledger._step < 1000 * STEP_SECONDS / 0.01 / 5

@@ -27,9 +27,12 @@ from .totals import SPLIT
 # the FTS index (100k rows: 20 s of CPU in 500-row transactions, 8 s in 10,000-row ones).
 TRANSACTION_BUDGET = 1.0
 STEP_SECONDS = 0.02  # each step is one INSERT ... SELECT: FTS5 writes a segment per statement
+# While requests write (Database.foreground_waiting: one waits, or did in the last 50 ms), steps
+# shrink to this, so the next request's write waits a few ms for the lock, not a whole step.
+BUSY_STEP_SECONDS = 0.003
 SETTLE_SECONDS = 0.1  # how often the import syncs and checkpoints the log itself
 CACHE_KIB = 24 * 1024  # (the import's memory growth stays well under its 100 MiB target)
-FIRST_STEP, MIN_STEP, MAX_STEP = 1000, 200, 5000
+FIRST_STEP, MIN_STEP, MAX_STEP = 1000, 20, 5000
 
 
 def _marks(count: int) -> str:
@@ -65,22 +68,22 @@ class SqliteImportLedger:
                     started = time.monotonic()
                     added += self._store(conn, user_id, job_id, step)
                     done += len(step)
-                    self._resize(time.monotonic() - started)
-                    spent = time.monotonic() - began
-                    if spent >= self._budget or self._db.foreground_waiting():
+                    busy = self._db.foreground_waiting()
+                    self._resize(len(step), time.monotonic() - started, busy)
+                    if busy or time.monotonic() - began >= self._budget:
                         break
             if time.monotonic() - self._settled >= SETTLE_SECONDS:
                 self._db.settle_background()
                 self._settled = time.monotonic()
         return BatchResult(added, len(rows) - added)
 
-    def _resize(self, spent: float) -> None:
-        """Steps of about STEP_SECONDS: a request that starts waiting waits for one step
-        (and the commit) at most."""
-        if spent > STEP_SECONDS:
-            self._step = max(MIN_STEP, self._step // 2)
-        elif spent < STEP_SECONDS / 2:
-            self._step = min(MAX_STEP, self._step * 2)
+    def _resize(self, rows: int, spent: float, busy: bool) -> None:
+        """Steps of about STEP_SECONDS (BUSY_STEP_SECONDS while requests write), sized at once
+        from the last step's rate: a request that starts waiting waits for one step (and the
+        commit) at most."""
+        target = BUSY_STEP_SECONDS if busy else STEP_SECONDS
+        if spent > 0:
+            self._step = max(MIN_STEP, min(MAX_STEP, int(rows * target / spent)))
 
     def _store(
         self, conn: sqlite3.Connection, user_id: str, job_id: str, rows: list[KeyedExpense]
