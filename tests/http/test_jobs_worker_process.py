@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -147,3 +149,18 @@ def test_a_killed_worker_is_replaced_and_its_import_resumes_without_loss_or_dupl
     assert stored(server.data_dir) == (rows, rows)
     assert worker_pid(server.data_dir) == second  # the replacement finished it
     assert server.process.poll() is None  # the server itself never noticed
+
+
+def test_a_worker_stopped_while_it_imports_ends_cleanly() -> None:
+    # A server stopped at once sends SIGTERM while the worker still imports the app: raised
+    # there, the exit aborted pydantic-core's import with a panic (seen in the install bench).
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "expense_tracker.entrypoints.job_worker"],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(0.05)  # the interpreter is up; the app's imports take far longer
+    worker.send_signal(signal.SIGTERM)
+    _, err = worker.communicate(timeout=PATIENCE)
+    assert worker.returncode == 0, err.decode()
+    assert b"panicked" not in err and b"Traceback" not in err

@@ -16,16 +16,29 @@ def _stop(_signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)  # the finally blocks stop the worker after the step in hand
 
 
+_stopped_early: list[int] = []
+
+
+def _note_stop(signum: int, _frame: FrameType | None) -> None:
+    # During the imports, an exception raised into a native extension's import (pydantic-core)
+    # aborts the process with a panic: note it, and stop once they are done.
+    _stopped_early.append(signum)
+
+
 def main() -> None:
     # First, before the app's imports (a second of CPU): Ctrl+C in a terminal reaches the
     # whole process group, and the server stops this process itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, _note_stop)
     os.nice(NICENESS)
     import logging
 
     from ..adapters.local.job_process import read_settings, run_worker
     from ..bootstrap import build_container
+
+    if _stopped_early:
+        return
+    signal.signal(signal.SIGTERM, _stop)
 
     logging.basicConfig(level=logging.INFO, format="jobs-worker %(levelname)s %(message)s")
     stream = sys.stdin.buffer
