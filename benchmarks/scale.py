@@ -18,7 +18,7 @@ from expense_tracker.adapters.sqlite.queries import search_order
 from expense_tracker.adapters.sqlite.store import SqliteExpenseStore, list_query
 from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.services.cursors import CursorCodec
-from expense_tracker.services.expenses import list_expenses
+from expense_tracker.services.expenses import list_records
 
 from .dataset import seeded, seeded_load_rate
 from .plan import Plan
@@ -41,7 +41,7 @@ SUMMARIES = (("summary of a year", YEAR), ("summary of all time", (None, None)))
 
 def _page_timer(store: SqliteExpenseStore, filters: ExpenseFilter) -> Callable[[], object]:
     cursors = CursorCodec(b"bench-secret" * 3)
-    return lambda: list_expenses(store=store, cursors=cursors, user_id=USER, filters=filters)
+    return lambda: list_records(store=store, cursors=cursors, user_id=USER, filters=filters)
 
 
 def _summary_timer(

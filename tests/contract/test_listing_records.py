@@ -1,6 +1,6 @@
 """The list route's records, read from the store's rows (SQLite: straight from SQL) or through
-its Expenses: the same records and cursors as `public_record` of `list_expenses`, page by page,
-amounts in every currency's digits, receipts and text search included."""
+its Expenses: the same records and cursors as `public_record` of the store's `list_page`, page by
+page, amounts in every currency's digits, receipts and text search included."""
 
 from __future__ import annotations
 
@@ -39,23 +39,30 @@ def _fill(store: ExpenseStore, user: str) -> None:
 Page = tuple[list[dict[str, object]], str | None]  # (records, next cursor)
 
 
-def _pages(store: ExpenseStore, user: str, filters: ExpenseFilter, records: bool) -> list[Page]:
+def _record_pages(store: ExpenseStore, user: str, filters: ExpenseFilter) -> list[Page]:
     seen: list[Page] = []
     cursor: str | None = None
     while True:
-        if records:
-            page = svc.list_records(
-                store=store, cursors=CURSORS, user_id=user, filters=filters, limit=4, cursor=cursor
-            )
-            seen.append((page.items, page.next_cursor))
-        else:
-            listed = svc.list_expenses(
-                store=store, cursors=CURSORS, user_id=user, filters=filters, limit=4, cursor=cursor
-            )
-            seen.append(([public_record(e) for e in listed.items], listed.next_cursor))
-        cursor = seen[-1][1]
-        if cursor is None:
+        page = svc.list_records(
+            store=store, cursors=CURSORS, user_id=user, filters=filters, limit=4, cursor=cursor
+        )
+        seen.append((page.items, page.next_cursor))
+        if page.next_cursor is None:
             return seen
+        cursor = page.next_cursor
+
+
+def _expense_pages(store: ExpenseStore, user: str, filters: ExpenseFilter) -> list[Page]:
+    """The reference: the store's Expenses page by page, each as `public_record` shows it."""
+    seen: list[Page] = []
+    after = None
+    while True:
+        page = store.list_page(user, filters, 4, after)
+        cursor = CURSORS.encode(user, filters, page.next) if page.next else None
+        seen.append(([public_record(e) for e in page.items], cursor))
+        if page.next is None:
+            return seen
+        after = page.next
 
 
 @pytest.mark.parametrize(
@@ -75,7 +82,7 @@ def test_listed_records_are_the_public_records_of_the_listed_expenses(
     _fill(store, user)
     _fill(store, new_user())  # another user's rows never show
 
-    records = _pages(store, user, filters, records=True)
+    records = _record_pages(store, user, filters)
 
-    assert records == _pages(store, user, filters, records=False)
+    assert records == _expense_pages(store, user, filters)
     assert sum(len(items) for items, _ in records) > 1

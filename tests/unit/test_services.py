@@ -86,8 +86,10 @@ class World:
             if_match=if_match,
         )
 
-    def page(self, limit: int = 50, cursor: str | None = None, **filters: object) -> svc.ListedPage:
-        return svc.list_expenses(
+    def page(
+        self, limit: int = 50, cursor: str | None = None, **filters: object
+    ) -> svc.ListedRecords:
+        return svc.list_records(
             store=self.store,
             cursors=self.cursors,
             user_id="alice",
@@ -191,7 +193,7 @@ def test_cursor_walks_every_page() -> None:
     third = world.page(limit=3, cursor=second.next_cursor)
 
     seen = first.items + second.items + third.items
-    assert [e.id for e in seen] == [e.id for e in reversed(added)]
+    assert [r["id"] for r in seen] == [e.id for e in reversed(added)]
     assert third.next_cursor is None
 
 

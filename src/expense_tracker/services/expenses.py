@@ -90,27 +90,6 @@ def add_expense(
 
 
 @dataclass(frozen=True)
-class ListedPage:
-    items: list[Expense]
-    next_cursor: str | None
-
-
-def list_expenses(
-    *,
-    store: ExpenseStore,
-    cursors: CursorCodec,
-    user_id: str,
-    filters: ExpenseFilter,
-    limit: int = 50,
-    cursor: str | None = None,
-) -> ListedPage:
-    after = _page_start(cursors, user_id, filters, limit, cursor)
-    page = store.list_page(user_id, filters, limit, after)
-    next_cursor = cursors.encode(user_id, filters, page.next) if page.next else None
-    return ListedPage(page.items, next_cursor)
-
-
-@dataclass(frozen=True)
 class ListedRecords:
     items: list[dict[str, object]]  # the API's records (services.transfer.public_record)
     next_cursor: str | None
@@ -125,7 +104,8 @@ def list_records(
     limit: int = 50,
     cursor: str | None = None,
 ) -> ListedRecords:
-    """`list_expenses` as the API's records: from the store's rows when it has them."""
+    """A page of the API's records: from the store's rows when it has them, else made from
+    its Expenses."""
     after = _page_start(cursors, user_id, filters, limit, cursor)
     if isinstance(store, ListsRows):
         page = store.list_rows(user_id, filters, limit, after)
