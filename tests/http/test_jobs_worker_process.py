@@ -132,8 +132,13 @@ def test_the_worker_process_ends_with_the_server(server: RunningServer, end: str
     assert not alive(worker)
 
 
-def test_a_killed_worker_is_replaced_and_its_import_resumes_without_loss_or_duplicates(
-    server: RunningServer, importer: tuple[Api, User]
+@pytest.mark.parametrize(
+    ("end", "status"),
+    [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGTERM, 0)],  # SIGTERM: checkpoints, exits 0
+    ids=["kill", "term"],
+)
+def test_a_worker_ended_mid_job_is_replaced_and_its_import_resumes_without_loss_or_duplicates(
+    server: RunningServer, importer: tuple[Api, User], end: signal.Signals, status: int
 ) -> None:
     rows = 20_000
     api, user = importer
@@ -142,9 +147,10 @@ def test_a_killed_worker_is_replaced_and_its_import_resumes_without_loss_or_dupl
     path = f"/api/imports/{job_id}"
     wait_until(lambda: user.client.get(path).json()["status"] != "queued")
     assert user.client.get(path).json()["status"] == "running"  # killed mid-job, not after
-    os.kill(first, signal.SIGKILL)
+    os.kill(first, end)
     second = current_worker(server, not_=first)
     assert not alive(first)
+    assert f"process (pid {first}) ended ({status})" in server.log()
     job = wait_for_job(user.client, path)
     assert (job["status"], job["imported"], job["duplicates"]) == ("done", rows, 0)
     assert stored(server.data_dir) == (rows, rows)
