@@ -19,7 +19,6 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from ...domain.credentials import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from ...domain.currencies import MINOR_UNITS
 from ...domain.expense import CATEGORY_MAX, DESCRIPTION_MAX
 from ...domain.receipts import ALLOWED_TYPES, MAX_RECEIPT_BYTES
@@ -238,59 +237,6 @@ class ImportOut(Schema):
     imported: int
     errors: list[ImportLineError] = Field(description="The first 100 bad lines")
     error_count: int = Field(description="How many lines were bad in all")
-
-
-EmailIn = Annotated[
-    StrictStr,
-    Field(
-        max_length=EMAIL_MAX, json_schema_extra={"format": "email"}, examples=["ada@example.com"]
-    ),
-]
-
-
-class Credentials(Strict):
-    email: EmailIn
-    password: StrictStr = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
-
-
-class ConfirmIn(Strict):
-    email: EmailIn
-    code: StrictStr = Field(max_length=64)
-
-
-class RefreshIn(Strict):
-    refresh_token: StrictStr = Field(max_length=4096)
-
-
-class SignupOut(Schema):
-    user_id: str
-    email: str
-    confirmation_required: bool
-
-
-class TokensOut(Schema):
-    access_token: str
-    refresh_token: str
-    token_type: str = "Bearer"
-    expires_in: int
-
-
-class MeOut(Schema):
-    user_id: str
-    email: str
-    default_currency: str
-    home_currency: str = Field(description="Totals are converted to it; default: default_currency")
-    locale: str = Field(description="A BCP 47 language tag, default en")
-
-
-class MeUpdate(Strict):
-    """Any of the settings; those left out stay as they are."""
-
-    default_currency: CurrencyIn | SkipJsonSchema[None] = None
-    home_currency: CurrencyIn | SkipJsonSchema[None] = None
-    locale: StrictStr | SkipJsonSchema[None] = Field(
-        default=None, max_length=35, examples=["de-DE"], description="A BCP 47 language tag"
-    )
 
 
 class HealthOut(Schema):

@@ -9,8 +9,16 @@ from fastapi import APIRouter, Depends, Response, status
 from ....domain.profile import Profile
 from ....ports import Principal
 from ....services import accounts as svc
+from ..account_schemas import (
+    ConfirmIn,
+    Credentials,
+    MeOut,
+    MeUpdate,
+    RefreshIn,
+    SignupOut,
+    TokensOut,
+)
 from ..deps import ContainerDep, PrincipalDep, client_address
-from ..schemas import ConfirmIn, Credentials, MeOut, MeUpdate, RefreshIn, SignupOut, TokensOut
 from .common import problems
 
 router = APIRouter(prefix="/api", tags=["accounts"])
