@@ -1,25 +1,22 @@
-"""In-memory adapters: the fakes unit tests run on, and the reference for the contract suite."""
+"""In-memory adapters: the fakes unit tests run on, and the reference for the contract suite.
+The profiles, identity and jobs fakes live in memory_accounts and memory_jobs, importable here."""
 
 from __future__ import annotations
 
 import io
-import secrets
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import BinaryIO
 
 from ..domain.analytics import DayTotal, Summary, day_totals, summarize
 from ..domain.errors import (
-    BadRequest,
     Conflict,
     FieldError,
     Invalid,
     NotFound,
     PreconditionFailed,
-    Unauthorized,
 )
 from ..domain.expense import (
     CategoryCount,
@@ -30,21 +27,17 @@ from ..domain.expense import (
     Receipt,
 )
 from ..domain.export_rows import ExportFormat, ExportRow, TextBlock, pages_of, row_blocks
-from ..domain.profile import Profile, ProfileChanges
 from ..domain.summary_totals import FactorOf, SummaryTotals, sum_days
 from ..ports import (
-    Clock,
     IdempotencyKey,
     ObjectInfo,
-    Principal,
-    SignupResult,
     StoredObject,
-    TokenPair,
     UploadTicket,
 )
-from ..ports.jobs import Job, JobData, JobHandlers
 from ..ports.rates import EuroRates
-from ..services.jobs import execute, finished, gave_up
+from .memory_accounts import MemoryIdentity as MemoryIdentity
+from .memory_accounts import MemoryProfiles as MemoryProfiles
+from .memory_jobs import MemoryJobs as MemoryJobs
 
 IDEMPOTENCY_MISMATCH = "was already used with a different request body"
 DUPLICATE_ID = "An expense with this id already exists"
@@ -173,80 +166,6 @@ class MemoryExpenseStore:
         return receipts
 
 
-class MemoryProfiles:
-    def __init__(self, default: str = "USD") -> None:
-        self._default = default
-        self._profiles: dict[str, Profile] = {}
-        self._lock = threading.Lock()
-
-    def default_currency(self, user_id: str) -> str:
-        return self.profile(user_id).default_currency
-
-    def set_default_currency(self, user_id: str, currency: str) -> None:
-        self.update_profile(user_id, ProfileChanges(default_currency=currency))
-
-    def profile(self, user_id: str) -> Profile:
-        return self._profiles.get(user_id, Profile(self._default))
-
-    def update_profile(self, user_id: str, changes: ProfileChanges) -> Profile:
-        given = {k: v for k, v in vars(changes).items() if v is not None}
-        with self._lock:
-            self._profiles[user_id] = replace(self.profile(user_id), **given)
-            return self._profiles[user_id]
-
-    def forget(self, user_id: str) -> None:
-        self._profiles.pop(user_id, None)
-
-
-class MemoryIdentity:
-    """A fake identity provider: opaque random tokens, no crypto. For unit tests only."""
-
-    def __init__(self) -> None:
-        self._passwords: dict[str, tuple[str, str]] = {}  # email -> (user_id, password)
-        self._access: dict[str, Principal] = {}
-        self._refresh: dict[str, Principal] = {}
-
-    def signup(self, email: str, password: str) -> SignupResult:
-        if email in self._passwords:
-            raise Conflict("An account with this e-mail already exists")
-        user_id = secrets.token_hex(8)
-        self._passwords[email] = (user_id, password)
-        return SignupResult(user_id, email, confirmation_required=False)
-
-    def confirm(self, email: str, code: str) -> None:
-        raise BadRequest("No confirmation is needed")
-
-    def login(self, email: str, password: str) -> TokenPair:
-        user_id, expected = self._passwords.get(email, ("", None))
-        if expected is None or expected != password:
-            raise Unauthorized("Wrong e-mail or password")
-        return self._issue(Principal(user_id, email))
-
-    def _issue(self, principal: Principal) -> TokenPair:
-        access, refresh = secrets.token_urlsafe(), secrets.token_urlsafe()
-        self._access[access] = principal
-        self._refresh[refresh] = principal
-        return TokenPair(access, refresh, 900)
-
-    def refresh(self, refresh_token: str) -> TokenPair:
-        principal = self._refresh.pop(refresh_token, None)
-        if principal is None:
-            raise Unauthorized("The refresh token is not valid")
-        return self._issue(principal)
-
-    def logout(self, refresh_token: str) -> None:
-        self._refresh.pop(refresh_token, None)
-
-    def verify(self, access_token: str) -> Principal:
-        principal = self._access.get(access_token)
-        if principal is None:
-            raise Unauthorized("The access token is not valid")
-        return principal
-
-    def jwks(self) -> dict[str, object]:
-        return {"keys": []}
-
-
 class MemoryReceiptStore:
     """Receipt bytes in a dict; tickets point nowhere (unit tests upload with `write`)."""
 
@@ -287,75 +206,6 @@ class MemoryReceiptStore:
         for key, (data, _) in list(self.objects.items()):
             if key.startswith(prefix):
                 yield ObjectInfo(key, len(data), self.modified.get(key, datetime.now(UTC)))
-
-
-class MemoryJobs:
-    """Runs each job inline when it is enqueued (for unit tests): no worker, no thread. A job
-    that returns Continue is run again from its checkpoint at once; `out_of_time` says when a
-    slice is spent (tests force many slices with `lambda: True`)."""
-
-    def __init__(self, clock: Clock, out_of_time: Callable[[], bool] | None = None) -> None:
-        self._clock = clock
-        self.out_of_time = out_of_time or (lambda: False)
-        self.slices = 0  # how many runs returned Continue
-        self._jobs: dict[str, Job] = {}
-        self._handlers: JobHandlers = {}
-
-    def bind(self, handlers: JobHandlers) -> None:
-        self._handlers = handlers
-
-    def create(self, job: Job) -> Job:
-        self._jobs[job.id] = job
-        if job.status == "queued":
-            return self._run(job)
-        return job
-
-    def get(self, user_id: str, job_id: str) -> Job:
-        job = self._jobs.get(job_id)
-        if job is None or job.user_id != user_id:
-            raise NotFound("job")
-        return job
-
-    def list(self, user_id: str, kind: str, limit: int = 50) -> list[Job]:
-        mine = [j for j in self._jobs.values() if j.user_id == user_id and j.kind == kind]
-        return mine[::-1][:limit]  # insertion order: ULIDs of one millisecond do not sort
-
-    def enqueue(self, user_id: str, job_id: str) -> Job:
-        job = self.get(user_id, job_id)
-        if job.status != "waiting_upload":
-            return job
-        return self._run(replace(job, status="queued"))
-
-    def _run(self, job: Job) -> Job:
-        while True:
-            running = replace(job, status="running", attempts=job.attempts + 1)
-            self._jobs[job.id] = running
-            reporter = _MemoryReporter(self, job.id)
-            try:
-                status, progress = execute(running, self._handlers, reporter)
-            except Exception as error:  # a crash: the memory adapter does not retry
-                status, progress = gave_up(self._jobs[job.id], error)
-            job = finished(self._jobs[job.id], status, progress, self._clock.now())
-            self._jobs[job.id] = job
-            if status != "queued":
-                return job
-            self.slices += 1
-            job = replace(job, attempts=job.attempts - 1)  # a slice that ended well: no retry
-
-
-class _MemoryReporter:
-    def __init__(self, jobs: MemoryJobs, job_id: str) -> None:
-        self._jobs = jobs
-        self._id = job_id
-
-    def report(self, progress: JobData) -> None:
-        job = self._jobs._jobs[self._id]
-        self._jobs._jobs[self._id] = replace(
-            job, progress=dict(progress), updated_at=self._jobs._clock.now()
-        )
-
-    def out_of_time(self) -> bool:
-        return self._jobs.out_of_time()
 
 
 class MemoryRates:
