@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 import boto3
 import pytest
@@ -22,6 +21,7 @@ from expense_tracker.services import import_job
 from tests.aws.test_sqs_jobs import receive
 from tests.support.api import Api, User
 from tests.support.aws_stack import REGION, AwsStack, gateway_authorizer, lambda_api
+from tests.support.imports import start_import
 from tests.support.lambda_transport import LambdaHandler
 
 if TYPE_CHECKING:
@@ -49,18 +49,7 @@ class Stand:
     queue: str
 
     def start(self, data: bytes) -> str:
-        client = self.user.client
-        created = client.post("/api/imports", json={"format": "csv", "size": len(data)}).json()
-        ticket = created["upload"]
-        with self.api.client() as anonymous:
-            uploaded = anonymous.post(
-                urljoin(self.api.base_url, ticket["url"]),
-                data=ticket["fields"],
-                files={"file": ("statement", data, ticket["fields"]["Content-Type"])},
-            )
-        assert uploaded.status_code in (200, 204), uploaded.text
-        assert client.post(f"/api/imports/{created['id']}/start").status_code == 202
-        return str(created["id"])
+        return str(start_import(self.api, self.user, data)["id"])
 
     def deliver(self, event: dict[str, Any]) -> None:
         assert self.worker(event, NoTimeLeft()) == {"batchItemFailures": []}

@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 import boto3
 import pytest
@@ -27,6 +26,7 @@ from expense_tracker.ports.jobs import Job, JobData, JobFailed, JobReporter
 from expense_tracker.services.jobs import INTERNAL_ERROR, MAX_ATTEMPTS, new_job
 from tests.support.api import Api, User
 from tests.support.aws_stack import REGION, AwsStack, gateway_authorizer, lambda_api
+from tests.support.imports import start_import
 from tests.support.lambda_transport import LambdaHandler
 
 if TYPE_CHECKING:
@@ -205,19 +205,9 @@ def test_a_statement_imports_through_the_queue_and_the_worker_function(
 def _import_through_the_worker(
     api: Api, user: User, worker: LambdaHandler, sqs: SQSClient, queue: str
 ) -> None:
-    data = STATEMENT.read_bytes()
-    created = user.client.post("/api/imports", json={"format": "ofx", "size": len(data)}).json()
-    ticket = created["upload"]
-    with api.client() as anonymous:
-        uploaded = anonymous.post(
-            urljoin(api.base_url, ticket["url"]),
-            data=ticket["fields"],
-            files={"file": ("statement", data, ticket["fields"]["Content-Type"])},
-        )
-    assert uploaded.status_code in (200, 204), uploaded.text
-    started = user.client.post(f"/api/imports/{created['id']}/start")
-    assert (started.status_code, started.json()["status"]) == (202, "queued")
+    started = start_import(api, user, STATEMENT.read_bytes(), fmt="ofx")
+    assert started["status"] == "queued"
     assert worker(receive(sqs, queue), None) == {"batchItemFailures": []}
-    job = user.client.get(f"/api/imports/{created['id']}").json()
+    job = user.client.get(f"/api/imports/{started['id']}").json()
     assert (job["status"], job["imported"], job["skipped"]) == ("done", 2, 2)
     assert len(user.client.get("/api/expenses").json()["items"]) == 2

@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.api import Api, User
 from tests.support.checks import assert_problem
+from tests.support.imports import upload_statement
 from tests.support.jobs import wait_for_job
 
 DATA = Path(__file__).parent.parent / "data" / "statements"
@@ -29,20 +30,9 @@ def create(user: User, fmt: str, size: int, **extra: Any) -> dict[str, Any]:
     return created
 
 
-def upload(api: Api, ticket: dict[str, Any], data: bytes) -> None:
-    fields = ticket["fields"]
-    with api.client() as anonymous:
-        response = anonymous.post(
-            urljoin(api.base_url, ticket["url"]),
-            data=fields,
-            files={"file": ("statement", data, fields["Content-Type"])},
-        )
-    assert response.status_code in (200, 204), response.text
-
-
 def run_import(api: Api, user: User, fmt: str, data: bytes, **extra: Any) -> dict[str, Any]:
     created = create(user, fmt, len(data), **extra)
-    upload(api, created["upload"], data)
+    upload_statement(api, created["upload"], data)
     started = user.client.post(f"/api/imports/{created['id']}/start")
     assert started.status_code == 202, started.text
     return wait_for_job(user.client, f"/api/imports/{created['id']}")
@@ -190,7 +180,7 @@ def test_the_local_upload_target_takes_a_statement_larger_than_any_receipt(
     data = b"date,amount,currency,category,description\n" + b"x" * (12 * 2**20)
     created = create(user, "csv", len(data))
     assert created["upload"]["max_bytes"] == len(data)
-    upload(api, created["upload"], data)  # 12 MiB: over the 10 MiB a receipt may have
+    upload_statement(api, created["upload"], data)  # 12 MiB: over the 10 MiB a receipt may have
 
 
 @pytest.mark.local_only
