@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import pytest
 
 from expense_tracker.adapters.local.job_process import worker_pid
 from expense_tracker.adapters.local.wiring import DATABASE_FILE
 from tests.support.api import Api, User, socket_api
+from tests.support.imports import start_import
 from tests.support.jobs import wait_for_job
 from tests.support.server import RunningServer, start_server
 
@@ -70,21 +70,6 @@ def statement(rows: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def start_import(api: Api, user: User, data: bytes) -> str:
-    created = user.client.post("/api/imports", json={"format": "csv", "size": len(data)}).json()
-    ticket = created["upload"]
-    with api.client() as anonymous:
-        done = anonymous.post(
-            urljoin(api.base_url, ticket["url"]),
-            data=ticket["fields"],
-            files={"file": ("statement", data, ticket["fields"]["Content-Type"])},
-        )
-    assert done.status_code in (200, 204), done.text
-    started = user.client.post(f"/api/imports/{created['id']}/start")
-    assert started.status_code == 202, started.text
-    return str(created["id"])
-
-
 def stored(data_dir: Path) -> tuple[int, int]:
     """Expenses and import keys in the database (one user imports in each test)."""
     with sqlite3.connect(data_dir / DATABASE_FILE) as conn:
@@ -114,7 +99,7 @@ def test_an_import_is_finished_by_the_worker_process_not_the_server(
     api, user = importer
     worker = current_worker(server)
     assert worker != server.process.pid
-    job_id = start_import(api, user, statement(50))
+    job_id = start_import(api, user, statement(50))["id"]
     job: dict[str, Any] = wait_for_job(user.client, f"/api/imports/{job_id}")
     assert (job["status"], job["imported"]) == ("done", 50)
     assert stored(server.data_dir) == (50, 50)
@@ -143,16 +128,16 @@ def test_a_worker_ended_mid_job_is_replaced_and_its_import_resumes_without_loss_
     rows = 20_000
     api, user = importer
     first = current_worker(server)
-    job_id = start_import(api, user, statement(rows))
+    job_id = start_import(api, user, statement(rows))["id"]
     path = f"/api/imports/{job_id}"
     wait_until(lambda: user.client.get(path).json()["status"] != "queued")
     assert user.client.get(path).json()["status"] == "running"  # killed mid-job, not after
     os.kill(first, end)
     second = current_worker(server, not_=first)
     assert not alive(first)
-    assert f"process (pid {first}) ended ({status})" in server.log()
+    assert f"process (pid {first}) ended ({status})" in server.log(), server.log()[-3000:]
     job = wait_for_job(user.client, path)
-    assert (job["status"], job["imported"], job["duplicates"]) == ("done", rows, 0)
+    assert (job["status"], job["imported"], job["duplicates"]) == ("done", rows, 0), job
     assert stored(server.data_dir) == (rows, rows)
     assert worker_pid(server.data_dir) == second  # the replacement finished it
     assert server.process.poll() is None  # the server itself never noticed
