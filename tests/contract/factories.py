@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from ulid import ULID
 
 from expense_tracker.adapters.sqlite import queries
+from expense_tracker.adapters.sqlite.db import MIGRATIONS
 from expense_tracker.adapters.sqlite.queries import row_values
 from expense_tracker.domain.expense import Expense, Receipt
 from expense_tracker.domain.money import parse_amount
@@ -62,3 +64,25 @@ def insert_release_1_rows(conn: sqlite3.Connection, expenses: list[Expense]) -> 
     rows = [row_values(e)[:15] for e in expenses]
     marks = ", ".join("?" * len(columns))
     conn.executemany(f"INSERT INTO expenses ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def migration_step(marker: str) -> int:
+    """The index in MIGRATIONS of the one step whose script contains `marker`."""
+    return MIGRATIONS.index(next(m for m in MIGRATIONS if marker in m))
+
+
+def old_database(path: Path, version: int, expenses: list[Expense]) -> None:
+    """A database as the release at schema `version` left it, with rows: release 1's schema
+    and rows, then the steps up to `version` (each backfills its own)."""
+    conn = sqlite3.connect(path)
+    # The search index's triggers call casefold(), which the app registers on each connection.
+    conn.create_function("casefold", 1, lambda v: v.casefold() if isinstance(v, str) else None)
+    try:
+        conn.executescript(MIGRATIONS[0])
+        insert_release_1_rows(conn, expenses)
+        for script in MIGRATIONS[1:version]:
+            conn.executescript(script)
+        conn.execute(f"PRAGMA user_version={version}")
+        conn.commit()
+    finally:
+        conn.close()

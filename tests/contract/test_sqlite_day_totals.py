@@ -3,7 +3,6 @@ and the text-search path summed by SQLite agrees with the reference."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,24 +11,12 @@ from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
 from expense_tracker.domain.analytics import DayTotal, day_totals
 from expense_tracker.domain.expense import Expense, ExpenseFilter
 
-from .factories import insert_release_1_rows, make_expense, new_user
+from .factories import make_expense, migration_step, new_user, old_database
 
 
 def _before_day_totals(path: Path, expenses: list[Expense]) -> None:
     """A database as the release before the daily totals left it, with rows."""
-    conn = sqlite3.connect(path)
-    # The search index's triggers call casefold(), which the app registers on each connection.
-    conn.create_function("casefold", 1, lambda v: v.casefold() if isinstance(v, str) else None)
-    try:
-        before = MIGRATIONS.index(next(m for m in MIGRATIONS if "CREATE TABLE day_totals" in m))
-        conn.executescript(MIGRATIONS[0])
-        insert_release_1_rows(conn, expenses)
-        for script in MIGRATIONS[1:before]:  # the steps before ours backfill their own
-            conn.executescript(script)
-        conn.execute(f"PRAGMA user_version={before}")
-        conn.commit()
-    finally:
-        conn.close()
+    old_database(path, migration_step("CREATE TABLE day_totals"), expenses)
 
 
 def ordered(totals: list[DayTotal]) -> list[DayTotal]:

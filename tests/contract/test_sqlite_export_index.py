@@ -3,7 +3,6 @@ that were there before it (backfilled by the index build) and rows written after
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,23 +14,12 @@ from expense_tracker.adapters.sqlite.store import SqliteExpenseStore
 from expense_tracker.domain.expense import Expense, ExpenseFilter
 from expense_tracker.domain.export_rows import row_blocks
 
-from .factories import insert_release_1_rows, make_expense, new_user
+from .factories import make_expense, migration_step, new_user, old_database
 
 
 def _before_export_index(path: Path, expenses: list[Expense]) -> None:
     """A database as the release before migration 10 left it, with rows."""
-    conn = sqlite3.connect(path)
-    conn.create_function("casefold", 1, lambda v: v.casefold() if isinstance(v, str) else None)
-    try:
-        ours = MIGRATIONS.index(next(m for m in MIGRATIONS if "export_csv TEXT GENERATED" in m))
-        conn.executescript(MIGRATIONS[0])
-        insert_release_1_rows(conn, expenses)
-        for script in MIGRATIONS[1:ours]:
-            conn.executescript(script)
-        conn.execute(f"PRAGMA user_version={ours}")
-        conn.commit()
-    finally:
-        conn.close()
+    old_database(path, migration_step("export_csv TEXT GENERATED"), expenses)
 
 
 def _csv(store: SqliteExpenseStore, user: str) -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -22,7 +21,7 @@ from expense_tracker.domain.analytics import CurrencyTotal, summarize
 from expense_tracker.domain.errors import Conflict
 from expense_tracker.domain.expense import CategoryCount, Expense
 
-from .factories import insert_release_1_rows, make_expense, new_user
+from .factories import make_expense, new_user, old_database
 
 START = date(2025, 11, 10)  # random dates run to mid-March: whole and partial months
 SPAN_DAYS = 130
@@ -148,18 +147,6 @@ def test_summary_equals_the_reference_after_random_adds_changes_deletes_and_impo
             assert store.summary(user, date_from, date_to) == expected, (date_from, date_to)
 
 
-def _version_1_database(path: Path, expenses: list[Expense]) -> None:
-    """A database as the release before the totals left it: migration 1 only, with rows."""
-    conn = sqlite3.connect(path)
-    try:
-        conn.executescript(MIGRATIONS[0])
-        conn.execute("PRAGMA user_version=1")
-        insert_release_1_rows(conn, expenses)
-        conn.commit()
-    finally:
-        conn.close()
-
-
 def test_migration_backfills_the_totals_of_an_existing_database(tmp_path: Path) -> None:
     rng = random.Random(7)
     users = [new_user(), new_user()]
@@ -167,7 +154,7 @@ def test_migration_backfills_the_totals_of_an_existing_database(tmp_path: Path) 
     # 1,000 x ~10^16 minor units: the backfill's sums must be exact past 2^63 too.
     huge = [make_expense(users[0], amount="999999999999.9999", currency="CLF") for _ in range(1000)]
     path = tmp_path / "v1.sqlite3"
-    _version_1_database(path, expenses + huge)
+    old_database(path, 1, expenses + huge)  # before the totals: migration 1 only
 
     db = Database(path)
     try:
