@@ -343,6 +343,8 @@ class Database:
             finally:
                 if not durable:
                     conn.execute("PRAGMA synchronous=FULL")
+        if background and not durable and self.foreground_waiting():
+            self._sync_log()
         self._checkpoint_soon()
 
     @staticmethod
@@ -394,6 +396,18 @@ class Database:
         request's own durable commit does not pay for the import's megabytes (its fsync
         covers every unsynced page of the log). The caller never waits for it."""
         self._checkpoint_soon()
+
+    def _sync_log(self) -> None:
+        """A background step just committed unsynced while requests write: flush its pages
+        of the log now, outside the locks, before the next step. A request's durable commit
+        fsyncs the whole log, so it then pays for one step's pages at most, not for every
+        page the import wrote since the last checkpoint."""
+        with contextlib.suppress(OSError):
+            fd = os.open(self.path + "-wal", os.O_RDONLY)
+            try:
+                os.fdatasync(fd)
+            finally:
+                os.close(fd)
 
     def _checkpoint_soon(self) -> None:
         if self._checkpoints is not None:
