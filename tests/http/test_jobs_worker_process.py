@@ -151,6 +151,13 @@ def test_a_killed_worker_is_replaced_and_its_import_resumes_without_loss_or_dupl
     assert server.process.poll() is None  # the server itself never noticed
 
 
+def catches_sigterm(pid: int) -> bool:
+    """Whether the process has a handler for SIGTERM (Linux: SigCgt in /proc/PID/status)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
+
+
 def test_a_worker_stopped_while_it_imports_ends_cleanly() -> None:
     # A server stopped at once sends SIGTERM while the worker still imports the app. Raised
     # there, the exit once aborted pydantic-core's import with a panic (seen once in the install
@@ -160,7 +167,9 @@ def test_a_worker_stopped_while_it_imports_ends_cleanly() -> None:
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(0.05)  # the interpreter is up; the app's imports take far longer
+    # Once its handler is set (its first step; on a loaded machine the interpreter itself
+    # may take longer than a fixed sleep, and SIGTERM then killed it before main ran).
+    wait_until(lambda: catches_sigterm(worker.pid))
     worker.send_signal(signal.SIGTERM)
     _, err = worker.communicate(timeout=PATIENCE)
     assert worker.returncode == 0, err.decode()
