@@ -129,3 +129,32 @@ def test_steps_shrink_to_a_few_ms_while_requests_write(db: Database) -> None:
     ledger._resize(1000, 0.01, busy=True)  # requests write: a step of 3 ms is 300 rows
     assert ledger._step == int(1000 * BUSY_STEP_SECONDS / 0.01)
     assert ledger._step < 1000 * STEP_SECONDS / 0.01 / 5
+
+
+def test_a_background_step_syncs_its_log_pages_while_requests_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker, server = Database(tmp_path / "two.sqlite3"), Database(tmp_path / "two.sqlite3")
+    worker.connection().execute("CREATE TABLE log (who TEXT NOT NULL)")
+    synced: list[bool] = []
+    monkeypatch.setattr(worker, "_sync_log", lambda: synced.append(True))
+
+    def request() -> None:
+        with server.write() as conn:
+            conn.execute("INSERT INTO log VALUES ('request')")
+
+    try:
+        with worker.write(durable=False, background=True) as conn:
+            conn.execute("INSERT INTO log VALUES ('quiet')")
+        assert synced == []  # nobody writes beside it: the checkpoint thread syncs later
+        with worker.write(durable=False, background=True) as conn:
+            conn.execute("INSERT INTO log VALUES ('busy')")
+            waiter = threading.Thread(target=request)
+            waiter.start()
+            wait_until(worker.foreground_waiting)
+        waiter.join(10)
+        # so the request's durable commit flushes one step's pages, not the whole backlog
+        assert synced == [True]
+    finally:
+        worker.close()
+        server.close()

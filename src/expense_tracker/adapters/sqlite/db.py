@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ...domain.errors import StorageError
+from .checkpointer import Checkpointer
 from .export_sql import AMOUNT_TEXT, CSV_LINE
 from .group_commit import Bulk, GroupCommitter
 from .writer_lock import SUFFIX as WRITER_LOCK_SUFFIX
@@ -285,6 +286,9 @@ class Database:
         self._foreground_waiting = 0
         self._foreground_seen = -FOREGROUND_RECENT_SECONDS  # monotonic time of the last one
         self._waiting_lock = threading.Lock()
+        # WAL checkpoints run in their own thread, never in a writer's COMMIT (checkpointer.py).
+        in_memory = self.path == ":memory:" or self.path.startswith("file:")
+        self._checkpoints = None if in_memory else Checkpointer(self._open)
         make_private(Path(self.path))
         self.migrate()
 
@@ -309,6 +313,7 @@ class Database:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer's thread does it
             conn.execute("PRAGMA foreign_keys=ON")
             # Python's casefold, so text search agrees with the memory store beyond ASCII.
             conn.create_function("casefold", 1, _casefold, deterministic=True)
@@ -338,6 +343,9 @@ class Database:
             finally:
                 if not durable:
                     conn.execute("PRAGMA synchronous=FULL")
+        if background and not durable and self.foreground_waiting():
+            self._sync_log()
+        self._checkpoint_soon()
 
     @staticmethod
     @contextmanager
@@ -383,17 +391,27 @@ class Database:
             self._writer.release()
 
     def settle_background(self) -> None:
-        """After a background writer's commit, outside the writer lock: flush the log's new
-        pages to disk and copy what it can into the database file (a PASSIVE checkpoint
-        never waits for the writer), so that a request's own durable commit does not pay
-        for the import's megabytes (its fsync covers every unsynced page of the log)."""
-        with contextlib.suppress(OSError, sqlite3.Error):
+        """After a background writer's commit: have the log synced and copied into the
+        database file soon, by the checkpoint thread (it syncs the log first), so that a
+        request's own durable commit does not pay for the import's megabytes (its fsync
+        covers every unsynced page of the log). The caller never waits for it."""
+        self._checkpoint_soon()
+
+    def _sync_log(self) -> None:
+        """A background step just committed unsynced while requests write: flush its pages
+        of the log now, outside the locks, before the next step. A request's durable commit
+        fsyncs the whole log, so it then pays for one step's pages at most, not for every
+        page the import wrote since the last checkpoint."""
+        with contextlib.suppress(OSError):
             fd = os.open(self.path + "-wal", os.O_RDONLY)
             try:
                 os.fdatasync(fd)
             finally:
                 os.close(fd)
-            self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def _checkpoint_soon(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.poke()
 
     def foreground_waiting(self) -> bool:
         """Whether a request's write is waiting for the writer lock, of this process or of
@@ -425,6 +443,7 @@ class Database:
         background writer gives way), then the cross-process flock for the transaction only."""
         with self._writer_lock(background=False), self._processes.held():
             yield
+        self._checkpoint_soon()
 
     def migrate(self) -> None:
         """Run the steps past PRAGMA user_version in one transaction (all or none). A current
@@ -465,6 +484,8 @@ class Database:
 
     def close(self) -> None:
         self._committer.close()  # it commits what is queued, on its own connection
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         with self._lock:
             for conn in self._connections:
                 conn.close()

@@ -76,7 +76,11 @@ def expense_problem(exc: e.ExpenseError) -> JSONResponse:
     if isinstance(exc, e.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     if status >= 500 and not isinstance(exc, e.Invalid):  # 507 names the field, as 4xx do
-        log.error("%s: %s", type(exc).__name__, exc.detail)
+        # The cause too (an adapter's error, e.g. SQLite's SQLITE_BUSY_SNAPSHOT), in one line:
+        # a 503 seen once in a bench run could not be traced from its generic detail alone.
+        cause, code = exc.__cause__, getattr(exc.__cause__, "sqlite_errorname", None)
+        why = f" ({cause!r}{f' {code}' if code else ''})" if cause else ""
+        log.error("%s: %s%s", type(exc).__name__, exc.detail, why)
         return problem(status, exc.title, "The service is unavailable; try again shortly")
     errors = None
     if isinstance(exc, e.Invalid):
