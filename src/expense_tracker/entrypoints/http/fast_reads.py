@@ -1,6 +1,7 @@
-"""A fast lane for the hottest reads: GET /api/health, /api/expenses (a page) and
-/api/analytics/summary, answered without FastAPI's routing, dependency solving and
-query validation (most of an authenticated read's CPU), and without the thread-pool hop.
+"""A fast lane for the hottest requests: GET /api/health, /api/expenses (a page),
+/api/expenses/{id} and /api/analytics/summary, answered without FastAPI's routing, dependency
+solving and query validation (most of an authenticated read's CPU), and without the
+thread-pool hop; and POST /api/expenses, a plainly valid add (fast_adds.py).
 
 Same work, same answers: the token is checked and the rate limit charged by the dependency's
 own code (deps.resolve_principal), the same services read SQLite, the same bodies are built,
@@ -28,8 +29,9 @@ from ...domain.errors import ExpenseError
 from ...ports import Principal
 from ...services import expenses as svc
 from ...services.summary import summarize_expenses
-from . import problems
+from . import fast_adds, problems
 from .deps import bearer_token, resolve_principal
+from .expense_answers import one_expense
 from .middleware import header
 from .read_bodies import HEALTH_BODY, expense_filter, summary_body
 from .responses import json_response
@@ -44,6 +46,12 @@ HEALTH_START = {
 }
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _LIMIT = re.compile(r"[0-9]{1,3}")
+ADDS = "/api/expenses"
+ONE_PREFIX = "/api/expenses/"
+# An id services.expenses.known_id takes; other text gets the route's answer. NOT_IDS: the
+# paths of other GET routes under /api/expenses/ (the export, matched before {id}).
+PLAIN_ID = re.compile(r"[0-9A-Za-z]{1,64}")
+NOT_IDS = frozenset({"export", "import"})
 # The routes' Query() limits (routes/common.py, routes/expenses.py): longest accepted text.
 TEXT_LIMITS = {"category": 64, "q": 200, "cursor": 512}
 
@@ -147,17 +155,23 @@ class FastReads:
         self.container = container
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
+        if scope["type"] != "http" or scope.get("root_path"):
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
+        method, path = scope["method"], scope["path"]
+        if method == "POST" and path == ADDS:
+            await fast_adds.add(self.app, self.container, scope, receive, send)
+            return
+        if method != "GET":
+            await self.app(scope, receive, send)
+            return
         if path == "/api/health":
             await send(HEALTH_START)
             await send({"type": "http.response.body", "body": HEALTH_BODY})
             return
         found = READS.get(path)
         if found is None:
-            await self.app(scope, receive, send)
+            await self._one(path, scope, receive, send)
             return
         read, names = found
         params = _params(scope)
@@ -168,18 +182,41 @@ class FastReads:
             return
         await self._answer(read, params, scope, receive, send)
 
+    async def _one(self, path: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """GET /api/expenses/{id}: a plain id is one primary-key read, done on the loop."""
+        expense_id = path.removeprefix(ONE_PREFIX)
+        if expense_id == path or not PLAIN_ID.fullmatch(expense_id) or expense_id in NOT_IDS:
+            await self.app(scope, receive, send)
+            return
+        await self._respond(
+            lambda principal: one_expense(self.container, principal, expense_id),
+            scope,
+            receive,
+            send,
+        )
+
     async def _answer(
         self, read: Read, params: dict[str, str], scope: Scope, receive: Receive, send: Send
     ) -> None:
         # On the event loop, as the principal's own read always was: a page is at most 200
         # rows by primary-key order and a summary reads one index range; the thread-pool hop
         # cost more than either read.
+        await self._respond(
+            lambda principal: json_response(read(self.container, principal, params)),
+            scope,
+            receive,
+            send,
+        )
+
+    async def _respond(
+        self, answer: Callable[[Principal], Response], scope: Scope, receive: Receive, send: Send
+    ) -> None:
         authorization = header(scope, b"authorization")
         token = bearer_token(authorization.decode("latin-1") if authorization else None)
         response: Response
         try:
             principal = resolve_principal(self.container, scope, token)
-            response = json_response(read(self.container, principal, params))
+            response = answer(principal)
         except ExpenseError as exc:
             response = problems.expense_problem(exc)
         await response(scope, receive, send)
