@@ -5,6 +5,7 @@ two answers (status, headers, body) must be the same."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -287,3 +288,22 @@ def test_plain_adds_and_one_expense_never_reach_the_routes(client: TestClient) -
     assert reached == []
     assert lane.post("/api/expenses", json={"amount": "1.50"}).status_code == 422
     assert reached == ["/api/expenses"]
+
+
+def test_a_wide_summary_is_read_in_a_worker_thread(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    real = fast_reads.summarize_expenses
+
+    def recording(**kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(**kwargs)
+
+    monkeypatch.setattr(fast_reads, "summarize_expenses", recording)
+    for query in ("from=2025-01-01&to=2025-01-31", "from=2025-01-01&to=2025-12-31", ""):
+        assert client.get(f"/api/analytics/summary?{query}").status_code == 200
+    month, year, all_time = threads
+    assert "AnyIO worker thread" not in month  # a month's few day totals: on the loop
+    assert "AnyIO worker thread" in year
+    assert "AnyIO worker thread" in all_time
