@@ -15,7 +15,6 @@ from collections import deque
 from functools import partial
 
 import orjson
-from anyio import to_thread
 from pydantic import ValidationError
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +26,7 @@ from ...services.expenses import IDEMPOTENCY_KEY_MAX
 from . import problems
 from .deps import bearer_token, resolve_principal
 from .expense_answers import add_plain, created
+from .lane_threads import LaneThreads
 from .middleware import header
 from .schemas import ExpenseCreate
 
@@ -91,7 +91,12 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
 
 
 async def add(
-    app: ASGIApp, container: Container, scope: Scope, receive: Receive, send: Send
+    app: ASGIApp,
+    container: Container,
+    threads: LaneThreads,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
 ) -> None:
     """POST /api/expenses: answered here when plain, else passed on to `app` (the routes)."""
     if not _is_plain_json(scope):
@@ -112,7 +117,7 @@ async def add(
     try:
         principal = resolve_principal(container, scope, token)
         # In a worker thread, as the route's add runs: it waits for its group's fsync.
-        expense = await to_thread.run_sync(partial(add_plain, container, principal, raw, key))
+        expense = await threads.run(partial(add_plain, container, principal, raw, key))
         response = created(expense)
     except ExpenseError as exc:
         response = problems.expense_problem(exc)

@@ -22,7 +22,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
-from anyio import to_thread
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -34,6 +33,7 @@ from ...services.summary import summarize_expenses
 from . import fast_adds, problems
 from .deps import bearer_token, resolve_principal
 from .expense_answers import one_expense
+from .lane_threads import LaneThreads
 from .middleware import header
 from .read_bodies import HEALTH_BODY, expense_filter, summary_body
 from .responses import json_response
@@ -167,6 +167,7 @@ class FastReads:
     def __init__(self, app: ASGIApp, container: Container) -> None:
         self.app = app
         self.container = container
+        self.threads = LaneThreads()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("root_path"):
@@ -174,7 +175,7 @@ class FastReads:
             return
         method, path = scope["method"], scope["path"]
         if method == "POST" and path == ADDS:
-            await fast_adds.add(self.app, self.container, scope, receive, send)
+            await fast_adds.add(self.app, self.container, self.threads, scope, receive, send)
             return
         if method != "GET":
             await self.app(scope, receive, send)
@@ -237,7 +238,7 @@ class FastReads:
         try:
             principal = resolve_principal(self.container, scope, token)
             if threaded:
-                response = await to_thread.run_sync(partial(answer, principal))
+                response = await self.threads.run(partial(answer, principal))
             else:
                 response = answer(principal)
         except ExpenseError as exc:
