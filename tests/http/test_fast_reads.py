@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from expense_tracker.entrypoints.http import fast_reads
+from expense_tracker.services.summary import summarize_expenses
 from tests.support.in_process import signed_in_client
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
@@ -294,13 +295,12 @@ def test_a_wide_summary_is_read_in_a_worker_thread(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[str] = []
-    real = fast_reads.summarize_expenses
 
     def recording(**kwargs: Any) -> Any:
         threads.append(threading.current_thread().name)
-        return real(**kwargs)
+        return summarize_expenses(**kwargs)
 
-    monkeypatch.setattr(fast_reads, "summarize_expenses", recording)
+    monkeypatch.setattr(f"{fast_reads.__name__}.summarize_expenses", recording)
     for query in ("from=2025-01-01&to=2025-01-31", "from=2025-01-01&to=2025-12-31", ""):
         assert client.get(f"/api/analytics/summary?{query}").status_code == 200
     month, year, all_time = threads
