@@ -12,7 +12,6 @@ from ...ports import Principal
 from ...services import expenses as svc
 from ...services.transfer import public_record
 from .responses import json_response
-from .routes.expense_hooks import after_expense_added
 
 CREATED = 201
 
@@ -25,6 +24,10 @@ def add_plain(
     c: Container, principal: Principal, raw: RawExpense, idempotency_key: str | None
 ) -> Expense:
     """An add without a scan, then its alert checks. Blocks until the add is durable."""
+    # Here, not at the top: the Lambda app's init loads no module of routes/ (the lane is
+    # built at init; tests/aws/test_lambda_cold_imports.py).
+    from .routes.expense_hooks import after_expense_added
+
     expense = svc.add_expense(
         store=c.store,
         clock=c.clock,
