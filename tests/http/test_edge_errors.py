@@ -13,22 +13,14 @@ import pytest
 from starlette.testclient import TestClient
 
 from expense_tracker.adapters.local.upload import LocalUpload
-from expense_tracker.config import Settings
 from expense_tracker.domain.errors import BadRequest
-from expense_tracker.entrypoints.http.app import create_app
 from expense_tracker.entrypoints.http.routes.expenses import parse_if_match
-from tests.support.api import PASSWORD
+from tests.support.in_process import signed_in_client
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(data_dir=tmp_path / "data", public_url="http://testserver")
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
-        test_client.post("/api/auth/signup", json={"email": "a@example.com", "password": PASSWORD})
-        tokens = test_client.post(
-            "/api/auth/login", json={"email": "a@example.com", "password": PASSWORD}
-        ).json()
-        test_client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+    with signed_in_client(tmp_path) as test_client:
         yield test_client
 
 

@@ -1,6 +1,7 @@
-"""A fast lane for the hottest reads: GET /api/health, /api/expenses (a page) and
-/api/analytics/summary, answered without FastAPI's routing, dependency solving and
-query validation (most of an authenticated read's CPU), and without the thread-pool hop.
+"""A fast lane for the hottest requests: GET /api/health, /api/expenses (a page),
+/api/expenses/{id} and /api/analytics/summary, answered without FastAPI's routing, dependency
+solving and query validation (most of an authenticated read's CPU), and without the
+thread-pool hop; and POST /api/expenses, a plainly valid add (fast_adds.py).
 
 Same work, same answers: the token is checked and the rate limit charged by the dependency's
 own code (deps.resolve_principal), the same services read SQLite, the same bodies are built,
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -28,8 +30,10 @@ from ...domain.errors import ExpenseError
 from ...ports import Principal
 from ...services import expenses as svc
 from ...services.summary import summarize_expenses
-from . import problems
+from . import fast_adds, problems
 from .deps import bearer_token, resolve_principal
+from .expense_answers import one_expense
+from .lane_threads import LaneThreads
 from .middleware import header
 from .read_bodies import HEALTH_BODY, expense_filter, summary_body
 from .responses import json_response
@@ -44,6 +48,12 @@ HEALTH_START = {
 }
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _LIMIT = re.compile(r"[0-9]{1,3}")
+ADDS = "/api/expenses"
+ONE_PREFIX = "/api/expenses/"
+# An id services.expenses.known_id takes; other text gets the route's answer. NOT_IDS: the
+# paths of other GET routes under /api/expenses/ (the export, matched before {id}).
+PLAIN_ID = re.compile(r"[0-9A-Za-z]{1,64}")
+NOT_IDS = frozenset({"export", "import"})
 # The routes' Query() limits (routes/common.py, routes/expenses.py): longest accepted text.
 TEXT_LIMITS = {"category": 64, "q": 200, "cursor": 512}
 
@@ -118,6 +128,18 @@ def _summary(c: Container, principal: Principal, params: dict[str, str]) -> dict
     return summary_body(full)
 
 
+# A summary's work grows with its days (day totals per category and currency: a full year of
+# a large account is some 10,000 buckets, tens of ms, an all-time one more). Past a month, or
+# with an open end, it runs in a worker thread so that the loop never stalls on it; a page
+# (at most 200 rows in index order) and one expense stay on the loop.
+LOOP_DAYS = 31
+
+
+def _wide(params: dict[str, str]) -> bool:
+    start, end = _day(params, "from"), _day(params, "to")
+    return start is None or end is None or (end - start).days >= LOOP_DAYS
+
+
 def _check(params: dict[str, str], names: tuple[str, ...]) -> None:
     """Every known parameter plain, before the principal is charged for the request."""
     if "q" in params and "q" not in names:
@@ -145,19 +167,26 @@ class FastReads:
     def __init__(self, app: ASGIApp, container: Container) -> None:
         self.app = app
         self.container = container
+        self.threads = LaneThreads()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
+        if scope["type"] != "http" or scope.get("root_path"):
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
+        method, path = scope["method"], scope["path"]
+        if method == "POST" and path == ADDS:
+            await fast_adds.add(self.app, self.container, self.threads, scope, receive, send)
+            return
+        if method != "GET":
+            await self.app(scope, receive, send)
+            return
         if path == "/api/health":
             await send(HEALTH_START)
             await send({"type": "http.response.body", "body": HEALTH_BODY})
             return
         found = READS.get(path)
         if found is None:
-            await self.app(scope, receive, send)
+            await self._one(path, scope, receive, send)
             return
         read, names = found
         params = _params(scope)
@@ -168,18 +197,50 @@ class FastReads:
             return
         await self._answer(read, params, scope, receive, send)
 
+    async def _one(self, path: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """GET /api/expenses/{id}: a plain id is one primary-key read, done on the loop."""
+        expense_id = path.removeprefix(ONE_PREFIX)
+        if expense_id == path or not PLAIN_ID.fullmatch(expense_id) or expense_id in NOT_IDS:
+            await self.app(scope, receive, send)
+            return
+        await self._respond(
+            lambda principal: one_expense(self.container, principal, expense_id),
+            scope,
+            receive,
+            send,
+        )
+
     async def _answer(
         self, read: Read, params: dict[str, str], scope: Scope, receive: Receive, send: Send
     ) -> None:
-        # On the event loop, as the principal's own read always was: a page is at most 200
-        # rows by primary-key order and a summary reads one index range; the thread-pool hop
-        # cost more than either read.
+        await self._respond(
+            lambda principal: json_response(read(self.container, principal, params)),
+            scope,
+            receive,
+            send,
+            threaded=read is _summary and _wide(params),
+        )
+
+    async def _respond(
+        self,
+        answer: Callable[[Principal], Response],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        threaded: bool = False,
+    ) -> None:
+        """The principal on the loop (CPU only, short), then `answer`: on the loop too, or
+        `threaded`, in a worker thread (the hop costs more than a short read saves)."""
         authorization = header(scope, b"authorization")
         token = bearer_token(authorization.decode("latin-1") if authorization else None)
         response: Response
         try:
             principal = resolve_principal(self.container, scope, token)
-            response = json_response(read(self.container, principal, params))
+            if threaded:
+                response = await self.threads.run(partial(answer, principal))
+            else:
+                response = answer(principal)
         except ExpenseError as exc:
             response = problems.expense_problem(exc)
         await response(scope, receive, send)

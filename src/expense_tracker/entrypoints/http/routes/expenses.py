@@ -13,6 +13,7 @@ from ....services import expenses as svc
 from ....services.scans import add_scanned_expense
 from ....services.transfer import public_record
 from ..deps import ContainerDep, PrincipalDep
+from ..expense_answers import add_plain, created, etag, one_expense
 from ..read_bodies import expense_filter
 from ..responses import json_response
 from ..schemas import ExpenseCreate, ExpenseList, ExpenseOut, ExpenseUpdate
@@ -37,10 +38,6 @@ EXPENSE_LINKS = {
         "parameters": {"expense_id": "$response.body#/id"},
     },
 }
-
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
 
 
 VERSION = re.compile(r"[0-9]{1,18}")
@@ -69,29 +66,20 @@ def create_expense(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> Response:
     raw = RawExpense(body.amount, body.currency, body.category, body.description, body.date)
-    if body.scan_id is not None:
-        expense = add_scanned_expense(
-            store=c.store,
-            receipts=c.receipts,
-            jobs=c.jobs,
-            clock=c.clock,
-            profiles=c.profiles,
-            user_id=principal.user_id,
-            scan_id=body.scan_id,
-            raw=raw,
-        )
-    else:
-        expense = svc.add_expense(
-            store=c.store,
-            clock=c.clock,
-            profiles=c.profiles,
-            user_id=principal.user_id,
-            raw=raw,
-            idempotency_key=idempotency_key,
-        )
+    if body.scan_id is None:  # the fast lane's add too (fast_adds.py)
+        return created(add_plain(c, principal, raw, idempotency_key))
+    expense = add_scanned_expense(
+        store=c.store,
+        receipts=c.receipts,
+        jobs=c.jobs,
+        clock=c.clock,
+        profiles=c.profiles,
+        user_id=principal.user_id,
+        scan_id=body.scan_id,
+        raw=raw,
+    )
     after_expense_added(c, principal, expense)
-    headers = {"Location": f"/api/expenses/{expense.id}", "ETag": _etag(expense.version)}
-    return json_response(public_record(expense), status.HTTP_201_CREATED, headers)
+    return created(expense)
 
 
 @router.get("", response_model=ExpenseList, operation_id="list_expenses", responses=problems())
@@ -120,8 +108,7 @@ def list_expenses(
     "/{expense_id}", response_model=ExpenseOut, operation_id="get_expense", responses=problems(404)
 )
 def get_expense(expense_id: str, principal: PrincipalDep, c: ContainerDep) -> Response:
-    expense = svc.get_expense(store=c.store, user_id=principal.user_id, expense_id=expense_id)
-    return json_response(public_record(expense), headers={"ETag": _etag(expense.version)})
+    return one_expense(c, principal, expense_id)  # the fast lane's read too (fast_reads.py)
 
 
 @router.patch(
@@ -146,7 +133,7 @@ def update_expense(
         changes=changes,
         if_match=parse_if_match(if_match),
     )
-    return json_response(public_record(expense), headers={"ETag": _etag(expense.version)})
+    return json_response(public_record(expense), headers={"ETag": etag(expense.version)})
 
 
 @router.delete(
