@@ -85,7 +85,12 @@ def make_client(
     return session.create_client(service, region_name=region, endpoint_url=endpoint, config=config)
 
 
-def read_secret_value(region: str, endpoint: str | None, secret_id: str) -> str:
-    client = make_client(region, "secretsmanager", endpoint, BASE_CONFIG)
+def read_secret_value(
+    region: str,
+    endpoint: str | None,
+    secret_id: str,
+    session: botocore.session.Session | None = None,
+) -> str:
+    client = make_client(region, "secretsmanager", endpoint, BASE_CONFIG, session)
     with storage_errors("Secrets Manager", "GetSecretValue"):
         return str(client.get_secret_value(SecretId=secret_id)["SecretString"])

@@ -7,7 +7,7 @@ or any other adapter. The full app, when a request needs it, is built around the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...domain.errors import ConfigurationError
 from ...services.cursors import CursorCodec
@@ -18,6 +18,7 @@ from .cognito_identity import CognitoIdentity
 from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .dynamodb_rates import DynamoRatesTable, OverlayRates
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
+from .rs256 import PlainFirstVerifier, PlainKeys
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -46,23 +47,26 @@ def checked_secret(secret: str, name: str) -> bytes:
 
 
 def make_identity(
-    region: str, pool_id: str, client_id: str, jwks_url: str, client: Any
+    region: str, pool_id: str, client_id: str, jwks_url: str, client: Any, *, plain: bool = False
 ) -> CognitoIdentity:
+    """With `plain` (the lane's), a plainly valid token is checked without PyJWT (rs256.py)."""
     issuer = cognito_issuer(region, pool_id)
-    keys = JwksCache(jwks_url or f"{issuer}/.well-known/jwks.json")
-    verifier = AccessTokenVerifier(keys, AccessTokenRules(issuer, client_id))
+    url = jwks_url or f"{issuer}/.well-known/jwks.json"
+    verifier = AccessTokenVerifier(JwksCache(url), AccessTokenRules(issuer, client_id))
+    if plain:
+        verifier = cast("AccessTokenVerifier", PlainFirstVerifier(verifier, PlainKeys(url)))
     return CognitoIdentity(client, user_pool_id=pool_id, client_id=client_id, verifier=verifier)
 
 
 def build_lane(s: LaneSettings) -> LaneParts:
     t = s.text
     region, table, general = t["region"], t["table_name"], t["aws_endpoint_url"] or None
+    one = _session()  # one for every client: a session's set-up costs as much as a client's
     if s.secret_key:
         secret = checked_secret(s.secret_key, "EXPENSE_TRACKER_SECRET_KEY")
     else:
         named = "the secret EXPENSE_TRACKER_SECRET_ARN names"
-        secret = checked_secret(read_secret_value(region, general, t["secret_arn"]), named)
-    one = _session()
+        secret = checked_secret(read_secret_value(region, general, t["secret_arn"], one), named)
     dynamodb_endpoint = t["dynamodb_endpoint_url"] or general
     dynamodb = _made(make_client(region, "dynamodb", dynamodb_endpoint, BASE_CONFIG, one))
     # Cognito's client only for a user's e-mail, looked up once per user (AdminGetUser).
@@ -75,7 +79,7 @@ def build_lane(s: LaneSettings) -> LaneParts:
         rates=OverlayRates(DynamoRatesTable(dynamodb, table)),
         cursors=CursorCodec(secret),
         identity=make_identity(
-            region, t["user_pool_id"], t["user_pool_client_id"], t["jwks_url"], cognito
+            region, t["user_pool_id"], t["user_pool_client_id"], t["jwks_url"], cognito, plain=True
         ),
         request_limits=TokenBuckets(rate=s.rate_per_second, burst=s.rate_burst),
     )
