@@ -7,7 +7,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -46,11 +46,10 @@ from ..ports.jobs import Job, JobData, JobHandlers
 from ..ports.rates import EuroRates
 from ..services.jobs import execute, finished, gave_up
 
-IDEMPOTENCY_MISMATCH = "was already used with a different request body"
-DUPLICATE_ID = "An expense with this id already exists"
-# Keys are honoured this long (the contract promises at least 24 h), measured from the
-# first request's created_at; every store forgets them after it.
-IDEMPOTENCY_RETENTION = timedelta(hours=48)
+# Re-exported (explicitly): the SQLite store imports them here.
+from .store_messages import DUPLICATE_ID as DUPLICATE_ID
+from .store_messages import IDEMPOTENCY_MISMATCH as IDEMPOTENCY_MISMATCH
+from .store_messages import IDEMPOTENCY_RETENTION as IDEMPOTENCY_RETENTION
 
 
 def sort_key(expense: Expense) -> tuple[date, str]:
