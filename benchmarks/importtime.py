@@ -22,8 +22,8 @@ FIRST_CALL = (
 )
 
 # The floor under the lane: the third-party libraries its cold path cannot do without (the
-# SDK's client machinery, the JSON encoder of the bodies, the id library the services load).
-LIBRARIES = "import botocore.session, orjson, ulid"
+# SDK's client machinery, the JSON encoder of the bodies).
+LIBRARIES = "import botocore.session, orjson"
 # The full app's (FastAPI with pydantic, the settings, Mangum): no longer on a plain read's
 # cold path, which it was before the lane; the first request the lane leaves pays it.
 FULL_APP_LIBRARIES = "import fastapi, pydantic_settings, botocore.session, mangum"
