@@ -14,15 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HANDLER = "import expense_tracker.entrypoints.lambda_handler"
-# What the first invocation imports on top (make_handler): the app, Mangum, the AWS adapters.
+# What a cold start's init and first plain read import (lambda_handler.lane): the lane, its
+# wiring, the services it reads with.
 FIRST_CALL = (
-    "import expense_tracker.entrypoints.lambda_handler, mangum, "
-    "expense_tracker.entrypoints.http.app, expense_tracker.adapters.aws.wiring"
+    "import expense_tracker.entrypoints.lambda_handler, "
+    "expense_tracker.entrypoints.lambda_lane, expense_tracker.adapters.aws.lane_wiring"
 )
 
-# The floor under any handler of this stack: the libraries init cannot do without (the web
-# framework with pydantic, the settings, the SDK's client machinery, the ASGI adapter).
-LIBRARIES = "import fastapi, pydantic_settings, botocore.session, mangum"
+# The floor under the lane: the third-party libraries its cold path cannot do without (the
+# SDK's client machinery, the JSON encoder of the bodies).
+LIBRARIES = "import botocore.session, orjson"
+# The full app's (FastAPI with pydantic, the settings, Mangum): no longer on a plain read's
+# cold path, which it was before the lane; the first request the lane leaves pays it.
+FULL_APP_LIBRARIES = "import fastapi, pydantic_settings, botocore.session, mangum"
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,10 @@ def local_stack(workdir: Path) -> Iterator[AwsStack]:
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    """The settings as the EXPENSE_TRACKER_* environment a Lambda function is given."""
+    """The settings as the EXPENSE_TRACKER_* environment a Lambda function is given: those
+    that differ from the defaults, as infra/template.yaml sets them."""
     env = {}
-    for name, value in settings.model_dump().items():
+    for name, value in settings.model_dump(exclude_defaults=True).items():
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
         if value not in ("", None):

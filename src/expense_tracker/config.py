@@ -9,26 +9,26 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .domain.money import parse_currency
-
-AWS_REQUIRED = (
-    "region",
-    "table_name",
-    "receipts_bucket",
-    "user_pool_id",
-    "user_pool_client_id",
-    "jobs_queue_url",  # jobs run only in the worker function, fed by this queue
+from .settings_fields import (
+    AWS_REQUIRED,
+    DEFAULT_CURRENCY,
+    DEFAULT_RATE_BURST,
+    DEFAULT_RATE_PER_SECOND,
+    ENV_PREFIX,
 )
+
+__all__ = ["AWS_REQUIRED", "Settings"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EXPENSE_TRACKER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     backend: Literal["local", "aws"] = "local"
     data_dir: Path = Path("data")
     public_url: str = Field(
         default="", description="Origin the browser uses, e.g. http://127.0.0.1:8000 (local)"
     )
-    default_currency: str = "USD"
+    default_currency: str = DEFAULT_CURRENCY
     secret_key: SecretStr | None = Field(
         default=None, description="Signs list cursors; generated into data_dir when local"
     )
@@ -40,8 +40,10 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
 
     # Protection
-    rate_per_second: float = Field(default=100.0, gt=0, description="Per user, sustained")
-    rate_burst: int = Field(default=200, ge=1, description="Per user, saved up")
+    rate_per_second: float = Field(
+        default=DEFAULT_RATE_PER_SECOND, gt=0, description="Per user, sustained"
+    )
+    rate_burst: int = Field(default=DEFAULT_RATE_BURST, ge=1, description="Per user, saved up")
     # Failed sign-ins: per (e-mail, client address) pair a few are free, then each waits
     # twice as long (up to the window); per e-mail from all addresses and per address over
     # all e-mails, a count per window is a brake. The address's is highest: many people

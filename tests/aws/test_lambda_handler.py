@@ -35,9 +35,10 @@ HEAVY = ("boto3", "botocore", "fastapi", "mangum", "expense_tracker.adapters.aws
 
 COLD_START = """
 import json, sys
-from expense_tracker.entrypoints.lambda_handler import app_handler, handler
+from expense_tracker.entrypoints.lambda_handler import app_handler, handler, lane
 from tests.support.lambda_transport import FakeContext
-BUILT = app_handler.cache_info().currsize == 1
+BUILT = app_handler.cache_info().currsize == 1 or (
+    lane.cache_info().currsize == 1 and lane() is not None)
 answers = []
 for event in json.load(sys.stdin):
     try:
@@ -124,7 +125,8 @@ def test_on_lambda_the_app_is_built_at_init_when_the_module_is_imported(
     aws_stack: AwsStack, user: User
 ) -> None:
     """Lambda imports the handler module in its init phase (AWS_LAMBDA_FUNCTION_NAME is set
-    there), before any request: the build happens then, and the first request only answers."""
+    there), before any request: the lane (or, without one, the app) is built then; a request
+    the lane does not take builds the full app around it."""
     env = {**settings_env(aws_stack.settings()), "AWS_LAMBDA_FUNCTION_NAME": "api"}
     result = cold_start(env, [event("/api/me", user.access_token)])
     assert result["built_at_import"] is True
@@ -172,8 +174,10 @@ def test_a_cold_start_with_some_settings_names_only_the_missing_ones(
 @pytest.fixture
 def fresh_handler_cache() -> Iterator[None]:
     lambda_handler.app_handler.cache_clear()
+    lambda_handler.lane.cache_clear()
     yield
     lambda_handler.app_handler.cache_clear()
+    lambda_handler.lane.cache_clear()
 
 
 def test_the_app_and_its_clients_are_built_once_per_environment(
@@ -184,14 +188,17 @@ def test_the_app_and_its_clients_are_built_once_per_environment(
     made: list[str] = []
     create = aws_wiring.AwsClients.create
 
-    def counting_create(settings: Settings) -> aws_wiring.AwsClients:
+    def counting_create(settings: Settings, dynamodb: Any = None) -> aws_wiring.AwsClients:
         made.append(settings.table_name)
-        return create(settings)
+        return create(settings, dynamodb)
 
     monkeypatch.setattr(aws_wiring.AwsClients, "create", counting_create)
-    answers = [lambda_handler.handler(event("/api/health"), FakeContext()) for _ in range(3)]
-    assert [a["statusCode"] for a in answers] == [200, 200, 200]
+    # Health is the lane's, the document the full app's: each is built once.
+    paths = ["/api/health", "/api/openapi.json"] * 3
+    answers = [lambda_handler.handler(event(path), FakeContext()) for path in paths]
+    assert [a["statusCode"] for a in answers] == [200] * 6
     assert made == [aws_stack.table]
+    assert lambda_handler.lane.cache_info().currsize == 1
 
 
 # API Gateway's JWT authorizer

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -39,11 +39,10 @@ from .memory_accounts import MemoryIdentity as MemoryIdentity
 from .memory_accounts import MemoryProfiles as MemoryProfiles
 from .memory_jobs import MemoryJobs as MemoryJobs
 
-IDEMPOTENCY_MISMATCH = "was already used with a different request body"
-DUPLICATE_ID = "An expense with this id already exists"
-# Keys are honoured this long (the contract promises at least 24 h), measured from the
-# first request's created_at; every store forgets them after it.
-IDEMPOTENCY_RETENTION = timedelta(hours=48)
+# Re-exported (explicitly): the SQLite store imports them here.
+from .store_messages import DUPLICATE_ID as DUPLICATE_ID
+from .store_messages import IDEMPOTENCY_MISMATCH as IDEMPOTENCY_MISMATCH
+from .store_messages import IDEMPOTENCY_RETENTION as IDEMPOTENCY_RETENTION
 
 
 def sort_key(expense: Expense) -> tuple[date, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ..config import Settings
-from .http import create_app
+from .http.app import create_app
 
 
 def app() -> FastAPI:

@@ -2,13 +2,16 @@
 
     Handler: expense_tracker.entrypoints.lambda_handler.handler
 
-On Lambda (AWS_LAMBDA_FUNCTION_NAME is set) the app is built when Lambda imports this module,
-in the init phase: FastAPI, boto3, the clients and the cursor secret (Secrets Manager) are
-ready before the first request is routed here, once per execution environment, and reused by
-every invocation. Anywhere else importing it is cheap and builds nothing (the tests build their
-own app with `make_handler`). The settings come from the environment (EXPENSE_TRACKER_*); the
-backend is always AWS. A build that fails at init (a missing setting) is tried again by the
-first invocation, whose error names what is missing.
+On Lambda (AWS_LAMBDA_FUNCTION_NAME is set) the lane (lambda_lane.py) is built when Lambda
+imports this module, in the init phase: the table's client and the cursor secret (Secrets
+Manager) are ready before the first request, once per execution environment. The lane answers
+the commonest plain reads without FastAPI; the full app (FastAPI behind Mangum, built around
+the lane's client, secret and rate limits) is built by the first request the lane does not
+take, and reused by every invocation. When the settings are not plainly the lane's, or for
+the job worker, init builds the full app as before. Anywhere else importing it is cheap and
+builds nothing (the tests build their own app with `make_handler`). The settings come from
+the environment (EXPENSE_TRACKER_*); the backend is always AWS. A build that fails at init (a
+missing setting) is tried again by the first invocation, whose error names what is missing.
 
 With SnapStart (infra/template.yaml) Lambda snapshots the environment after this init and
 restores copies of it: `refresh_after_restore` makes again what must not be shared by them."""
@@ -27,6 +30,7 @@ from ..domain.errors import ExpenseError
 if TYPE_CHECKING:
     from ..config import Settings
     from ..container import Container
+    from .lambda_lane import Lane
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # A job's slice stops this long before the invocation's timeout (its last chunk, the checkpoint).
@@ -44,24 +48,57 @@ TEXT_TYPES = [
 ]
 
 
-def make_handler(settings: Settings) -> LambdaHandler:
+def make_handler(settings: Settings, container: Container | None = None) -> LambdaHandler:
     """The app for these settings, wrapped for Lambda (tests build theirs here)."""
     from mangum import Mangum
 
     from .http.app import create_app
 
     # Pages come from S3 behind CloudFront; lifespan "off": a Lambda is frozen, never shut down.
-    app = create_app(settings, serve_pages=False, lazy_routes=True)
+    app = create_app(settings, container, serve_pages=False, lazy_routes=True)
     adapter: LambdaHandler = Mangum(app, lifespan="off", text_mime_types=TEXT_TYPES)
     return adapter
 
 
 @cache
 def app_handler() -> LambdaHandler:
-    """Built on the first invocation, then reused for the life of the execution environment."""
+    """Built on the first request the lane does not take (or at init without a lane), then
+    reused for the life of the execution environment."""
     from ..config import Settings
 
-    return make_handler(Settings(backend="aws"))
+    settings = Settings(backend="aws")
+    return make_handler(settings, full_container(settings, lane()))
+
+
+@cache
+def lane() -> Lane | None:
+    """The lane, when the settings are plainly its own (settings_fields.py); else None."""
+    from ..settings_fields import lane_settings
+
+    found = lane_settings(os.environ)
+    if found is None:
+        return None
+    from ..adapters.aws.lane_wiring import build_lane
+    from .lambda_lane import Lane
+
+    return Lane(build_lane(found))
+
+
+def full_container(settings: Settings, made: Lane | None) -> Container:
+    """The full app's container, around the lane's table client, secret, identity and rate
+    limits when there is a lane (a user's burst is one burst, whichever answers)."""
+    from ..bootstrap import build_container, job_handlers
+
+    if made is None:
+        return build_container(settings)
+    from ..adapters.aws.wiring import AwsClients, build_aws_container
+
+    parts = made.parts
+    clients = AwsClients.create(settings, dynamodb=parts.dynamodb)
+    container = build_aws_container(settings, clients, secret=parts.secret, identity=parts.identity)
+    container.request_limits = parts.request_limits
+    container.jobs.bind(job_handlers(container))
+    return container
 
 
 # The EventBridge schedule's input (infra/template.yaml, RecurringSchedule).
@@ -71,7 +108,9 @@ SCHEDULED_RECURRING = {"expense_tracker": "recurring"}
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("expense_tracker") == SCHEDULED_RECURRING["expense_tracker"]:
         return run_scheduled_recurring()
-    return app_handler()(event, context)
+    fast = lane()
+    answer = fast.answer(event) if fast is not None else None
+    return answer if answer is not None else app_handler()(event, context)
 
 
 def make_worker(settings: Settings) -> LambdaHandler:
@@ -132,8 +171,8 @@ def build_at_init(environ: Mapping[str, str] = os.environ) -> bool:
         if environ.get("_HANDLER") == WORKER_HANDLER:
             worker_handler()
         elif environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
-            include_every_route(app_handler())
-        else:
+            include_every_route(app_handler())  # the lane too: app_handler builds it first
+        elif lane() is None:
             app_handler()
     except ExpenseError:  # not cached: the first invocation raises it again, with its message
         return False

@@ -11,8 +11,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from ulid import ULID
-
 from ..domain.errors import Conflict, FieldError, Invalid, NotFound, PreconditionFailed
 from ..domain.expense import (
     DEFAULT_CATEGORIES,
@@ -44,6 +42,8 @@ IDEMPOTENCY_KEY_MAX = 255
 
 
 def new_expense(user_id: str, draft: ExpenseDraft, clock: Clock) -> Expense:
+    from ulid import ULID  # here: the Lambda lane's cold reads make no id (its import costs)
+
     now = clock.now()
     return Expense(
         id=str(ULID()),

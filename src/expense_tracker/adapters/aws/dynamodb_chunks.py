@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ...domain.errors import Conflict, StorageError
 from ...domain.expense import Expense
-from ..memory import DUPLICATE_ID
+from ..store_messages import DUPLICATE_ID
 from . import dynamodb_aggregates as aggregates
 from .dynamodb_calls import MAX_TRANSACTION_ACTIONS, ConditionFailed, transact
 from .dynamodb_codec import expense_key, n

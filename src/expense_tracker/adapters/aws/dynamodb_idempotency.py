@@ -17,7 +17,7 @@ from ...domain.errors import FieldError, Invalid
 from ...domain.expense import Expense
 from ...domain.records import expense_from_record, expense_to_record
 from ...ports import IdempotencyKey
-from ..memory import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
+from ..store_messages import IDEMPOTENCY_MISMATCH, IDEMPOTENCY_RETENTION
 from .dynamodb_codec import idempotency_key, n, number, s, text
 from .dynamodb_schema import PARTITION_KEY, TTL_ATTRIBUTE
 

@@ -31,7 +31,7 @@ from ...domain.expense import CategoryCount, Expense, ExpenseFilter, ExpensePage
 from ...domain.export_rows import ExportFormat, ExportRow, TextBlock, export_row, row_blocks
 from ...domain.summary_totals import FactorOf, SummaryTotals, sum_days
 from ...ports import IdempotencyKey
-from ..memory import DUPLICATE_ID
+from ..store_messages import DUPLICATE_ID
 from . import dynamodb_aggregates as aggregates
 from .dynamodb_calls import ConditionFailed, batch_delete, query_pages, sdk_errors, transact
 from .dynamodb_chunks import add_in_chunks

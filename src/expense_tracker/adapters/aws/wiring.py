@@ -14,15 +14,10 @@ each). Every session shares one loader, so the SDK's data files are read and par
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
-import botocore.loaders
 import botocore.session
-from botocore.client import BaseClient
 from botocore.config import Config
 
 from ...config import Settings
@@ -34,16 +29,26 @@ from ...ports.reader import ReceiptReader
 from ...services.cursors import CursorCodec
 from ..common.clock import SystemClock
 from ..memory_reader import MemoryReceiptReader
+from .clients import (
+    _CLIENTS,
+    BASE_CONFIG,
+    LazyClient,
+    _made,
+    _session,
+    _shared_loader,
+    close_connections,
+    make_client,
+    read_secret_value,
+)
 from .cognito_identity import CognitoIdentity
 from .cognito_security import CognitoAccountSecurity
-from .cognito_tokens import AccessTokenRules, AccessTokenVerifier, JwksCache, cognito_issuer
 from .data_lake import LAKE_JOB, DataLakeStore, LakeCopier
 from .dynamodb_imports import DynamoImportLedger
 from .dynamodb_plans import DynamoPlans
 from .dynamodb_rates import DynamoRatesTable, OverlayRates
 from .dynamodb_rules import DynamoRuleStore
 from .dynamodb_store import DynamoExpenseStore, DynamoProfiles
-from .errors import storage_errors
+from .lane_wiring import MIN_SECRET_BYTES, checked_secret, make_identity
 from .s3_exports import S3ExportFiles
 from .s3_receipts import S3ReceiptStore
 from .ses_mail import SesMailer
@@ -57,11 +62,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_textract import TextractClient
 
-MIN_SECRET_BYTES = 32
-# Fail fast inside API Gateway's 30 s budget rather than hang on a stuck connection.
-BASE_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10
-)
 # Presigned POSTs and GETs are used by browsers, so they must name the bucket's own regional,
 # virtual-hosted host (`<bucket>.s3.<region>.amazonaws.com`) and be signed with SigV4. The global
 # host redirects (307) outside us-east-1 for up to a day after a bucket is made, which a CORS
@@ -69,55 +69,8 @@ BASE_CONFIG = Config(
 # is refused in those regions too.
 S3_CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
 
-
-# Every SDK client this module made: SnapStart's restore hook drops their pooled connections.
-_CLIENTS: list[BaseClient] = []
-ClientT = TypeVar("ClientT")
-
-
-def _made(client: ClientT) -> ClientT:
-    _CLIENTS.append(cast("BaseClient", client))
-    return client
-
-
-def close_connections() -> None:
-    """Drop the connections the clients pooled (a restored snapshot's are dead); each client
-    stays usable and opens new ones on its next call."""
-    for client in _CLIENTS:
-        client.close()
-
-
-class LazyClient:
-    """Stands for an SDK client and makes it on first use (once, whichever thread is first);
-    its session has the credentials already, found when the eager clients were made."""
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self._make: Callable[[], Any] | None = make
-        self._client: Any = None
-        self._lock = threading.Lock()
-
-    def _real(self) -> Any:
-        if self._make is not None:  # only until it is made: later calls take no lock
-            with self._lock:
-                if self._make is not None:
-                    self._client = _made(self._make())
-                    self._make = None
-        return self._client
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real(), name)
-
-
-@cache
-def _shared_loader() -> botocore.loaders.Loader:
-    """The SDK's data files (service models, endpoints), read and parsed once per process."""
-    return botocore.loaders.create_loader()
-
-
-def _session() -> botocore.session.Session:
-    session = botocore.session.get_session()
-    session.register_component("data_loader", _shared_loader())
-    return session
+# Re-exported: the tests and the Lambda handler reach them here.
+__all__ = ["_CLIENTS", "MIN_SECRET_BYTES", "LazyClient", "_shared_loader", "close_connections"]
 
 
 def _client(
@@ -129,10 +82,7 @@ def _client(
 ) -> Any:
     """A client with the environment's credentials (the role's, on Lambda), as boto3 makes
     them; a new session unless given one (a session keeps the credentials it first found)."""
-    session = session or _session()
-    return session.create_client(
-        service, region_name=settings.region, endpoint_url=endpoint, config=config
-    )
+    return make_client(settings.region, service, endpoint, config, session)
 
 
 def _lazy(
@@ -158,9 +108,10 @@ class AwsClients:
     sqs: SQSClient | None = None  # the jobs queue
 
     @classmethod
-    def create(cls, settings: Settings) -> AwsClients:
-        """The table's client now; the others on their first call, with the credentials the
-        one session found now (a function's role, or a test's keys, at build time)."""
+    def create(cls, settings: Settings, dynamodb: DynamoDBClient | None = None) -> AwsClients:
+        """The table's client now (or the one given: the Lambda lane's); the others on their
+        first call, with the credentials the one session found now (a function's role, or a
+        test's keys, at build time)."""
         general = settings.aws_endpoint_url or None
         base, one = BASE_CONFIG, _session()
         s3_endpoint = general or s3_regional_endpoint(settings.region)
@@ -168,7 +119,7 @@ class AwsClients:
         # AnalyzeExpense takes a few seconds: the worker, not API Gateway, waits for it.
         textract_config = base.merge(Config(read_timeout=60))
         return cls(
-            dynamodb=_made(_client(settings, "dynamodb", dynamodb_endpoint, base, one)),
+            dynamodb=dynamodb or _made(_client(settings, "dynamodb", dynamodb_endpoint, base, one)),
             s3=_lazy(settings, "s3", s3_endpoint, base.merge(S3_CONFIG), one),
             cognito=_lazy(settings, "cognito-idp", general, base, one),
             textract=_lazy(settings, "textract", general, textract_config, one),
@@ -185,28 +136,20 @@ def cursor_secret(settings: Settings) -> bytes:
     else:
         secret = read_secret(settings, settings.secret_arn)
         name = "the secret EXPENSE_TRACKER_SECRET_ARN names"
-    if len(secret.encode()) < MIN_SECRET_BYTES:
-        raise ConfigurationError(
-            f"{name} must be at least {MIN_SECRET_BYTES} bytes of random text on the AWS backend"
-        )
-    return secret.encode()
+    return checked_secret(secret, name)
 
 
 def read_secret(settings: Settings, secret_id: str) -> str:
-    client = _client(settings, "secretsmanager", settings.aws_endpoint_url or None, BASE_CONFIG)
-    with storage_errors("Secrets Manager", "GetSecretValue"):
-        return str(client.get_secret_value(SecretId=secret_id)["SecretString"])
+    return read_secret_value(settings.region, settings.aws_endpoint_url or None, secret_id)
 
 
 def cognito_identity(settings: Settings, client: CognitoIdentityProviderClient) -> CognitoIdentity:
-    issuer = cognito_issuer(settings.region, settings.user_pool_id)
-    keys = JwksCache(settings.jwks_url or f"{issuer}/.well-known/jwks.json")
-    verifier = AccessTokenVerifier(keys, AccessTokenRules(issuer, settings.user_pool_client_id))
-    return CognitoIdentity(
+    return make_identity(
+        settings.region,
+        settings.user_pool_id,
+        settings.user_pool_client_id,
+        settings.jwks_url,
         client,
-        user_pool_id=settings.user_pool_id,
-        client_id=settings.user_pool_client_id,
-        verifier=verifier,
     )
 
 
@@ -219,8 +162,16 @@ def aws_jobs(settings: Settings, aws: AwsClients) -> Jobs:
     return SqsJobs(aws.dynamodb, settings.table_name, sqs, settings.jobs_queue_url, SystemClock())
 
 
-def build_aws_container(settings: Settings, clients: AwsClients | None = None) -> Container:
-    secret = cursor_secret(settings)
+def build_aws_container(
+    settings: Settings,
+    clients: AwsClients | None = None,
+    *,
+    secret: bytes | None = None,
+    identity: CognitoIdentity | None = None,
+) -> Container:
+    """The wired services; `secret` and `identity` when already made (by the Lambda lane,
+    whose reads the full app then shares: one secret read, one e-mail cache)."""
+    secret = secret or cursor_secret(settings)
     aws = clients or AwsClients.create(settings)
     jobs = aws_jobs(settings, aws)
     inner = DynamoExpenseStore(aws.dynamodb, settings.table_name)
@@ -235,7 +186,7 @@ def build_aws_container(settings: Settings, clients: AwsClients | None = None) -
         settings=settings,
         store=store,
         receipts=S3ReceiptStore(aws.s3, settings.receipts_bucket),
-        identity=cognito_identity(settings, aws.cognito),
+        identity=identity or cognito_identity(settings, aws.cognito),
         security=CognitoAccountSecurity(aws.cognito, client_id=settings.user_pool_client_id),
         profiles=DynamoProfiles(aws.dynamodb, settings.table_name, settings.default_currency),
         clock=SystemClock(),

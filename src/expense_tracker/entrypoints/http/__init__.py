@@ -1,5 +1,3 @@
-"""The FastAPI app: routes, schemas, the error table, auth."""
-
-from .app import create_app
-
-__all__ = ["create_app"]
+"""The FastAPI app (app.py: create_app): routes, schemas, the error table, auth. Importing
+the package loads none of it: the Lambda lane uses a few framework-free modules here
+(principal, problem_parts, read_params, security_headers) without FastAPI."""

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from collections.abc import Mapping
-from typing import Annotated, Any, Protocol, runtime_checkable
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi.security.utils import get_authorization_scheme_param
 
 from ...bootstrap import Container
-from ...domain.errors import MissingCredentials
 from ...ports import Principal
+from .principal import ClaimsIdentity, bearer_token, gateway_claims, resolve_principal
+
+# The fast lane (fast_reads.py) and the tests reach these here.
+__all__ = ["ClaimsIdentity", "bearer_token", "gateway_claims", "resolve_principal"]
 
 bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login")
 
@@ -28,23 +29,6 @@ async def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-@runtime_checkable
-class ClaimsIdentity(Protocol):
-    """An identity provider that accepts claims verified upstream (Cognito's, behind API
-    Gateway's JWT authorizer); it still checks they are this deployment's access-token claims."""
-
-    def principal_from_claims(self, claims: Mapping[str, Any]) -> Principal: ...
-
-
-def gateway_claims(scope: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """Claims API Gateway's JWT authorizer verified. They exist only in the Lambda event, which
-    Mangum puts in the ASGI scope; nothing a client sends can put them there."""
-    found: Any = scope.get("aws.event")
-    for key in ("requestContext", "authorizer", "jwt", "claims"):
-        found = found.get(key) if isinstance(found, dict) else None
-    return found if isinstance(found, dict) and found else None
-
-
 async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -55,29 +39,6 @@ async def current_principal(
     container: Container = request.app.state.container
     token = credentials.credentials if credentials is not None else None
     return resolve_principal(container, request.scope, token)
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, read as HTTPBearer reads it."""
-    scheme, token = get_authorization_scheme_param(authorization)
-    return token if scheme.lower() == "bearer" and token else None
-
-
-def resolve_principal(
-    container: Container, scope: Mapping[str, Any], token: str | None
-) -> Principal:
-    """The token's subject is the user; then the per-user token bucket is charged. Without
-    verified claims from the gateway, the bearer token is verified here. Shared by the
-    dependency and the fast lane (fast_reads.py), so both check alike."""
-    claims, identity = gateway_claims(scope), container.identity
-    if claims is not None and isinstance(identity, ClaimsIdentity):
-        principal = identity.principal_from_claims(claims)
-    elif not token:
-        raise MissingCredentials("A bearer access token is required")
-    else:
-        principal = identity.verify(token)
-    container.request_limits.take(principal.user_id)
-    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

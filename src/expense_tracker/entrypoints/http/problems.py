@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -12,25 +11,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ...domain import errors as e
+from .problem_parts import (
+    PROBLEM_JSON,
+    STATUS,
+    expense_problem_parts,
+    log,
+    problem_body,
+    status_of,
+)
 
-log = logging.getLogger("expense_tracker.http")
-PROBLEM_JSON = "application/problem+json"
-
-STATUS: dict[type[e.ExpenseError], int] = {
-    e.BadRequest: 400,
-    e.Unauthorized: 401,
-    e.Forbidden: 403,
-    e.NotFound: 404,
-    e.Conflict: 409,
-    e.PreconditionFailed: 412,
-    e.PayloadTooLarge: 413,
-    e.FileTooLarge: 413,
-    e.Invalid: 422,
-    e.RateLimited: 429,
-    e.StorageError: 503,
-    e.QuotaExceeded: 507,
-    e.ConfigurationError: 500,
-}
+__all__ = ["PROBLEM_JSON", "STATUS", "install", "problem", "status_of"]
 
 
 def problem(
@@ -41,22 +31,8 @@ def problem(
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if errors is not None:
-        body["errors"] = errors
+    body = problem_body(status, title, detail, errors)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
-
-
-def status_of(exc: e.ExpenseError) -> int:
-    for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 500
 
 
 def _expense_error(_: Request, exc: Exception) -> JSONResponse:
@@ -66,26 +42,8 @@ def _expense_error(_: Request, exc: Exception) -> JSONResponse:
 
 def expense_problem(exc: e.ExpenseError) -> JSONResponse:
     """The answer to a domain error (also for the fast lane, fast_reads.py)."""
-    status = status_of(exc)
-    headers: dict[str, str] = {}
-    if isinstance(exc, e.Unauthorized):
-        # RFC 6750 section 3.1: no error code when the request had no credentials at all.
-        # ... nor when the token is fine and a password given in the body is not.
-        missing = isinstance(exc, e.MissingCredentials | e.WrongPassword)
-        headers["WWW-Authenticate"] = "Bearer" if missing else 'Bearer error="invalid_token"'
-    if isinstance(exc, e.RateLimited):
-        headers["Retry-After"] = str(exc.retry_after)
-    if status >= 500 and not isinstance(exc, e.Invalid):  # 507 names the field, as 4xx do
-        # The cause too (an adapter's error, e.g. SQLite's SQLITE_BUSY_SNAPSHOT), in one line:
-        # a 503 seen once in a bench run could not be traced from its generic detail alone.
-        cause, code = exc.__cause__, getattr(exc.__cause__, "sqlite_errorname", None)
-        why = f" ({cause!r}{f' {code}' if code else ''})" if cause else ""
-        log.error("%s: %s%s", type(exc).__name__, exc.detail, why)
-        return problem(status, exc.title, "The service is unavailable; try again shortly")
-    errors = None
-    if isinstance(exc, e.Invalid):
-        errors = [{"field": f.field, "message": f.message} for f in exc.errors]
-    return problem(status, exc.title, exc.detail, errors=errors, headers=headers)
+    status, body, headers = expense_problem_parts(exc)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def field_name(loc: tuple[Any, ...] | list[Any], body: Any = None, missing: bool = False) -> str:
