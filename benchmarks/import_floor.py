@@ -27,8 +27,9 @@ from typing import Any
 from expense_tracker.adapters.sqlite import db as schema
 from expense_tracker.adapters.sqlite.imports import CACHE_KIB
 from expense_tracker.adapters.sqlite.queries import STAGING
+from expense_tracker.domain.expense import DEFAULT_CATEGORIES
 
-from .dataset import DEFAULT_CATEGORIES, WORDS
+from .dataset import WORDS
 
 REPEAT = 3
 BATCH = int(os.environ.get("FLOOR_BATCH", "10000"))  # rows per transaction
