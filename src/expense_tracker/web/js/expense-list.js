@@ -2,7 +2,7 @@
 // edit in place (PATCH with If-Match), delete after a confirmation, receipts per row.
 
 import { ApiError, SessionEnded, explain, getJson, request } from "./api.js";
-import { $, announce, clearFieldErrors, h, nextTask, offerUndo, showFieldErrors } from "./dom.js";
+import { $, announce, clearFieldErrors, h, nextFrame, offerUndo, showFieldErrors } from "./dom.js";
 import { checkExpense, expenseFields, readExpense } from "./expense-form.js";
 import { toQuery } from "./filters.js";
 import { formatDate, formatMoney } from "./format.js";
@@ -52,9 +52,10 @@ export function createList({ onChanged }) {
       const extra = { limit: PAGE_SIZE, ...(state.cursor ? { cursor: state.cursor } : {}) };
       const page = await getJson(`/api/expenses${toQuery(state.filters, extra)}`);
       if (generation !== state.generation) return; // the filters changed meanwhile
-      // A few rows per task: the first ones show at once, and no task blocks a slow phone.
+      // A few rows per frame: the first ones show at once, and neither building the rows nor
+      // laying them out blocks a slow phone for long.
       for (let start = 0; start < page.items.length; start += ROWS_PER_TASK) {
-        if (start > 0) await nextTask();
+        if (start > 0) await nextFrame();
         if (generation !== state.generation) return;
         for (const expense of page.items.slice(start, start + ROWS_PER_TASK)) {
           if (state.shown.has(expense.id) || pendingDeletes.has(expense.id)) continue;
