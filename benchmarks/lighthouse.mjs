@@ -11,6 +11,8 @@
 // a runtimeError) is run once more and the failure is kept beside the figures.
 //
 // usage: node benchmarks/lighthouse.mjs BASE_URL   (env SESSION_JSON: {access_token, ...})
+// LIGHTHOUSE_DUMP=DIR keeps each run's report and trace (DIR/tracker-mobile-0.json and
+// .trace.json): what blocks the main thread is read from them.
 
 import { writeFileSync } from "node:fs";
 
@@ -65,7 +67,7 @@ async function warmUp(browser, base) {
   await page.close();
 }
 
-async function audit(browser, base, session, [path, needsSession], formFactor) {
+async function audit(browser, base, session, [path, needsSession], formFactor, index = 0) {
   const page = await prepare(browser, base, needsSession ? session : "");
   try {
     // Zero-weight diagnostics that cost time are skipped (bf-cache navigates away and back);
@@ -74,8 +76,11 @@ async function audit(browser, base, session, [path, needsSession], formFactor) {
       disableFullPageScreenshot: true, skipAudits: SKIPPED };
     const config = formFactor === "desktop" ? desktopConfig : undefined;
     const run = await lighthouse(`${base}${path}`, flags, config, page);
-    if (process.env.LIGHTHOUSE_DUMP) {
-      writeFileSync(`${process.env.LIGHTHOUSE_DUMP}/${path.slice(1, -5)}-${formFactor}.json`, JSON.stringify(run.lhr));
+    const dump = process.env.LIGHTHOUSE_DUMP; // a folder: each run's report and trace, to read what blocks
+    if (dump) {
+      const name = `${dump}/${path.slice(1, -5)}-${formFactor}-${index}`;
+      writeFileSync(`${name}.json`, JSON.stringify(run.lhr));
+      writeFileSync(`${name}.trace.json`, JSON.stringify(run.artifacts.Trace ?? run.artifacts.traces?.defaultPass ?? {}));
     }
     return figures(run.lhr);
   } finally {
@@ -98,8 +103,8 @@ async function main() {
         if (only && only !== `${name}/${formFactor}`) continue;
         // Round-robin would be fairer to a noisy machine, but each run is cold anyway.
         for (let index = 0; index < runs; index += 1) {
-          let result = await audit(browser, base, session, target, formFactor);
-          if (result.error) result = { ...(await audit(browser, base, session, target, formFactor)), retried: result.error };
+          let result = await audit(browser, base, session, target, formFactor, index);
+          if (result.error) result = { ...(await audit(browser, base, session, target, formFactor, index)), retried: result.error };
           results.push({ page: name, form_factor: formFactor, ...result });
         }
       }

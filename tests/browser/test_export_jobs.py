@@ -88,3 +88,15 @@ def test_csv_export_job_uses_the_search_box(tab: Tab, user: User) -> None:
     assert [r["description"] for r in rows] == ["Lunch with Ada"]
     expect(tab.page.locator("#export-job-progress")).to_be_hidden()
     expect(tab.page.get_by_role("button", name="Start export")).to_be_enabled()
+
+
+def test_each_export_format_radio_sits_beside_its_label(tab: Tab, user: User) -> None:
+    tab.sign_in(user.email)
+    for name in ("CSV", "JSON", "Evidence pack"):
+        radio = tab.page.get_by_role("radio", name=re.compile(f"^{name}"))
+        label = tab.page.locator("#export-job-form label.check", has=radio)
+        radio_box, label_box = radio.bounding_box(), label.bounding_box()
+        assert radio_box is not None and label_box is not None
+        # Not stretched like a text field: a small box at the start of its label's line.
+        assert radio_box["width"] < 30, radio_box
+        assert radio_box["x"] - label_box["x"] < 10, (radio_box, label_box)

@@ -4,6 +4,8 @@
 // text and lines come from app.css (so the theme applies); the bars' from the caller.
 // Bars answer a click (the drill-down); keyboard users have the table beside each chart.
 
+import { nextFrame } from "./dom.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 const CHAR_PX = 6.6; // a 12 px font's average glyph width, to size margins without measuring
 const LEGEND_PX = 22;
@@ -154,6 +156,8 @@ function render(svg, spec, width, height) {
 
 /** @type {WeakMap<SVGSVGElement, {spec: ChartSpec, width: number, height: number}>} */
 const charts = new WeakMap();
+/** Drawings waiting for a frame: one chart per frame, so no frame lays out two charts' nodes. */
+let drawings = Promise.resolve();
 
 /** Draw `spec` into `svg` at the size of the box it sits in; a click on a bar picks its label.
  * The size comes from a ResizeObserver (after layout), never read here: reading it would
@@ -167,18 +171,20 @@ export function drawBarChart(/** @type {SVGSVGElement} */ svg, /** @type {ChartS
   }
   charts.set(svg, { spec, width: 0, height: 0 });
   // Called once at once with the first size, then on each change (a rotated phone, a shown panel).
-  // The drawing waits for a task of its own: inside the observer it would lengthen the frame's
-  // style-layout-paint task, the longest of a throttled phone's load.
+  // The drawing waits for a task of its own after the next frame: inside the observer it would
+  // lengthen the frame's style-layout-paint task, the longest of a throttled phone's load, and
+  // two charts drawn in one task would be laid out in one frame.
   new ResizeObserver((entries) => {
     const size = entries[entries.length - 1].contentRect;
     const chart = charts.get(svg);
     if (Math.abs(size.width - chart.width) < 1 && Math.abs(size.height - chart.height) < 1) return;
     Object.assign(chart, { width: size.width, height: size.height });
-    setTimeout(() => {
+    const drawn = drawings.then(nextFrame).then(() => {
       const { width, height } = chart; // a later size wins: drawn once, at that size
       if (width === size.width && height === size.height && width > 0) {
         render(svg, chart.spec, Math.max(width, 160), Math.max(height, 120));
       }
-    }, 0);
+    });
+    drawings = drawn.catch(() => {}); // a failed drawing (reported as unhandled) stops no other
   }).observe(svg.parentElement);
 }

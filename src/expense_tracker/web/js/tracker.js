@@ -25,14 +25,19 @@ async function refreshCategories() {
   $("#category-options").replaceChildren(...items.map((c) => h("option", { value: c.name })));
 }
 
-/** The page works offline once loaded (sw.js keeps its files; API answers are never kept). */
+/** The page works offline once loaded (sw.js keeps its files; API answers are never kept).
+ * Registered once the dashboard is shown and the page idle: installing fetches and stores
+ * every file of the app, which would otherwise compete with the first load for the network
+ * and the CPU. */
 function installServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
-  addEventListener("load", () => {
+  const register = () => {
     navigator.serviceWorker.register("/sw.js").catch(() => {
       // Not installable here (a private window, an old browser): the page works the same.
     });
-  });
+  };
+  if ("requestIdleCallback" in window) requestIdleCallback(register, { timeout: 2000 });
+  else setTimeout(register, 200);
 }
 
 async function start() {
@@ -44,7 +49,6 @@ async function start() {
   }
   scheduleRefresh();
   bindThemeSwitch($("#theme-toggle"), redrawCharts);
-  installServiceWorker();
 
   const analytics = (current) => refreshAnalytics(current).catch(report);
   const sideData = () => Promise.all([analytics(filters.current()), refreshCategories().catch(report)]);
@@ -109,6 +113,7 @@ async function start() {
   }
   $("main").removeAttribute("aria-busy");
   document.body.dataset.ready = "true"; // lets tests (and people with slow links) know it is loaded
+  installServiceWorker();
 }
 
 /** How the current locale writes an amount, a compact axis tick and a month. */
