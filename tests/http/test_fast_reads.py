@@ -301,9 +301,16 @@ def test_a_wide_summary_is_read_in_a_worker_thread(
         return summarize_expenses(**kwargs)
 
     monkeypatch.setattr(f"{fast_reads.__name__}.summarize_expenses", recording)
-    for query in ("from=2025-01-01&to=2025-01-31", "from=2025-01-01&to=2025-12-31", ""):
+    queries = (
+        "from=2025-01-01&to=2025-01-31",
+        "from=2024-01-01&to=2024-12-31",
+        "from=2024-01-01&to=2025-01-02",
+        "",
+    )
+    for query in queries:
         assert client.get(f"/api/analytics/summary?{query}").status_code == 200
-    month, year, all_time = threads
-    assert "fast-lane" not in month  # a month's few day totals: on the loop
-    assert "fast-lane" in year
+    month, leap_year, past_a_year, all_time = threads
+    assert "fast-lane" not in month  # up to a year: on the loop
+    assert "fast-lane" not in leap_year
+    assert "fast-lane" in past_a_year
     assert "fast-lane" in all_time
