@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
-from expense_tracker.entrypoints.http import fast_reads
+from expense_tracker.entrypoints.http import fast_reads, read_params
 from expense_tracker.services.summary import summarize_expenses
 from tests.support.in_process import signed_in_client
 
@@ -300,7 +300,7 @@ def test_a_wide_summary_is_read_in_a_worker_thread(
         threads.append(threading.current_thread().name)
         return summarize_expenses(**kwargs)
 
-    monkeypatch.setattr(f"{fast_reads.__name__}.summarize_expenses", recording)
+    monkeypatch.setattr(f"{read_params.__name__}.summarize_expenses", recording)
     queries = (
         "from=2025-01-01&to=2025-01-31",
         "from=2024-01-01&to=2024-12-31",

@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
 from functools import partial
-from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,14 +25,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ...bootstrap import Container
 from ...domain.errors import ExpenseError
 from ...ports import Principal
-from ...services import expenses as svc
-from ...services.summary import summarize_expenses
 from . import fast_adds, problems
 from .deps import bearer_token, resolve_principal
 from .expense_answers import one_expense
 from .lane_threads import LaneThreads
 from .middleware import header
-from .read_bodies import HEALTH_BODY, expense_filter, summary_body
+from .read_bodies import HEALTH_BODY
+from .read_params import READS, SUMMARY, NotPlain, Read, check, day, query_params
 from .responses import json_response
 
 HEALTH_START = {
@@ -46,86 +42,12 @@ HEALTH_START = {
         (b"content-type", b"application/json"),
     ],
 }
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_LIMIT = re.compile(r"[0-9]{1,3}")
 ADDS = "/api/expenses"
 ONE_PREFIX = "/api/expenses/"
 # An id services.expenses.known_id takes; other text gets the route's answer. NOT_IDS: the
 # paths of other GET routes under /api/expenses/ (the export, matched before {id}).
 PLAIN_ID = re.compile(r"[0-9A-Za-z]{1,64}")
 NOT_IDS = frozenset({"export", "import"})
-# The routes' Query() limits (routes/common.py, routes/expenses.py): longest accepted text.
-TEXT_LIMITS = {"category": 64, "q": 200, "cursor": 512}
-
-
-class NotPlain(Exception):
-    """A query the lane leaves to the routes (they validate it and say what is wrong)."""
-
-
-def _day(params: dict[str, str], name: str) -> date | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if not _ISO_DAY.fullmatch(value):
-        raise NotPlain(name)
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise NotPlain(name) from exc
-
-
-def _text(params: dict[str, str], name: str) -> str | None:
-    value = params.get(name)
-    if value is not None and len(value) > TEXT_LIMITS[name]:
-        raise NotPlain(name)
-    return value
-
-
-def _limit(params: dict[str, str]) -> int:
-    value = params.get("limit")
-    if value is None:
-        return 50
-    if not _LIMIT.fullmatch(value) or not 1 <= int(value) <= 200:
-        raise NotPlain("limit")
-    return int(value)
-
-
-def _params(scope: Scope) -> dict[str, str]:
-    """As Starlette reads a query string: the last of repeated names wins."""
-    query: bytes = scope["query_string"]
-    return dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else {}
-
-
-def _filters(params: dict[str, str]) -> Any:
-    return expense_filter(
-        _day(params, "from"), _day(params, "to"), _text(params, "category"), _text(params, "q")
-    )
-
-
-Read = Callable[[Container, Principal, dict[str, str]], dict[str, Any]]
-
-
-def _page(c: Container, principal: Principal, params: dict[str, str]) -> dict[str, Any]:
-    page = svc.list_records(
-        store=c.store,
-        cursors=c.cursors,
-        user_id=principal.user_id,
-        filters=_filters(params),
-        limit=_limit(params),
-        cursor=_text(params, "cursor"),
-    )
-    return {"items": page.items, "next_cursor": page.next_cursor}
-
-
-def _summary(c: Container, principal: Principal, params: dict[str, str]) -> dict[str, Any]:
-    full = summarize_expenses(
-        store=c.store,
-        rates=c.rates,
-        profiles=c.profiles,
-        user_id=principal.user_id,
-        filters=_filters(params),
-    )
-    return summary_body(full)
 
 
 # A summary's work grows with its days (day totals per category and currency: a year of a
@@ -137,29 +59,8 @@ LOOP_DAYS = 366
 
 
 def _wide(params: dict[str, str]) -> bool:
-    start, end = _day(params, "from"), _day(params, "to")
+    start, end = day(params, "from"), day(params, "to")
     return start is None or end is None or (end - start).days > LOOP_DAYS
-
-
-def _check(params: dict[str, str], names: tuple[str, ...]) -> None:
-    """Every known parameter plain, before the principal is charged for the request."""
-    if "q" in params and "q" not in names:
-        raise NotPlain("q")
-    for name in names:
-        if name in ("from", "to"):
-            _day(params, name)
-        elif name == "limit":
-            _limit(params)
-        else:
-            _text(params, name)
-
-
-READS: dict[str, tuple[Read, tuple[str, ...]]] = {
-    "/api/expenses": (_page, ("from", "to", "category", "q", "limit", "cursor")),
-    # A summary with a text search reads every match (O(matches), about 0.9 s at 1M rows): it
-    # goes to the routes, whose thread pool keeps it off the event loop.
-    "/api/analytics/summary": (_summary, ("from", "to", "category")),
-}
 
 
 class FastReads:
@@ -190,13 +91,14 @@ class FastReads:
             await self._one(path, scope, receive, send)
             return
         read, names = found
-        params = _params(scope)
+        params = query_params(scope["query_string"])
         try:
-            _check(params, names)
+            check(params, names)
         except NotPlain:
             await self.app(scope, receive, send)
             return
-        await self._answer(read, params, scope, receive, send)
+        wide = path == SUMMARY and _wide(params)
+        await self._answer(read, params, scope, receive, send, wide=wide)
 
     async def _one(self, path: str, scope: Scope, receive: Receive, send: Send) -> None:
         """GET /api/expenses/{id}: a plain id is one primary-key read, done on the loop."""
@@ -212,14 +114,21 @@ class FastReads:
         )
 
     async def _answer(
-        self, read: Read, params: dict[str, str], scope: Scope, receive: Receive, send: Send
+        self,
+        read: Read,
+        params: dict[str, str],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        wide: bool,
     ) -> None:
         await self._respond(
             lambda principal: json_response(read(self.container, principal, params)),
             scope,
             receive,
             send,
-            threaded=read is _summary and _wide(params),
+            threaded=wide,
         )
 
     async def _respond(
