@@ -80,8 +80,7 @@ def _client(
     config: Config,
     session: botocore.session.Session | None = None,
 ) -> Any:
-    """A client with the environment's credentials (the role's, on Lambda), as boto3 makes
-    them; a new session unless given one (a session keeps the credentials it first found)."""
+    """clients.make_client in the settings' region."""
     return make_client(settings.region, service, endpoint, config, session)
 
 
