@@ -4,6 +4,7 @@ idle (the baseline) and again while the import runs; p50 and p99 of each."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 import time
@@ -17,8 +18,9 @@ from tests.support.api import Api, User, socket_api
 from tests.support.server import running_server
 
 from .dataset import csv_bytes
+from .throughput import UNLIMITED
 
-IDLE_SAMPLES = 200
+IDLE_SAMPLES = 1000
 POLL_SECONDS = 0.25  # how often the sampler asks for the import's progress
 QUICK_ROWS = 100_000  # the quick mode's file (the full run imports 500,000)
 
@@ -49,10 +51,22 @@ def timed(call: Callable[[], httpx.Response]) -> float:
 
 def probes(server_url: str, bystander: User) -> tuple[Callable[[], float], Callable[[], float]]:
     health = httpx.Client(base_url=server_url, timeout=60)
-    body = {"amount": "4.20", "currency": "EUR", "category": "Food", "description": "lunch"}
+    amounts = itertools.count(1)
+
+    def body() -> dict[str, str]:
+        # Each its own amount, as in the throughput section: the same lunch again and again
+        # would be a possible duplicate each time, and measure the alert's writes besides.
+        cents = next(amounts)
+        return {
+            "amount": f"{cents // 100}.{cents % 100:02d}",
+            "currency": "EUR",
+            "category": "Food",
+            "description": "lunch",
+        }
+
     return (
         lambda: timed(lambda: health.get("/api/health")),
-        lambda: timed(lambda: bystander.client.post("/api/expenses", json=body)),
+        lambda: timed(lambda: bystander.client.post("/api/expenses", json=body())),
     )
 
 
@@ -93,7 +107,8 @@ def during_import(
 
 def measure(rows: int, workdir: Path) -> dict[str, Any]:
     data = csv_bytes(rows, seed=17)
-    with running_server(workdir / "concurrency-data") as server:
+    # Unlimited as in the throughput section: the bystander adds faster than a person would.
+    with running_server(workdir / "concurrency-data", env=UNLIMITED) as server:
         api = socket_api(server.base_url)
         importer, bystander = api.new_user("importer"), api.new_user("bystander")
         health, add = probes(server.base_url, bystander)

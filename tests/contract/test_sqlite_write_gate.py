@@ -126,7 +126,7 @@ def test_steps_shrink_to_a_few_ms_while_requests_write(db: Database) -> None:
     ledger = SqliteImportLedger(db)
     ledger._resize(1000, 0.01, busy=False)  # 100k rows/s: a quiet step of 20 ms is 2,000 rows
     assert ledger._step == int(1000 * STEP_SECONDS / 0.01)
-    ledger._resize(1000, 0.01, busy=True)  # requests write: a step of 3 ms is 300 rows
+    ledger._resize(1000, 0.01, busy=True)  # requests write: a step of 1 ms is 100 rows
     assert ledger._step == int(1000 * BUSY_STEP_SECONDS / 0.01)
     assert ledger._step < 1000 * STEP_SECONDS / 0.01 / 5
 

@@ -29,7 +29,9 @@ BUSY_TIMEOUT_MS = 30_000
 BACKGROUND_YIELD_SECONDS = 0.25  # a background writer never starves: it waits this at most
 # After a request's write was seen waiting, background writers keep committing after each step
 # this long: requests come in runs, and the next one then waits for one short step at most.
-FOREGROUND_RECENT_SECONDS = 0.05
+# (At 50 ms, one slow add left a gap, the import went back to long steps in a long transaction,
+# and the next add waited 20-60 ms for them: the tail of the p99 during an import.)
+FOREGROUND_RECENT_SECONDS = 1.0
 
 T = TypeVar("T")
 

@@ -27,12 +27,13 @@ from .totals import SPLIT
 # the FTS index (100k rows: 20 s of CPU in 500-row transactions, 8 s in 10,000-row ones).
 TRANSACTION_BUDGET = 1.0
 STEP_SECONDS = 0.02  # each step is one INSERT ... SELECT: FTS5 writes a segment per statement
-# While requests write (Database.foreground_waiting: one waits, or did in the last 50 ms), steps
-# shrink to this, so the next request's write waits a few ms for the lock, not a whole step.
-BUSY_STEP_SECONDS = 0.003
+# While requests write (Database.foreground_waiting: one waits, or did in the last second), steps
+# shrink to this, so the next request's write waits a ms or two for the lock, not a whole step
+# (the import is slower while requests write: they come first).
+BUSY_STEP_SECONDS = 0.001
 SETTLE_SECONDS = 0.1  # how often the import syncs and checkpoints the log itself
 CACHE_KIB = 24 * 1024  # (the import's memory growth stays well under its 100 MiB target)
-FIRST_STEP, MIN_STEP, MAX_STEP = 1000, 20, 5000
+FIRST_STEP, MIN_STEP, MAX_STEP = 1000, 4, 5000  # at about 150 us a row, 4 rows fit BUSY_STEP
 
 
 def _marks(count: int) -> str:
