@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .base import DataDir, app, settings_for
+
+ASGI_APP = "expense_tracker.entrypoints.asgi:app"
 
 
 class AccessLogMode(StrEnum):
@@ -51,21 +54,34 @@ def serve(
         os.environ["EXPENSE_TRACKER_ACCESS_LOG"] = access_log.value
     # The server keeps the ECB rates fresh (quietly keeping the shipped ones when offline).
     os.environ.setdefault("EXPENSE_TRACKER_RATES_REFRESH", "true")
-    uvicorn.run(
-        "expense_tracker.entrypoints.asgi:app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=False,
-        log_level="info",
-        access_log=False,  # the app's own, when asked for (entrypoints/http/access_log.py)
-        http=GuardedHttpToolsProtocol,  # a bounded request head with a deadline
-        timeout_keep_alive=settings.keep_alive_seconds,
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "proxy_headers": False,
+        "log_level": "info",
+        "access_log": False,  # the app's own, when asked for (entrypoints/http/access_log.py)
+        "http": GuardedHttpToolsProtocol,  # a bounded request head with a deadline
+        "timeout_keep_alive": settings.keep_alive_seconds,
         # With --workers, a child that does not answer the supervisor's ping in time is killed
         # and restarted; its start-up imports on a busy machine can take longer than 5 s.
-        timeout_worker_healthcheck=30,
-    )
+        "timeout_worker_healthcheck": 30,
+    }
+    if workers == 1:
+        uvicorn.run(ASGI_APP, **options)
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    from .worker_sockets import supervisor_socket
+
+    try:
+        listener = supervisor_socket(host, port)
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc}") from exc
+    # A listener per worker, so connections spread over them (worker_sockets.py).
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(uvicorn.Config(ASGI_APP, **options), sockets=[listener]).run()
 
 
 @app.command()
