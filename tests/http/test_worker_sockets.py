@@ -18,16 +18,17 @@ import pytest
 from expense_tracker.entrypoints.cli.worker_sockets import supervisor_socket
 from tests.support.server import start_server
 
-TCP_LISTEN = "0A"  # the state column of /proc/net/tcp
+TCP_LISTEN, TCP_ESTABLISHED = "0A", "01"  # the state column of /proc/net/tcp
 CONNECTIONS = 32
 START_SECONDS = 60  # for the second worker to start on a busy machine
 
 
-def _listening_inodes(port: int) -> set[str]:
+def _inodes(port: int, state: str) -> set[str]:
+    """The socket inodes of local `port` in `state`, from /proc/net/tcp."""
     inodes = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == TCP_LISTEN:
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
             inodes.add(fields[9])
     return inodes
 
@@ -106,7 +107,7 @@ def _listeners_by_worker(supervisor: int, port: int) -> dict[int, set[str]]:
     as soon as one does)."""
     deadline = time.monotonic() + START_SECONDS
     while True:
-        listening = _listening_inodes(port)
+        listening = _inodes(port, TCP_LISTEN)
         found = {pid: _socket_inodes(pid) & listening for pid in _children(supervisor)}
         found = {pid: inodes for pid, inodes in found.items() if inodes}
         if len(found) >= 2 or time.monotonic() > deadline:
@@ -115,14 +116,8 @@ def _listeners_by_worker(supervisor: int, port: int) -> dict[int, set[str]]:
 
 
 def _established(pid: int, port: int) -> bool:
-    """Whether `pid` holds an accepted connection on `port` (state 01: established)."""
-    mine = _socket_inodes(pid)
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local_port = int(fields[1].rsplit(":", 1)[1], 16)
-        if local_port == port and fields[3] == "01" and fields[9] in mine:
-            return True
-    return False
+    """Whether `pid` holds an accepted connection on `port`."""
+    return not _socket_inodes(pid).isdisjoint(_inodes(port, TCP_ESTABLISHED))
 
 
 def test_a_port_another_server_listens_on_is_refused() -> None:

@@ -68,7 +68,7 @@ def serve(
         # and restarted; its start-up imports on a busy machine can take longer than 5 s.
         "timeout_worker_healthcheck": 30,
     }
-    if workers == 1:
+    if workers <= 1:  # as uvicorn.run takes it: one server in this process
         uvicorn.run(ASGI_APP, **options)
         return
     from uvicorn.supervisors import Multiprocess
