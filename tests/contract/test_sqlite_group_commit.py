@@ -3,6 +3,7 @@ failing write undoes only itself and every caller returns only after the shared 
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -185,3 +186,60 @@ def test_a_failed_commit_answers_every_caller_with_an_error_and_keeps_nothing(
         db.grouped(orphan)
     assert db.connection().execute("SELECT count(*) FROM child").fetchone()[0] == 0
     assert db.grouped(insert("after")) == "after"  # type: ignore[arg-type]
+
+
+async def _awaited(db: Database, key: str) -> object:
+    try:
+        return await db.grouped_async(insert(key))  # type: ignore[arg-type]
+    except Conflict as exc:
+        return exc
+
+
+def test_awaited_writes_share_a_commit_and_fail_alone(db: Database) -> None:
+    """The event loop's way in (the fast lane's add): no thread waits for the commit."""
+    other = held_elsewhere(db)
+
+    async def main() -> list[object]:
+        with other.write():  # so that all queue up before the first commit
+            pending = [asyncio.create_task(_awaited(db, k)) for k in ("a", "bad-b", "c", "d")]
+            await asyncio.sleep(0.3)
+            # Nobody is answered while their commit cannot happen, and the loop runs on.
+            assert not any(task.done() for task in pending)
+        return list(await asyncio.gather(*pending))
+
+    a, bad, c, d = asyncio.run(main())
+    assert (a, c, d) == ("a", "c", "d") and isinstance(bad, Conflict)
+    assert keys(other) == ["a", "c", "d"]
+    assert max(db.commit_groups()) >= 2
+    other.close()
+
+
+def test_an_awaited_write_whose_caller_gave_up_still_commits(db: Database) -> None:
+    """Cancelled while queued (a client gone): it was never acknowledged, yet it is neither
+    lost half-way nor does it break the committer for the writes after it."""
+    other = held_elsewhere(db)
+
+    async def main() -> object:
+        with other.write():
+            gone = asyncio.create_task(_awaited(db, "gone"))
+            await asyncio.sleep(0.1)
+            gone.cancel()
+        return await _awaited(db, "next")
+
+    assert asyncio.run(main()) == "next"
+    assert keys(other) == ["gone", "next"]
+    other.close()
+
+
+def test_a_failed_commit_reaches_an_awaiting_caller_as_an_error(db: Database) -> None:
+    db.connection().execute(
+        "CREATE TABLE child (k TEXT REFERENCES t(k) DEFERRABLE INITIALLY DEFERRED)"
+    )
+
+    def orphan(conn: sqlite3.Connection) -> str:
+        conn.execute("INSERT INTO child VALUES ('nobody')")
+        return "acknowledged"
+
+    with pytest.raises(StorageError):
+        asyncio.run(db.grouped_async(orphan))
+    assert db.connection().execute("SELECT count(*) FROM child").fetchone()[0] == 0

@@ -120,6 +120,16 @@ class ListsRows(Protocol):
     ) -> RowPage: ...
 
 
+@runtime_checkable
+class AddsAwaiting(Protocol):
+    """A store whose add can be awaited on an event loop (no thread blocked on its commit);
+    optional: any store's `add` does the same in a worker thread."""
+
+    async def add_async(
+        self, expense: Expense, idempotency: IdempotencyKey | None = None
+    ) -> Expense: ...
+
+
 @dataclass(frozen=True)
 class UploadTicket:
     url: str

@@ -154,6 +154,14 @@ def check_duplicate(
     notify: Notify | None = None,
 ) -> Alert | None:
     """A possible-duplicate alert for a new expense, if a similar one is within a day."""
+    other = duplicate_of(store, expense)
+    if other is None:
+        return None
+    return raise_duplicate(plans, clock, expense, other, notify)
+
+
+def duplicate_of(store: ExpenseStore, expense: Expense) -> Expense | None:
+    """The check's read alone: an earlier expense the new one looks like, if any."""
     window = timedelta(days=WINDOW_DAYS)
     around = ExpenseFilter(
         date_from=expense.date - window,
@@ -164,19 +172,25 @@ def check_duplicate(
         if count >= NEIGHBOURS_MAX:
             break
         if is_possible_duplicate(expense, other):
-            amount = f"{format_amount(expense.amount, expense.currency)} {expense.currency}"
-            return raise_alert(
-                plans,
-                clock,
-                expense.user_id,
-                about=f"dup{expense.id}",
-                kind="possible_duplicate",
-                message=f"{amount} on {expense.date} looks like a duplicate of an expense "
-                f"on {other.date}",
-                refs={"expense_id": expense.id, "duplicate_of": other.id},
-                notify=notify,
-            )
+            return other
     return None
+
+
+def raise_duplicate(
+    plans: PlanStore, clock: Clock, expense: Expense, other: Expense, notify: Notify | None
+) -> Alert | None:
+    """The check's write: the alert that `expense` looks like `other` (once)."""
+    amount = f"{format_amount(expense.amount, expense.currency)} {expense.currency}"
+    return raise_alert(
+        plans,
+        clock,
+        expense.user_id,
+        about=f"dup{expense.id}",
+        kind="possible_duplicate",
+        message=f"{amount} on {expense.date} looks like a duplicate of an expense on {other.date}",
+        refs={"expense_id": expense.id, "duplicate_of": other.id},
+        notify=notify,
+    )
 
 
 def check_budgets(
@@ -191,21 +205,51 @@ def check_budgets(
 ) -> list[Alert]:
     """Alerts for the budgets of the current period that are at risk or over (with
     `touching`: only those a new expense counts towards; listing the alerts checks them all)."""
+    due = budgets_past_ok(
+        store=store, plans=plans, rates=rates, clock=clock, user_id=user_id, touching=touching
+    )
+    return raise_budget_alerts(plans, clock, user_id, due, notify)
+
+
+def budgets_past_ok(
+    *,
+    store: ExpenseStore,
+    plans: PlanStore,
+    rates: Rates,
+    clock: Clock,
+    user_id: str,
+    touching: Expense | None = None,
+) -> list[BudgetStatus]:
+    """The check's reads alone: the current period's budgets at risk or over."""
     today = clock.today()
+    return [
+        status
+        for status in budget_status(
+            store=store,
+            plans=plans,
+            rates=rates,
+            clock=clock,
+            user_id=user_id,
+            month=today.replace(day=1),
+            touching=touching,
+        )
+        if status.status != "ok"
+    ]
+
+
+def raise_budget_alerts(
+    plans: PlanStore,
+    clock: Clock,
+    user_id: str,
+    statuses: list[BudgetStatus],
+    notify: Notify | None = None,
+) -> list[Alert]:
+    """The check's writes: an alert per budget past ok, unless raised before."""
     raised = []
-    for status in budget_status(
-        store=store,
-        plans=plans,
-        rates=rates,
-        clock=clock,
-        user_id=user_id,
-        month=today.replace(day=1),
-        touching=touching,
-    ):
-        if status.status != "ok":
-            alert = _budget_alert(plans, clock, user_id, status, notify)
-            if alert is not None:
-                raised.append(alert)
+    for status in statuses:
+        alert = _budget_alert(plans, clock, user_id, status, notify)
+        if alert is not None:
+            raised.append(alert)
     return raised
 
 

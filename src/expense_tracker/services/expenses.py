@@ -75,6 +75,30 @@ def add_expense(
     receipt: Receipt | None = None,
 ) -> Expense:
     """`expense_id` and `receipt` are set by the scan flow (the expense takes the scan's id)."""
+    expense, idempotency = new_add(
+        clock=clock,
+        profiles=profiles,
+        user_id=user_id,
+        raw=raw,
+        idempotency_key=idempotency_key,
+        expense_id=expense_id,
+        receipt=receipt,
+    )
+    return store.add(expense, idempotency)
+
+
+def new_add(
+    *,
+    clock: Clock,
+    profiles: Profiles,
+    user_id: str,
+    raw: RawExpense,
+    idempotency_key: str | None = None,
+    expense_id: str | None = None,
+    receipt: Receipt | None = None,
+) -> tuple[Expense, IdempotencyKey | None]:
+    """An add's expense and key, validated, for the store to add (add_expense, or the fast
+    lane's awaited add)."""
     idempotency = None
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
@@ -86,7 +110,7 @@ def add_expense(
     expense = new_expense(user_id, draft, clock)
     if expense_id is not None:
         expense = replace(expense, id=expense_id, receipt=receipt)
-    return store.add(expense, idempotency)
+    return expense, idempotency
 
 
 @dataclass(frozen=True)

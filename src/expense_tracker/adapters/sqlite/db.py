@@ -435,6 +435,12 @@ class Database:
         `bulk`: the same write, done together with its kind queued beside it (group_commit)."""
         return self._committer.run(work, bulk)
 
+    async def grouped_async(
+        self, work: Callable[[sqlite3.Connection], T], bulk: Bulk[T] | None = None
+    ) -> T:
+        """`grouped`, awaited on an event loop rather than blocking a thread."""
+        return await self._committer.run_async(work, bulk)
+
     def commit_groups(self) -> dict[int, int]:
         """How many group commits of each size this process has made (tests, benchmarks)."""
         return dict(self._committer.group_sizes)

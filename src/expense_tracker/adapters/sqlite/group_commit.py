@@ -16,6 +16,7 @@ alone. The committer then holds the GIL for fewer hand-offs, so its groups close
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -24,6 +25,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from typing import Any, Generic, TypeVar
 
@@ -65,12 +67,28 @@ class GroupCommitter:
     def run(self, work: Callable[[sqlite3.Connection], T], bulk: Bulk[T] | None = None) -> T:
         """`work`'s result once its group's COMMIT is durable, or its own error."""
         slot: _GroupedWrite[T] = _GroupedWrite(work, bulk)
+        self._enqueue(slot)
+        slot.finished.wait()
+        return slot.outcome()
+
+    async def run_async(
+        self, work: Callable[[sqlite3.Connection], T], bulk: Bulk[T] | None = None
+    ) -> T:
+        """`run` for an event loop: it awaits the commit, so no thread waits for the fsync
+        (a waiting thread per add meant a dozen threads fighting for the GIL each commit).
+        Cancelled while queued, the write still runs: it was never acknowledged."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        slot: _GroupedWrite[T] = _GroupedWrite(work, bulk, partial(_wake, loop, done))
+        self._enqueue(slot)
+        await done
+        return slot.outcome()
+
+    def _enqueue(self, slot: _GroupedWrite[Any]) -> None:
         with self._ready:
             self._start_if_needed()
             self._queue.append(slot)
             self._ready.notify()
-        slot.finished.wait()
-        return slot.outcome()
 
     def close(self) -> None:
         """Commit what is queued, then stop the thread (before its connection is closed).
@@ -120,7 +138,7 @@ class GroupCommitter:
             _finish_all(group or self._take(), "the database could not commit", exc)
         finally:
             for slot in group:  # woken after the locks are let go
-                slot.finished.set()
+                slot.finish()
 
 
 def _commit_group(conn: sqlite3.Connection, group: list[_GroupedWrite[Any]]) -> None:
@@ -165,15 +183,43 @@ def _run_together(conn: sqlite3.Connection, run: list[_GroupedWrite[Any]]) -> No
         slot.result = result
 
 
-class _GroupedWrite(Generic[T]):
-    """One caller's work in a group commit, with its result or its error."""
+def _wake(loop: asyncio.AbstractEventLoop, done: asyncio.Future[None]) -> None:
+    """From the committer's thread: the awaiting coroutine resumes on its own loop."""
+    loop.call_soon_threadsafe(_resolve, done)
 
-    def __init__(self, work: Callable[[sqlite3.Connection], T], bulk: Bulk[T] | None) -> None:
+
+def _resolve(done: asyncio.Future[None]) -> None:
+    if not done.done():  # its task may have been cancelled meanwhile
+        done.set_result(None)
+
+
+class _GroupedWrite(Generic[T]):
+    """One caller's work in a group commit, with its result or its error; `on_finish` wakes
+    an awaiting caller (a blocked one waits on `finished`)."""
+
+    def __init__(
+        self,
+        work: Callable[[sqlite3.Connection], T],
+        bulk: Bulk[T] | None,
+        on_finish: Callable[[], None] | None = None,
+    ) -> None:
         self.work = work
         self.bulk = bulk
         self.finished = threading.Event()
+        self.on_finish = on_finish
         self.result: T | None = None
         self.error: BaseException | None = None
+
+    def finish(self) -> None:
+        """Once per write: after its group's COMMIT, or once it has failed."""
+        if self.finished.is_set():
+            return
+        self.finished.set()
+        if self.on_finish is not None:
+            try:
+                self.on_finish()
+            except RuntimeError:  # its loop has closed: nobody is left to hear
+                log.warning("a grouped write finished after its event loop closed")
 
     def run_in_savepoint(self, conn: sqlite3.Connection) -> None:
         conn.execute("SAVEPOINT grouped_write")
@@ -194,4 +240,4 @@ def _finish_all(group: list[_GroupedWrite[Any]], message: str, cause: BaseExcept
     for slot in group:
         slot.error = StorageError(message)
         slot.error.__cause__ = cause
-        slot.finished.set()
+        slot.finish()

@@ -66,6 +66,16 @@ class SqliteExpenseStore:
         with storage_errors("add the expense"):
             return self._db.grouped(lambda conn: self._add(conn, expense, idempotency), bulk)
 
+    async def add_async(
+        self, expense: Expense, idempotency: IdempotencyKey | None = None
+    ) -> Expense:
+        """`add`, awaited on an event loop: no thread waits for the group's fsync."""
+        bulk = None if idempotency is not None else Bulk(_add_all, expense)
+        with storage_errors("add the expense"):
+            return await self._db.grouped_async(
+                lambda conn: self._add(conn, expense, idempotency), bulk
+            )
+
     def _add(
         self, conn: sqlite3.Connection, expense: Expense, idempotency: IdempotencyKey | None
     ) -> Expense:

@@ -4,6 +4,9 @@ route modules so the lane loads no route (on Lambda, routes are built on first u
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
+
 from starlette.responses import Response
 
 from ...bootstrap import Container
@@ -24,10 +27,6 @@ def add_plain(
     c: Container, principal: Principal, raw: RawExpense, idempotency_key: str | None
 ) -> Expense:
     """An add without a scan, then its alert checks. Blocks until the add is durable."""
-    # Here, not at the top: the Lambda app's init loads no module of routes/ (the lane is
-    # built at init; tests/aws/test_lambda_cold_imports.py).
-    from .routes.expense_hooks import after_expense_added
-
     expense = svc.add_expense(
         store=c.store,
         clock=c.clock,
@@ -36,8 +35,29 @@ def add_plain(
         raw=raw,
         idempotency_key=idempotency_key,
     )
-    after_expense_added(c, principal, expense)
+    alerts = alerts_due(c, principal, expense)
+    if alerts is not None:
+        alerts()
     return expense
+
+
+def alerts_due(c: Container, principal: Principal, expense: Expense) -> Callable[[], None] | None:
+    """A new expense's alert checks: their reads now, their writes returned, if any
+    (routes/expense_hooks.py)."""
+    return _checks()(c, principal, expense)
+
+
+AlertChecks = Callable[[Container, Principal, Expense], Callable[[], None] | None]
+
+
+@cache
+def _checks() -> AlertChecks:
+    """Loaded on first use, not at the top: the Lambda app's init loads no module of routes/
+    (the lane is built at init; tests/aws/test_lambda_cold_imports.py). Cached: an import
+    statement per add cost more than the checks' own reads."""
+    from .routes.expense_hooks import alerts_due as checks
+
+    return checks
 
 
 def created(expense: Expense) -> Response:

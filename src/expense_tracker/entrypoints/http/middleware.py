@@ -164,9 +164,14 @@ def _no_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return seen
 
 
+# Made once: json.loads with a hook builds a new decoder on every call.
+_NO_REPEATS = json.JSONDecoder(object_pairs_hook=_no_repeats)
+
+
 def _repeated_key(body: bytes) -> str | None:
     try:
-        json.loads(body, object_pairs_hook=_no_repeats)
+        # As json.loads reads bytes: UTF-8, -16 or -32, by the first bytes.
+        _NO_REPEATS.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
     except _Repeated as repeated:
         return repeated.key
     except ValueError:  # not JSON at all: the route says so in its own words
