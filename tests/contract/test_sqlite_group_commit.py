@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from expense_tracker.adapters.sqlite.db import Database
 from expense_tracker.adapters.sqlite.group_commit import Bulk
 from expense_tracker.domain.errors import Conflict, StorageError
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -188,6 +192,12 @@ def test_a_failed_commit_answers_every_caller_with_an_error_and_keeps_nothing(
     assert db.grouped(insert("after")) == "after"  # type: ignore[arg-type]
 
 
+def run_on_own_loop(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """asyncio.run in a thread of its own: the suite's thread may hold a loop already."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(lambda: asyncio.run(main())).result()
+
+
 async def _awaited(db: Database, key: str) -> object:
     try:
         return await db.grouped_async(insert(key))  # type: ignore[arg-type]
@@ -207,7 +217,7 @@ def test_awaited_writes_share_a_commit_and_fail_alone(db: Database) -> None:
             assert not any(task.done() for task in pending)
         return list(await asyncio.gather(*pending))
 
-    a, bad, c, d = asyncio.run(main())
+    a, bad, c, d = run_on_own_loop(main)
     assert (a, c, d) == ("a", "c", "d") and isinstance(bad, Conflict)
     assert keys(other) == ["a", "c", "d"]
     assert max(db.commit_groups()) >= 2
@@ -226,7 +236,7 @@ def test_an_awaited_write_whose_caller_gave_up_still_commits(db: Database) -> No
             gone.cancel()
         return await _awaited(db, "next")
 
-    assert asyncio.run(main()) == "next"
+    assert run_on_own_loop(main) == "next"
     assert keys(other) == ["gone", "next"]
     other.close()
 
@@ -241,5 +251,5 @@ def test_a_failed_commit_reaches_an_awaiting_caller_as_an_error(db: Database) ->
         return "acknowledged"
 
     with pytest.raises(StorageError):
-        asyncio.run(db.grouped_async(orphan))
+        run_on_own_loop(lambda: db.grouped_async(orphan))
     assert db.connection().execute("SELECT count(*) FROM child").fetchone()[0] == 0
