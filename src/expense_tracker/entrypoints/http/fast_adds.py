@@ -4,8 +4,9 @@ cost most of an add's CPU.
 
 Same rules, same answers: the body must pass the route's own model (ExpenseCreate, strict, no
 unknown fields), the token is checked and the rate limit charged by the dependency's code
-(deps.resolve_principal), and the add is the route's (expense_answers.add_plain), run in a
-worker thread so the event loop never waits for the commit's fsync. Anything not plainly valid
+(deps.resolve_principal), and the add is the route's (services.expenses.new_add and the
+store's add), its commit awaited on the loop (the group committer wakes it) and its alerts
+raised in a worker thread, so the event loop never waits for an fsync. Anything not plainly valid
 (another content type, JSON that orjson refuses, a model error, a `scan_id`, an odd
 Idempotency-Key) goes on to the route with its body replayed, and gets the route's answer."""
 

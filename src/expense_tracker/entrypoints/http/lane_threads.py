@@ -1,6 +1,7 @@
-"""The fast lane's worker threads, for its work that blocks (an add waits for its group's
-fsync) or runs long (a wide summary): asyncio's own executor hop, about a third of the CPU of
-anyio's to_thread (measured: some 30 µs against 70 to 100 µs a call, 16 callers at once)."""
+"""The fast lane's worker threads, for its work that blocks (an alert's write and e-mail, an
+add on a store that cannot await its commit) or runs long (a wide summary): asyncio's own
+executor hop, about a third of the CPU of anyio's to_thread (measured: some 30 µs against 70
+to 100 µs a call, 16 callers at once)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
-# As many as anyio's default limit (the routes' thread pool): every connection's add can
-# wait for the same commit, so the committer's groups are as large as the load is.
+# As many as anyio's default limit (the routes' thread pool): with a store that cannot await
+# its commit, every connection's add waits in a thread for the same commit, so the committer's
+# groups are as large as the load is (SQLite's adds await it on the loop: fast_adds._add).
 LANE_THREADS = 40
 
 
