@@ -174,10 +174,8 @@ def test_a_bulk_run_gives_each_caller_its_own_result(db: Database) -> None:
     other.close()
 
 
-def test_a_failed_commit_answers_every_caller_with_an_error_and_keeps_nothing(
-    db: Database,
-) -> None:
-    # A deferred foreign key is checked at COMMIT only: the group's COMMIT fails.
+def commit_fails(db: Database) -> Callable[[sqlite3.Connection], str]:
+    """A write whose group's COMMIT fails: a deferred foreign key is checked at COMMIT only."""
     db.connection().execute(
         "CREATE TABLE child (k TEXT REFERENCES t(k) DEFERRABLE INITIALLY DEFERRED)"
     )
@@ -186,6 +184,13 @@ def test_a_failed_commit_answers_every_caller_with_an_error_and_keeps_nothing(
         conn.execute("INSERT INTO child VALUES ('nobody')")
         return "acknowledged"
 
+    return orphan
+
+
+def test_a_failed_commit_answers_every_caller_with_an_error_and_keeps_nothing(
+    db: Database,
+) -> None:
+    orphan = commit_fails(db)
     with pytest.raises(StorageError):
         db.grouped(orphan)
     assert db.connection().execute("SELECT count(*) FROM child").fetchone()[0] == 0
@@ -242,14 +247,7 @@ def test_an_awaited_write_whose_caller_gave_up_still_commits(db: Database) -> No
 
 
 def test_a_failed_commit_reaches_an_awaiting_caller_as_an_error(db: Database) -> None:
-    db.connection().execute(
-        "CREATE TABLE child (k TEXT REFERENCES t(k) DEFERRABLE INITIALLY DEFERRED)"
-    )
-
-    def orphan(conn: sqlite3.Connection) -> str:
-        conn.execute("INSERT INTO child VALUES ('nobody')")
-        return "acknowledged"
-
+    orphan = commit_fails(db)
     with pytest.raises(StorageError):
         run_on_own_loop(lambda: db.grouped_async(orphan))
     assert db.connection().execute("SELECT count(*) FROM child").fetchone()[0] == 0
