@@ -96,8 +96,9 @@ def two_worker_ceiling(runs: Runs, one: str, two: str) -> str:
         "share the two cores. For server CPU Y and wrk CPU X per request, two workers reach at "
         "most 2Y/(X+Y) times one: near 2× for a line whose request costs the server much more "
         "than wrk (a page, an add), about 1.5× for health (Y about 56 µs against X about "
-        "15-20 µs, read from /proc). On 2 cores health cannot meet 1.6× however lean it is; "
-        "a second machine for wrk, or more cores, would be needed to measure it."
+        "15-20 µs, read from /proc by hand, not in this run). On 2 cores health cannot meet "
+        "1.6× however lean it is; a second machine for wrk, or more cores, would be needed to "
+        "measure it."
     )
 
 

@@ -145,23 +145,9 @@ def _mail_text(record: PlanRecord) -> str:
     )
 
 
-def check_duplicate(
-    *,
-    store: ExpenseStore,
-    plans: PlanStore,
-    clock: Clock,
-    expense: Expense,
-    notify: Notify | None = None,
-) -> Alert | None:
-    """A possible-duplicate alert for a new expense, if a similar one is within a day."""
-    other = duplicate_of(store, expense)
-    if other is None:
-        return None
-    return raise_duplicate(plans, clock, expense, other, notify)
-
-
 def duplicate_of(store: ExpenseStore, expense: Expense) -> Expense | None:
-    """The check's read alone: an earlier expense the new one looks like, if any."""
+    """A possible duplicate of a new expense: an earlier one within a day that looks like it
+    (the check's read; raise_duplicate is its write)."""
     window = timedelta(days=WINDOW_DAYS)
     around = ExpenseFilter(
         date_from=expense.date - window,
