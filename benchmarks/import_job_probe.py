@@ -32,7 +32,7 @@ from expense_tracker.services.transfer import import_csv
 from .export_probe import current_rss_kib, peak_rss_kib
 
 USER = "bench-importer"
-POLL_SECONDS = 0.005
+POLL_SECONDS = 0.02  # each poll is a read of the job row: often, and it would be the import's CPU
 
 
 def prepare_job(db: Database, workdir: Path, csv_path: Path) -> Callable[[], int]:

@@ -19,8 +19,8 @@ from expense_tracker.domain.currencies import MINOR_UNITS
 from expense_tracker.domain.expense import ExpenseFilter
 from expense_tracker.domain.summary_totals import (
     CategorySum,
-    DaySum,
     FactorOf,
+    MonthSum,
     SummaryTotals,
     sum_days,
 )
@@ -66,9 +66,9 @@ def seed(store: SqliteExpenseStore, rng: random.Random, count: int = 150) -> str
     return user
 
 
-def ordered(totals: SummaryTotals) -> tuple[list[DaySum], list[CategorySum]]:
-    days = sorted(totals.days, key=lambda t: (t.day, t.currency))
-    return days, sorted(totals.categories, key=lambda t: (t.category, t.currency))
+def ordered(totals: SummaryTotals) -> tuple[list[MonthSum], list[CategorySum]]:
+    months = sorted(totals.months, key=lambda t: (t.month, t.currency))
+    return months, sorted(totals.categories, key=lambda t: (t.category, t.currency))
 
 
 def reference(
@@ -90,6 +90,8 @@ def test_sql_sums_are_the_python_reference_to_the_integer(
     assert ordered(got) == reference(store, user, filters, factor_of)
     assert any(t.home is None for t in got.categories)  # ARS: nothing of it converted
     assert any(t.home for t in got.categories)
+    assert any(t.unconverted for t in got.months)  # ARS's months: counted, not converted
+    assert any(t.home for t in got.months)
 
 
 def test_sums_without_conversion_carry_no_home_part(store: SqliteExpenseStore) -> None:
@@ -98,4 +100,5 @@ def test_sums_without_conversion_carry_no_home_part(store: SqliteExpenseStore) -
     got = store.summary_totals(user, ExpenseFilter(), None)
 
     assert ordered(got) == reference(store, user, ExpenseFilter(), None)
-    assert {t.factor for t in got.days} == {None}
+    assert {t.home for t in got.months} == {None}
+    assert all(t.unconverted == t.count for t in got.months)  # nothing of any month converted

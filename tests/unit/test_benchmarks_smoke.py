@@ -145,6 +145,11 @@ def test_imports_job_section_runs_both_paths_in_their_own_processes(tmp_path: Pa
     figures = imports_job.measure_local(30, tmp_path)
     assert figures["job"]["rows"] == figures["v1"]["rows"] == 30
     assert figures["job"]["peak_rss_kib"] >= figures["job"]["rss_before_kib"] > 0
+    whole, bare = (figures["floor"][name] for _, name in imports_job.FLOORS)
+    assert whole > bare > 0  # the schema's indexes cost CPU beyond the bare table's
+    rendered = "\n".join(imports_job.local_blocks(figures))
+    assert "the whole schema" in rendered and "rows per CPU second" in rendered
+    assert "rows per CPU second" in imports_job.local_headline(figures)
 
 
 def test_import_concurrency_percentiles_take_the_slow_tail() -> None:

@@ -8,7 +8,7 @@ never guessed, and left out of the home amounts."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
@@ -54,18 +54,18 @@ def unit_factor(currency: str, home: str, per_euro: dict[str, Decimal] | None) -
 
 
 def home_summary(totals: SummaryTotals, home: str) -> HomeSummary:
-    """The home figures of the store's sums: the months and the total from the (day,
-    currency) rows at their factors; the categories as the store converted them."""
-    months: dict[tuple[str, str], int] = defaultdict(int)
+    """The home figures of the store's sums: the months and the total from the months' home
+    parts (each day at its factor); the categories as the store converted them."""
+    months: dict[tuple[str, str], int] = {}
     unconverted: set[tuple[str, str]] = set()
     missing: Counter[str] = Counter()
-    for t in totals.days:
-        month = (t.day.isoformat()[:7], t.currency)
-        if t.factor is None:
-            missing[t.currency] += t.count
-            unconverted.add(month)
-        else:
-            months[month] += t.minor * t.factor
+    for t in totals.months:
+        key = (t.month, t.currency)
+        if t.unconverted:
+            missing[t.currency] += t.unconverted
+            unconverted.add(key)
+        if t.home is not None:
+            months[key] = t.home
     categories = {(t.category, t.currency): t.home for t in totals.categories}
     return HomeSummary(
         home,

@@ -1,7 +1,7 @@
-"""What a summary is made of, summed by the store: the filtered spending per (day, currency)
-and per (category, currency), the latter with its part in the home currency already summed
-(each day at its own factor). The store does the per-bucket work (SQLite in SQL, over the
-running totals); the service sees O(days x currencies) rows, whatever the expenses.
+"""What a summary is made of, summed by the store: the filtered spending per (month, currency)
+and per (category, currency), each with its part in the home currency already summed (each
+day at its own factor). The store does the per-bucket work (SQLite over the running totals);
+the service sees O(months x currencies) rows, whatever the expenses or days.
 
 `sum_days` is the reference: the same figures from plain day totals, in Python (memory and
 DynamoDB stores, and SQLite's fallback)."""
@@ -29,20 +29,24 @@ FactorOf = Callable[[date, str], int | None]
 
 
 @dataclass(slots=True)
-class DaySum:
-    """One day's spending in one currency, every category, and that day's factor. (Not
-    frozen, like DayTotal: a summary makes one per day of spending, and a frozen dataclass
-    is several times slower to make.)"""
+class MonthSum:
+    """One month's spending in one currency, every category; its part in the home currency
+    (each day at that day's factor, scaled by 10^SCALE; None: no day of it had a rate), and
+    how many of its expenses fell on days without one. (Not frozen: see CategorySum.)"""
 
-    day: date
+    month: str  # YYYY-MM
     currency: str
     minor: int
     count: int
-    factor: int | None  # None: no rate (or no conversion asked)
+    home: int | None
+    unconverted: int
 
 
 @dataclass(slots=True)
 class CategorySum:
+    """(Not frozen, like DayTotal: a summary makes one per bucket, and a frozen dataclass is
+    several times slower to make.)"""
+
     category: str
     currency: str
     minor: int
@@ -52,13 +56,14 @@ class CategorySum:
 
 @dataclass(frozen=True)
 class SummaryTotals:
-    days: list[DaySum]
+    months: list[MonthSum]
     categories: list[CategorySum]
 
 
 def sum_days(days: Iterable[DayTotal], factor_of: FactorOf | None) -> SummaryTotals:
     """The reference: one pass over the day totals; each (day, currency)'s factor asked once."""
-    by_day: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
+    # (month, currency) -> [minor, count, home, 1 if some day of it converted, unconverted]
+    by_month: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     by_category: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     factors: dict[tuple[date, str], int | None] = {}
     for t in days:
@@ -66,19 +71,34 @@ def sum_days(days: Iterable[DayTotal], factor_of: FactorOf | None) -> SummaryTot
         if key not in factors:
             factors[key] = factor_of(*key) if factor_of else None
         factor = factors[key]
-        day, category = by_day[key], by_category[(t.category, t.currency)]
-        day[0] += t.minor
-        day[1] += t.count
+        month = by_month[(t.day.isoformat()[:7], t.currency)]
+        category = by_category[(t.category, t.currency)]
+        month[0] += t.minor
+        month[1] += t.count
         category[0] += t.minor
         category[1] += t.count
-        if factor is not None:
+        if factor is None:
+            month[4] += t.count
+        else:
+            month[2] += t.minor * factor
+            month[3] = 1
             category[2] += t.minor * factor
             category[3] = 1  # something of it converted
+    return totals_of(by_month, by_category)
+
+
+def totals_of(
+    by_month: dict[tuple[str, str], list[int]], by_category: dict[tuple[str, str], list[int]]
+) -> SummaryTotals:
+    """SummaryTotals of the running sums `sum_days` keeps (and SQLite's pass, the same)."""
     return SummaryTotals(
-        [DaySum(d, c, m, n, factors[(d, c)]) for (d, c), (m, n) in by_day.items()],
         [
-            CategorySum(k, c, m, n, home if converted else None)
-            for (k, c), (m, n, home, converted) in by_category.items()
+            MonthSum(p, c, minor, count, home if converted else None, unconverted)
+            for (p, c), (minor, count, home, converted, unconverted) in by_month.items()
+        ],
+        [
+            CategorySum(k, c, minor, count, home if converted else None)
+            for (k, c), (minor, count, home, converted) in by_category.items()
         ],
     )
 
@@ -87,20 +107,11 @@ def summary_of_totals(
     totals: SummaryTotals, date_from: date | None, date_to: date | None
 ) -> Summary:
     """The per-currency summary (integer sums: the same figures as the stores' own summary)."""
-    months: dict[tuple[str, str], list[int]] = {}
-    for t in totals.days:  # one bucket a day: the currencies' sums come from the months'
-        key = (t.day.isoformat()[:7], t.currency)
-        bucket = months.get(key)
-        if bucket is None:
-            months[key] = [t.minor, t.count]
-        else:
-            bucket[0] += t.minor
-            bucket[1] += t.count
     currencies: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for (_, currency), (minor, count) in months.items():
-        bucket = currencies[currency]
-        bucket[0] += minor
-        bucket[1] += count
+    for t in totals.months:
+        bucket = currencies[t.currency]
+        bucket[0] += t.minor
+        bucket[1] += t.count
     return build_summary(
         date_from,
         date_to,
@@ -109,5 +120,8 @@ def summary_of_totals(
             CategoryTotal(t.category, t.currency, from_minor(t.minor, t.currency), t.count)
             for t in totals.categories
         ],
-        [MonthTotal(p, c, from_minor(m, c), n) for (p, c), (m, n) in months.items()],
+        [
+            MonthTotal(t.month, t.currency, from_minor(t.minor, t.currency), t.count)
+            for t in totals.months
+        ],
     )

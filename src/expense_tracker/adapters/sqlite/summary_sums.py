@@ -1,9 +1,10 @@
 """The summary's sums in SQLite (ExpenseStore.summary_totals): one read of the day totals
 (one statement, so one snapshot) and one pass over the plain rows, each (day, currency)'s
-factor asked once. It is `sum_days` on raw rows, without a DayTotal object, a parsed date and
-a second pass per bucket: what remains per bucket is fetching the row, a few integer
-additions and one multiplication, the least a per-category home figure can cost (a bucket's
-share of its category's home amount depends on its own day's rate).
+factor asked once. It is `sum_days` on raw rows, without a DayTotal object or a parsed date:
+what remains per row is fetching it, a few integer additions and one multiplication, the
+least a per-category home figure can cost (a bucket's share of its category's home amount
+depends on its own day's rate). Days are summed into months here, so the service works on
+months, not days.
 
 Tried and measured against it (a full year, 10,950 buckets, CPU time): the same sums in SQL,
 each 10^40-scaled factor cut into 16-bit limbs in a temp table joined to the buckets, a SUM
@@ -17,7 +18,7 @@ from collections import defaultdict
 from datetime import date
 
 from ...domain.expense import ExpenseFilter
-from ...domain.summary_totals import CategorySum, DaySum, FactorOf, SummaryTotals
+from ...domain.summary_totals import FactorOf, SummaryTotals, totals_of
 from . import day_totals
 from .totals import SPLIT
 
@@ -27,12 +28,13 @@ def read(
 ) -> SummaryTotals:
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: thousands of rows
-    days: dict[tuple[str, str], list[int]] = {}  # (day, currency) -> [minor, count]
-    factors: dict[tuple[str, str], int | None] = {}
+    factors: dict[tuple[str, str], int | None] = {}  # (day, currency) -> its factor
+    # (month, currency) -> [minor, count, home, 1 if some day converted, unconverted count]
+    months: dict[tuple[str, str], list[int]] = {}
     # (category, currency) -> [minor, count, home, 1 if some day of it had a rate]
     categories: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     key: tuple[str, str] | None = None
-    day, factor = [0, 0], None
+    month, factor = [0, 0, 0, 0, 0], None
     # Inline on purpose: a method call per row costs more than the rest of the row's work.
     for text, currency, category, high, low, count in cursor.execute(
         *day_totals.query(user_id, filters)
@@ -40,36 +42,24 @@ def read(
         minor = high * SPLIT + low
         if (text, currency) != key:  # rows come grouped by (day, currency): rarely true
             key = (text, currency)
-            if key not in days:
-                days[key], factors[key] = [0, 0], _factor(factor_of, text, currency)
-            day, factor = days[key], factors[key]
-        day[0] += minor
-        day[1] += count
+            if key not in factors:
+                factors[key] = _factor(factor_of, text, currency)
+            factor = factors[key]
+            month = months.setdefault((text[:7], currency), [0, 0, 0, 0, 0])
+        month[0] += minor
+        month[1] += count
         sums = categories[(category, currency)]
         sums[0] += minor
         sums[1] += count
-        if factor is not None:
+        if factor is None:
+            month[4] += count
+        else:
+            month[2] += minor * factor
+            month[3] = 1
             sums[2] += minor * factor
             sums[3] = 1
-    return _totals(days, factors, categories)
+    return totals_of(months, categories)
 
 
 def _factor(factor_of: FactorOf | None, day: str, currency: str) -> int | None:
     return factor_of(date.fromisoformat(day), currency) if factor_of else None
-
-
-def _totals(
-    days: dict[tuple[str, str], list[int]],
-    factors: dict[tuple[str, str], int | None],
-    categories: dict[tuple[str, str], list[int]],
-) -> SummaryTotals:
-    return SummaryTotals(
-        [
-            DaySum(date.fromisoformat(d), c, m, n, factors[(d, c)])
-            for (d, c), (m, n) in days.items()
-        ],
-        [
-            CategorySum(k, c, minor, count, home if converted else None)
-            for (k, c), (minor, count, home, converted) in categories.items()
-        ],
-    )
