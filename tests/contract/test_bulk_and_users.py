@@ -29,10 +29,12 @@ def test_add_many_of_nothing_is_fine(store: ExpenseStore) -> None:
     assert list(store.iterate(user, ExpenseFilter())) == []
 
 
-def test_add_many_adds_nothing_when_one_fails(store: ExpenseStore) -> None:
+# SQLite: up to 64 rows are one multi-row INSERT, more go through its staging table.
+@pytest.mark.parametrize("size", [10, 100])
+def test_add_many_adds_nothing_when_one_fails(store: ExpenseStore, size: int) -> None:
     user = new_user()
     existing = store.add(make_expense(user))
-    batch = [make_expense(user) for _ in range(10)]
+    batch = [make_expense(user) for _ in range(size)]
     batch.append(make_expense(user, expense_id=existing.id))
 
     with pytest.raises(Conflict):
