@@ -44,8 +44,9 @@ class MonthSum:
 
 @dataclass(slots=True)
 class CategorySum:
-    """(Not frozen, like DayTotal: a summary makes one per bucket, and a frozen dataclass is
-    several times slower to make.)"""
+    """One category's spending in one currency and its part in the home currency. (Not
+    frozen, like DayTotal: a summary makes one per bucket, and a frozen dataclass is several
+    times slower to make.)"""
 
     category: str
     currency: str
