@@ -81,9 +81,10 @@ def sum_days(days: Iterable[DayTotal], factor_of: FactorOf | None) -> SummaryTot
         if factor is None:
             month[4] += t.count
         else:
-            month[2] += t.minor * factor
+            home = t.minor * factor
+            month[2] += home
             month[3] = 1
-            category[2] += t.minor * factor
+            category[2] += home
             category[3] = 1  # something of it converted
     return totals_of(by_month, by_category)
 

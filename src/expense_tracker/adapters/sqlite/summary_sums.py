@@ -54,9 +54,10 @@ def read(
         if factor is None:
             month[4] += count
         else:
-            month[2] += minor * factor
+            home = minor * factor
+            month[2] += home
             month[3] = 1
-            sums[2] += minor * factor
+            sums[2] += home
             sums[3] = 1
     return totals_of(months, categories)
 
